@@ -1,0 +1,41 @@
+/// A mark set on a response at ingest. Flags never drop data; the methodology decides which ones
+/// exclude a response from the figures (DESIGN.md, "Default methodology").
+public enum Flag: String, Sendable, CaseIterable, Codable, Comparable {
+    /// The same kiosk was tapped again less than 5 s (by tap time) after its previous tap.
+    case rapidRepeat = "rapid_repeat"
+    /// The dossier was already rated on this channel.
+    case duplicateDossier = "duplicate_dossier"
+    /// A test submission.
+    case test
+    /// Tapped outside the agency's opening hours.
+    case outsideHours = "outside_hours"
+    /// Submitted more than 24 h before the server received it (an offline queue flushed late).
+    case late
+    /// No dossier code was given.
+    case noDossier = "no_dossier"
+    /// The officer badge is not one the server knows for this agency; the rating is kept.
+    case unknownOfficer = "unknown_officer"
+    /// Part of a suspicious run of identical ratings.
+    case streak
+
+    /// The bit of this flag in the `flag_mask` used by the count cube; must match `flag_mask()` in sql/0001_init.sql.
+    public var bit: Int {
+        switch self {
+        case .rapidRepeat: 1
+        case .duplicateDossier: 2
+        case .test: 4
+        case .outsideHours: 8
+        case .late: 16
+        case .noDossier: 32
+        case .unknownOfficer: 64
+        case .streak: 128
+        }
+    }
+
+    /// The mask of a set of flags.
+    public static func mask(_ flags: some Sequence<Flag>) -> Int {
+        flags.reduce(0) { $0 | $1.bit }
+    }
+
+    public static func < (lhs: Flag, rhs: Flag) -> Bool { lhs.rawValue < rhs.rawValue }
+}

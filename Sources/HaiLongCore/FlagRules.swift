@@ -1,0 +1,39 @@
+import Foundation
+
+/// What the store knows about a submission's surroundings, from which its flags follow.
+public struct FlagFacts: Sendable, Hashable {
+    /// Tap time of this kiosk's latest earlier tap, if any.
+    public var previousKioskTap: Date?
+    /// Whether the officer badge (when one was given) is known for the agency.
+    public var officerKnown: Bool
+    /// Whether the dossier (when one was given) was already rated on this channel.
+    public var dossierAlreadyRated: Bool
+
+    public init(previousKioskTap: Date? = nil, officerKnown: Bool = true, dossierAlreadyRated: Bool = false) {
+        self.previousKioskTap = previousKioskTap
+        self.officerKnown = officerKnown
+        self.dossierAlreadyRated = dossierAlreadyRated
+    }
+}
+
+/// The ingest-time flag rules of DESIGN.md's default methodology.
+public struct FlagRules: Sendable {
+    /// A kiosk tap this soon after the previous one (by tap time) is `rapid_repeat`.
+    public var rapidRepeatWindow: TimeInterval = 5
+    /// A tap received more than this long after it was made is `late`.
+    public var lateAfter: TimeInterval = 24 * 3600
+
+    public init() {}
+
+    public func flags(for submission: Submission, receivedAt: Date, facts: FlagFacts) -> [Flag] {
+        var flags: [Flag] = []
+        if let previous = facts.previousKioskTap, submission.submittedAt.timeIntervalSince(previous) < rapidRepeatWindow {
+            flags.append(.rapidRepeat)
+        }
+        if facts.dossierAlreadyRated { flags.append(.duplicateDossier) }
+        if receivedAt.timeIntervalSince(submission.submittedAt) > lateAfter { flags.append(.late) }
+        if submission.dossierCode == nil { flags.append(.noDossier) }
+        if submission.officerBadge != nil && !facts.officerKnown { flags.append(.unknownOfficer) }
+        return flags.sorted()
+    }
+}

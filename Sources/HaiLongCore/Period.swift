@@ -1,0 +1,55 @@
+/// A reporting period: whole local days from `first` to `last`, inclusive.
+///
+/// Forms (DESIGN.md): `YYYY`, `YYYY-Qn`, `YYYY-MM`, `YYYY-MM-DD`, and `FROM..TO` where each side is any
+/// of those forms (`2026-01..2026-03-15`). A response belongs to the period containing the local day of its tap.
+public struct Period: Sendable, Hashable, Codable {
+    public var label: String
+    public var first: LocalDate
+    public var last: LocalDate
+
+    public init(label: String, first: LocalDate, last: LocalDate) {
+        self.label = label
+        self.first = first
+        self.last = last
+    }
+
+    /// Parses a period; the error names the `period` parameter.
+    public static func parse(_ text: String) throws(ValidationError) -> Period {
+        let invalid = ValidationError(
+            field: "period", reason: "'\(text)' is not a period: use YYYY, YYYY-Qn, YYYY-MM, YYYY-MM-DD or FROM..TO")
+        if let range = text.range(of: "..") {
+            guard let from = single(String(text[..<range.lowerBound])),
+                let to = single(String(text[range.upperBound...]))
+            else { throw invalid }
+            guard from.first <= to.last else {
+                throw ValidationError(field: "period", reason: "'\(text)' ends before it starts")
+            }
+            return Period(label: text, first: from.first, last: to.last)
+        }
+        guard let period = single(text) else { throw invalid }
+        return period
+    }
+
+    static func single(_ text: String) -> Period? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard let yearPart = parts.first, yearPart.count == 4, let year = Int(yearPart), year >= 1 else { return nil }
+        switch parts.count {
+        case 1:
+            return Period(label: text, first: LocalDate(year: year, month: 1, day: 1)!, last: LocalDate(year: year, month: 12, day: 31)!)
+        case 2 where parts[1].count == 2 && parts[1].first == "Q":
+            guard let quarter = Int(parts[1].dropFirst()), (1...4).contains(quarter) else { return nil }
+            let lastMonth = quarter * 3
+            return Period(
+                label: text, first: LocalDate(year: year, month: lastMonth - 2, day: 1)!,
+                last: LocalDate(year: year, month: lastMonth, day: LocalDate.daysIn(month: lastMonth, year: year))!)
+        case 2 where parts[1].count == 2:
+            guard let month = Int(parts[1]), let first = LocalDate(year: year, month: month, day: 1) else { return nil }
+            return Period(label: text, first: first, last: LocalDate(year: year, month: month, day: LocalDate.daysIn(month: month, year: year))!)
+        case 3:
+            guard let day = LocalDate(text) else { return nil }
+            return Period(label: text, first: day, last: day)
+        default:
+            return nil
+        }
+    }
+}

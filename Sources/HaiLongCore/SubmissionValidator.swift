@@ -1,0 +1,147 @@
+import Foundation
+
+/// Turns a response body into a `Submission`, or the first `ValidationError` naming the field at fault.
+///
+/// The rules are DESIGN.md's contract: known fields only, levels within the questionnaire's scale,
+/// reasons from its checklist, a comment of at most `maxCommentLength` characters, and a tap time
+/// (`submitted_at`, ISO 8601 with offset) within [received − `offlineLimit`, received + `clockSkew`].
+public struct SubmissionValidator: Sendable {
+    public var maxCommentLength = 1000
+    public var maxCodeLength = 64
+    public var offlineLimit: TimeInterval = 7 * 24 * 3600
+    public var clockSkew: TimeInterval = 5 * 60
+
+    public init() {}
+
+    static let knownFields: Set<String> = ["questionnaire", "officer", "dossier", "answers", "comment", "submitted_at"]
+
+    /// Validates `body` against the questionnaire that `lookup` returns for its `questionnaire` code.
+    public func validate(
+        _ body: JSONValue, receivedAt: Date, lookup: (String) -> Questionnaire?
+    ) throws(ValidationError) -> (Submission, Questionnaire) {
+        guard case .object(let fields) = body else {
+            throw ValidationError(field: "body", reason: "must be a JSON object, not \(body.typeName)")
+        }
+        if let unknown = fields.keys.filter({ !Self.knownFields.contains($0) }).sorted().first {
+            throw ValidationError(field: unknown, reason: "is not a known field")
+        }
+        let code = try requiredString(fields, "questionnaire", maxLength: maxCodeLength)
+        guard let questionnaire = lookup(code) else {
+            throw ValidationError(field: "questionnaire", reason: "unknown questionnaire '\(code)'")
+        }
+        let officer = try optionalString(fields, "officer", maxLength: maxCodeLength)
+        let dossier = try optionalString(fields, "dossier", maxLength: maxCodeLength)
+        let comment = try optionalString(fields, "comment", maxLength: maxCommentLength, allowEmpty: true)
+        let submittedAt = try timestamp(fields, receivedAt: receivedAt)
+        let (levels, reasons) = try answers(fields["answers"], questionnaire: questionnaire)
+        let submission = Submission(
+            questionnaire: code, officerBadge: officer, dossierCode: dossier, levels: levels, reasons: reasons,
+            comment: comment.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 },
+            submittedAt: submittedAt
+        )
+        return (submission, questionnaire)
+    }
+
+    func requiredString(_ fields: [String: JSONValue], _ name: String, maxLength: Int) throws(ValidationError) -> String {
+        guard let value = try optionalString(fields, name, maxLength: maxLength) else {
+            throw ValidationError(field: name, reason: "is required")
+        }
+        return value
+    }
+
+    func optionalString(
+        _ fields: [String: JSONValue], _ name: String, maxLength: Int, allowEmpty: Bool = false
+    ) throws(ValidationError) -> String? {
+        switch fields[name] {
+        case nil, .null?:
+            return nil
+        case .string(let value)?:
+            if value.isEmpty && !allowEmpty { throw ValidationError(field: name, reason: "must not be empty") }
+            if value.count > maxLength {
+                throw ValidationError(field: name, reason: "must be at most \(maxLength) characters, got \(value.count)")
+            }
+            if value.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" && $0 != "\r" }) {
+                throw ValidationError(field: name, reason: "must not contain control characters")
+            }
+            return value
+        case let other?:
+            throw ValidationError(field: name, reason: "must be a string, not \(other.typeName)")
+        }
+    }
+
+    func timestamp(_ fields: [String: JSONValue], receivedAt: Date) throws(ValidationError) -> Date {
+        let text = try requiredString(fields, "submitted_at", maxLength: 40)
+        guard let date = Self.parseTimestamp(text) else {
+            throw ValidationError(
+                field: "submitted_at", reason: "must be an ISO 8601 time with an offset, like 2026-11-23T08:15:00+07:00")
+        }
+        if date > receivedAt.addingTimeInterval(clockSkew) {
+            throw ValidationError(field: "submitted_at", reason: "is more than 5 minutes in the future")
+        }
+        if date < receivedAt.addingTimeInterval(-offlineLimit) {
+            throw ValidationError(field: "submitted_at", reason: "is older than the offline limit of 7 days")
+        }
+        return date
+    }
+
+    /// Parses ISO 8601 / RFC 3339 with a required offset, with or without fractional seconds.
+    public static func parseTimestamp(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
+    }
+
+    func answers(
+        _ value: JSONValue?, questionnaire: Questionnaire
+    ) throws(ValidationError) -> ([String: Int], [String]) {
+        guard let value, value != .null else { throw ValidationError(field: "answers", reason: "is required") }
+        guard case .object(let answers) = value else {
+            throw ValidationError(field: "answers", reason: "must be an object, not \(value.typeName)")
+        }
+        var levels: [String: Int] = [:]
+        for key in answers.keys.sorted() where key != "reasons" {
+            guard questionnaire.question(key) != nil else {
+                throw ValidationError(
+                    field: "answers.\(key)", reason: "is not a question of \(questionnaire.code) v\(questionnaire.version)")
+            }
+            let scale = questionnaire.scale
+            guard let level = answers[key]!.exactInteger, scale.contains(level) else {
+                throw ValidationError(field: "answers.\(key)", reason: "must be an integer from \(scale.min) to \(scale.max)")
+            }
+            levels[key] = level
+        }
+        for question in questionnaire.questions where question.required && levels[question.code] == nil {
+            throw ValidationError(field: "answers.\(question.code)", reason: "is required")
+        }
+        if levels.isEmpty { throw ValidationError(field: "answers", reason: "must answer at least one question") }
+        let reasons = try reasonCodes(answers["reasons"], levels: levels, questionnaire: questionnaire)
+        return (levels, reasons)
+    }
+
+    func reasonCodes(
+        _ value: JSONValue?, levels: [String: Int], questionnaire: Questionnaire
+    ) throws(ValidationError) -> [String] {
+        guard let value, value != .null else { return [] }
+        guard case .array(let items) = value else {
+            throw ValidationError(field: "answers.reasons", reason: "must be an array of reason codes")
+        }
+        let allowed = Set(questionnaire.reasons.map(\.code))
+        var codes = Set<String>()
+        for (index, item) in items.enumerated() {
+            guard case .string(let code) = item, allowed.contains(code) else {
+                let list = questionnaire.reasons.map(\.code).joined(separator: ", ")
+                throw ValidationError(field: "answers.reasons[\(index)]", reason: "must be one of: \(list)")
+            }
+            codes.insert(code)
+        }
+        if !codes.isEmpty {
+            let lowest = levels.values.min() ?? Int.max
+            guard let threshold = questionnaire.reasonsAtMost, lowest <= threshold else {
+                throw ValidationError(field: "answers.reasons", reason: "is only asked when the citizen is not satisfied")
+            }
+        }
+        return codes.sorted()
+    }
+}

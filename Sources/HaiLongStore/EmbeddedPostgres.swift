@@ -1,0 +1,207 @@
+import Crypto
+import Foundation
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A private PostgreSQL cluster that HaiLong starts itself when `DATABASE_URL` is unset (and that the
+/// tests use as their throwaway database). It listens on a Unix socket only, trusts local connections
+/// (the socket directory is private to the cluster's owner) and is stopped with `stop()`.
+///
+/// PostgreSQL refuses to run as root: when the process is root, the cluster is owned by and run as the
+/// `postgres` system user (Debian's packages create it), through `runuser`.
+public struct EmbeddedPostgres: Sendable {
+    /// The directory holding `data/`, the server log and (when the path is short enough) the socket.
+    public let root: URL
+    /// The directory holding `initdb`, `pg_ctl` and `postgres`.
+    public let binDirectory: String
+    /// The system user the server runs as, or `nil` for the current user.
+    public let runAs: String?
+    /// Extra `postgresql.conf` settings (tests turn `fsync` off).
+    public let settings: [String: String]
+    public let superuser = "hailong"
+    public let database: String
+    let logger: Logger
+
+    public var dataDirectory: URL { root.appendingPathComponent("data") }
+    public var logFile: URL { root.appendingPathComponent("postgres.log") }
+
+    /// The socket directory: inside `root`, or a short path under /tmp when `root` is too deep for a socket path.
+    public var socketDirectory: String {
+        let inside = root.appendingPathComponent("run").path
+        if inside.utf8.count + 20 < 100 { return inside }
+        let digest = SHA256.hash(data: Data(root.path.utf8)).prefix(6).map { String(format: "%02x", $0) }.joined()
+        return "/tmp/hailong-\(digest)"
+    }
+
+    public var databaseURL: DatabaseURL {
+        DatabaseURL(username: superuser, database: database, socketPath: socketDirectory + "/.s.PGSQL.5432")
+    }
+
+    public init(
+        root: URL, database: String = "hailong", settings: [String: String] = [:], logger: Logger
+    ) throws(ConfigurationError) {
+        self.root = root.standardizedFileURL
+        self.database = database
+        self.settings = settings
+        self.logger = logger
+        self.binDirectory = try Self.locateBinaries()
+        self.runAs = geteuid() == 0 ? "postgres" : nil
+        if let runAs, getpwnam(runAs) == nil {
+            throw ConfigurationError(
+                variable: "DATABASE_URL",
+                reason: "unset, and running as root needs the '\(runAs)' system user for the embedded PostgreSQL "
+                    + "(apt-get install -y postgresql creates it), or set DATABASE_URL")
+        }
+    }
+
+    /// Finds the PostgreSQL server binaries: on PATH, in `pg_config --bindir`, or in Debian's versioned directory.
+    public static func locateBinaries() throws(ConfigurationError) -> String {
+        let fileManager = FileManager.default
+        var candidates: [String] = []
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+            candidates.append(String(directory))
+        }
+        if let output = try? run("/bin/sh", ["-c", "pg_config --bindir 2>/dev/null"]).output {
+            candidates.append(output.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        let debian = (try? fileManager.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
+        for version in debian.sorted(by: { (Int($0) ?? 0) > (Int($1) ?? 0) }) {
+            candidates.append("/usr/lib/postgresql/\(version)/bin")
+        }
+        for directory in candidates where !directory.isEmpty {
+            let initdb = URL(fileURLWithPath: directory).appendingPathComponent("initdb").resolvingSymlinksInPath()
+            let bin = initdb.deletingLastPathComponent().path
+            if fileManager.isExecutableFile(atPath: initdb.path), fileManager.isExecutableFile(atPath: bin + "/pg_ctl") {
+                return bin
+            }
+        }
+        throw ConfigurationError(
+            variable: "DATABASE_URL",
+            reason: "unset, and no PostgreSQL server was found for the embedded database. "
+                + "Install it (Debian/Ubuntu: apt-get install -y postgresql) or set DATABASE_URL")
+    }
+
+    /// Creates the cluster when needed, starts it (or adopts one still running from an earlier crash) and
+    /// makes sure the database exists. Returns the URL to connect with.
+    public func start() async throws -> DatabaseURL {
+        let fileManager = FileManager.default
+        try fileManager.createDirectory(at: root, withIntermediateDirectories: true)
+        try fileManager.createDirectory(atPath: socketDirectory, withIntermediateDirectories: true)
+        for path in [root.path, socketDirectory] {
+            try fileManager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: path)
+            if let runAs { try Self.run("/bin/chown", ["-R", runAs, path]) }
+        }
+        if let runAs, try Self.run("/usr/sbin/runuser", ["-u", runAs, "--", "test", "-w", root.path]).status != 0 {
+            throw ConfigurationError(
+                variable: "HAILONG_DATA_DIR",
+                reason: "the '\(runAs)' user cannot reach \(root.path) (a parent directory is private); "
+                    + "set HAILONG_DATA_DIR to a directory under /var/lib or /tmp")
+        }
+        if !fileManager.fileExists(atPath: dataDirectory.appendingPathComponent("PG_VERSION").path) {
+            logger.info("creating the embedded PostgreSQL cluster", metadata: ["directory": "\(dataDirectory.path)"])
+            try? fileManager.removeItem(at: dataDirectory)
+            try pg(
+                "initdb",
+                ["-D", dataDirectory.path, "-U", superuser, "--auth=trust", "--encoding=UTF8", "--locale=C", "--no-instructions"])
+            let include = "\ninclude_if_exists = 'hailong.conf'\n"
+            let handle = try FileHandle(forWritingTo: dataDirectory.appendingPathComponent("postgresql.conf"))
+            handle.seekToEndOfFile()
+            handle.write(Data(include.utf8))
+            try handle.close()
+        }
+        var conf = [
+            "listen_addresses": "''", "unix_socket_directories": "'\(socketDirectory)'",
+            "unix_socket_permissions": "0700", "max_connections": "200", "log_timezone": "'UTC'",
+        ]
+        conf.merge(settings) { $1 }
+        let text = conf.keys.sorted().map { "\($0) = \(conf[$0]!)" }.joined(separator: "\n") + "\n"
+        let confPath = dataDirectory.appendingPathComponent("hailong.conf")
+        try Data(text.utf8).write(to: confPath)
+        if let runAs { try Self.run("/bin/chown", [runAs, confPath.path]) }
+
+        if try pg("pg_ctl", ["status", "-D", dataDirectory.path], check: false).status == 0 {
+            logger.info("adopting the embedded PostgreSQL already running", metadata: ["directory": "\(dataDirectory.path)"])
+        } else {
+            try pg("pg_ctl", ["start", "-D", dataDirectory.path, "-l", logFile.path, "-w", "-t", "60", "-s"])
+            logger.info("embedded PostgreSQL started", metadata: ["socket": "\(socketDirectory)"])
+        }
+        try createDatabaseIfMissing()
+        return databaseURL
+    }
+
+    /// Stops the server (fast shutdown: open sessions are ended, committed data is safe).
+    public func stop() {
+        do {
+            try pg("pg_ctl", ["stop", "-D", dataDirectory.path, "-m", "fast", "-w", "-s"])
+            logger.info("embedded PostgreSQL stopped")
+        } catch {
+            logger.error("could not stop the embedded PostgreSQL", metadata: ["error": "\(error)"])
+        }
+    }
+
+    func createDatabaseIfMissing() throws {
+        let psql = binDirectory + "/psql"
+        let exists = try pg(
+            psql, ["-h", socketDirectory, "-U", superuser, "-d", "postgres", "-tAc",
+                   "SELECT 1 FROM pg_database WHERE datname = '\(database)'"])
+        if exists.output.trimmingCharacters(in: .whitespacesAndNewlines) != "1" {
+            try pg(psql, ["-h", socketDirectory, "-U", superuser, "-d", "postgres", "-qc", "CREATE DATABASE \"\(database)\""])
+        }
+    }
+
+    /// Runs a PostgreSQL tool as the cluster's owner; throws with its output when it fails and `check` is set.
+    @discardableResult
+    func pg(_ tool: String, _ arguments: [String], check: Bool = true) throws -> (status: Int32, output: String) {
+        let executable = tool.hasPrefix("/") ? tool : binDirectory + "/" + tool
+        let result =
+            if let runAs {
+                try Self.run("/usr/sbin/runuser", ["-u", runAs, "--", executable] + arguments)
+            } else {
+                try Self.run(executable, arguments)
+            }
+        if check && result.status != 0 {
+            throw EmbeddedPostgresError(
+                command: ([executable] + arguments).joined(separator: " "), status: result.status, output: result.output,
+                logFile: logFile.path)
+        }
+        return result
+    }
+
+    /// Runs a program to completion, its output captured through a temporary file (a pipe could be held
+    /// open by the daemon that `pg_ctl start` leaves behind).
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let outputURL = FileManager.default.temporaryDirectory.appendingPathComponent("hailong-\(UUID().uuidString).out")
+        FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: outputURL) }
+        let output = try FileHandle(forWritingTo: outputURL)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: "/")
+        process.standardOutput = output
+        process.standardError = output
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try output.close()
+        let text = (try? String(contentsOf: outputURL, encoding: .utf8)) ?? ""
+        return (process.terminationStatus, text)
+    }
+}
+
+/// A PostgreSQL tool that failed while starting or stopping the embedded cluster.
+public struct EmbeddedPostgresError: Error, CustomStringConvertible {
+    public var command: String
+    public var status: Int32
+    public var output: String
+    public var logFile: String
+
+    public var description: String {
+        "embedded PostgreSQL: '\(command)' exited with \(status): \(output.trimmingCharacters(in: .whitespacesAndNewlines)) "
+            + "(server log: \(logFile))"
+    }
+}
