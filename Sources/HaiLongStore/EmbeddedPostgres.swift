@@ -85,8 +85,9 @@ public struct EmbeddedPostgres: Sendable {
     }
 
     /// Creates the cluster when needed, starts it (or adopts one still running from an earlier crash) and
-    /// makes sure the database exists. Returns the URL to connect with.
-    public func start() async throws -> DatabaseURL {
+    /// makes sure the database exists. Returns the URL to connect with, and whether this call started the
+    /// server (only then should the caller stop it: a running `hailong serve` may be using an adopted one).
+    public func start() async throws -> (url: DatabaseURL, startedHere: Bool) {
         let fileManager = FileManager.default
         try fileManager.createDirectory(at: root, withIntermediateDirectories: true)
         try fileManager.createDirectory(atPath: socketDirectory, withIntermediateDirectories: true)
@@ -122,14 +123,16 @@ public struct EmbeddedPostgres: Sendable {
         try Data(text.utf8).write(to: confPath)
         if let runAs { try Self.run("/bin/chown", [runAs, confPath.path]) }
 
+        var startedHere = false
         if try pg("pg_ctl", ["status", "-D", dataDirectory.path], check: false).status == 0 {
-            logger.info("adopting the embedded PostgreSQL already running", metadata: ["directory": "\(dataDirectory.path)"])
+            logger.debug("using the embedded PostgreSQL already running", metadata: ["directory": "\(dataDirectory.path)"])
         } else {
             try pg("pg_ctl", ["start", "-D", dataDirectory.path, "-l", logFile.path, "-w", "-t", "60", "-s"])
             logger.info("embedded PostgreSQL started", metadata: ["socket": "\(socketDirectory)"])
+            startedHere = true
         }
         try createDatabaseIfMissing()
-        return databaseURL
+        return (databaseURL, startedHere)
     }
 
     /// Stops the server (fast shutdown: open sessions are ended, committed data is safe).
@@ -170,26 +173,33 @@ public struct EmbeddedPostgres: Sendable {
         return result
     }
 
-    /// Runs a program to completion, its output captured through a temporary file (a pipe could be held
-    /// open by the daemon that `pg_ctl start` leaves behind).
+    /// Runs a program to completion with `posix_spawn` and `waitpid`, its output captured through a
+    /// temporary file. (Foundation's `Process` waits for its own file descriptors to close, which never
+    /// happens when the program leaves a daemon behind, as `pg_ctl start` does.)
     @discardableResult
     static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let outputURL = FileManager.default.temporaryDirectory.appendingPathComponent("hailong-\(UUID().uuidString).out")
-        FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: outputURL) }
-        let output = try FileHandle(forWritingTo: outputURL)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: "/")
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try output.close()
-        let text = (try? String(contentsOf: outputURL, encoding: .utf8)) ?? ""
-        return (process.terminationStatus, text)
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("hailong-\(UUID().uuidString).out").path
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Run from / (through env -C): the server's user may not be allowed into the current directory.
+        let argv = (["/usr/bin/env", "-C", "/", executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, "/usr/bin/env", &actions, nil, argv, environ)
+        guard spawned == 0 else {
+            throw EmbeddedPostgresError(
+                command: executable, status: -1, output: String(cString: strerror(spawned)), logFile: "")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        return (exitStatus, text)
     }
 }
 

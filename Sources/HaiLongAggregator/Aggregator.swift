@@ -1,0 +1,156 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Applies newly stored responses to the count cube, exactly once.
+///
+/// Every response enters `pending_aggregation` in the statement that stores it. One aggregation step is a
+/// single transaction that deletes a batch from that queue and adds the batch's answers to `response_counts`:
+/// either both happen or neither, so a response is never counted twice nor skipped — whatever order the
+/// inserts commit in, and wherever this process dies. A transaction-scoped advisory lock makes the step a
+/// no-op on every replica but the one holding it.
+public struct Aggregator: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+    /// The IANA zone whose local days the cube counts (`HAILONG_TIMEZONE`).
+    public let timeZone: String
+    public let batchSize: Int
+    /// Advisory lock key of the aggregator leader ("HLAGGREG").
+    static let lockKey: Int64 = 0x484C_4147_4752_4547
+
+    public init(client: PostgresClient, logger: Logger, timeZone: String, batchSize: Int = 20_000) {
+        self.client = client
+        self.logger = logger
+        self.timeZone = timeZone
+        self.batchSize = batchSize
+    }
+
+    /// The outcome of one aggregation step.
+    public enum Step: Sendable, Equatable {
+        /// Another process holds the aggregator lock.
+        case notLeader
+        /// This many responses were applied.
+        case applied(Int)
+    }
+
+    /// Applies pending responses in batches until none are left (or another replica is the leader);
+    /// returns how many were applied.
+    @discardableResult
+    public func runUntilIdle() async throws -> Int {
+        var total = 0
+        while case .applied(let count) = try await step(), count > 0 {
+            total += count
+        }
+        return total
+    }
+
+    /// One transaction: take up to `batchSize` queued responses and add them to the counts.
+    public func step() async throws -> Step {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                let locked = try await connection.query("SELECT pg_try_advisory_xact_lock(\(Self.lockKey))", logger: logger)
+                for try await isLeader in locked.decode(Bool.self) where !isLeader { return .notLeader }
+                try await ensureTimeZone(connection)
+                let rows = try await connection.query(Self.applyBatch(timeZone: timeZone, limit: batchSize), logger: logger)
+                var applied = 0
+                for try await count in rows.decode(Int.self) { applied = count }
+                if applied > 0 {
+                    try await connection.query(
+                        """
+                        UPDATE aggregator_state SET applied_total = applied_total + \(applied), last_applied_at = now()
+                        WHERE id = 1
+                        """, logger: logger)
+                }
+                return .applied(applied)
+            }
+        } catch let error as PostgresTransactionError {
+            throw error.closureError ?? error.commitError ?? error.beginError ?? error
+        }
+    }
+
+    /// Empties the counts and queues every response again, in one transaction; the next steps recount all.
+    public func requeueAll() async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))", logger: logger)
+            try await connection.query("TRUNCATE response_counts", logger: logger)
+            try await connection.query(
+                "INSERT INTO pending_aggregation (seq) SELECT seq FROM responses ON CONFLICT DO NOTHING", logger: logger)
+            try await connection.query(
+                """
+                INSERT INTO aggregator_state (id, time_zone, applied_total) VALUES (1, \(timeZone), 0)
+                ON CONFLICT (id) DO UPDATE SET time_zone = EXCLUDED.time_zone, applied_total = 0
+                """, logger: logger)
+        }
+    }
+
+    /// Recounts everything from the raw responses.
+    @discardableResult
+    public func rebuild() async throws -> Int {
+        try await requeueAll()
+        return try await runUntilIdle()
+    }
+
+    /// The cube counts local days of one zone: record it, and refuse to mix zones.
+    func ensureTimeZone(_ connection: PostgresConnection) async throws {
+        let rows = try await connection.query(
+            """
+            INSERT INTO aggregator_state (id, time_zone) VALUES (1, \(timeZone))
+            ON CONFLICT (id) DO UPDATE SET time_zone = aggregator_state.time_zone
+            RETURNING time_zone
+            """, logger: logger)
+        for try await zone in rows.decode(String.self) where zone != timeZone {
+            throw AggregatorError.timeZoneChanged(counted: zone, configured: timeZone)
+        }
+    }
+
+    /// The single statement of one step: dequeue a batch, explode answers into cells, add them to the cube.
+    /// Levels become (question, level) cells; each reason code becomes a `reason.<code>` cell at level 0.
+    static func applyBatch(timeZone: String, limit: Int) -> PostgresQuery {
+        """
+        WITH batch AS (
+            DELETE FROM pending_aggregation
+            WHERE seq IN (SELECT seq FROM pending_aggregation ORDER BY seq LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+            RETURNING seq
+        ), rows AS (
+            SELECT r.seq, (r.submitted_at AT TIME ZONE \(timeZone))::date AS day, r.agency_id, r.questionnaire_id,
+                   flag_mask(r.flags) AS flag_mask, coalesce(r.officer_id, 0) AS officer_id,
+                   coalesce(r.counter_id, 0) AS counter_id, r.channel, r.answers
+            FROM responses r JOIN batch b ON b.seq = r.seq
+        ), cells AS (
+            SELECT day, agency_id, questionnaire_id, a.key AS question, (a.value #>> '{}')::smallint AS level,
+                   flag_mask, officer_id, counter_id, channel
+            FROM rows, jsonb_each(rows.answers) AS a
+            WHERE jsonb_typeof(a.value) = 'number'
+            UNION ALL
+            SELECT day, agency_id, questionnaire_id, 'reason.' || x.code, 0::smallint,
+                   flag_mask, officer_id, counter_id, channel
+            FROM rows, jsonb_array_elements_text(
+                CASE WHEN jsonb_typeof(rows.answers -> 'reasons') = 'array' THEN rows.answers -> 'reasons' ELSE '[]' END
+            ) AS x(code)
+        ), added AS (
+            INSERT INTO response_counts AS c
+                (day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, n)
+            SELECT day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, count(*)
+            FROM cells
+            GROUP BY day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel
+            ON CONFLICT (agency_id, day, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel)
+            DO UPDATE SET n = c.n + EXCLUDED.n
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM batch)::bigint + 0 * (SELECT count(*) FROM added)
+        """
+    }
+}
+
+/// Why the aggregator stopped counting.
+public enum AggregatorError: Error, CustomStringConvertible {
+    case timeZoneChanged(counted: String, configured: String)
+
+    public var description: String {
+        switch self {
+        case .timeZoneChanged(let counted, let configured):
+            "aggregator: the counts are by local day in \(counted) but HAILONG_TIMEZONE is \(configured); "
+                + "run 'hailong aggregate --rebuild' to recount in the new zone"
+        }
+    }
+}

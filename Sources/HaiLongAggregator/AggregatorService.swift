@@ -1,0 +1,37 @@
+import Logging
+import ServiceLifecycle
+
+/// Runs the aggregator in `hailong serve`: a step every `interval` (1 s by default, so a response is in the
+/// figures within about 2 s). It logs failures and carries on; it stops at graceful shutdown.
+public struct AggregatorService: Service {
+    let aggregator: Aggregator
+    let interval: Duration
+    let logger: Logger
+
+    public init(aggregator: Aggregator, interval: Duration = .seconds(1), logger: Logger) {
+        self.aggregator = aggregator
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        var failing = false
+        while !Task.isCancelledOrShuttingDown {
+            do {
+                let applied = try await aggregator.runUntilIdle()
+                if applied > 0 { logger.debug("aggregated", metadata: ["responses": "\(applied)"]) }
+                if failing { logger.info("aggregator recovered") }
+                failing = false
+            } catch {
+                if !failing { logger.error("aggregation failed; retrying", metadata: ["error": "\(String(reflecting: error))"]) }
+                failing = true
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+}
+
+extension Task where Success == Never, Failure == Never {
+    /// Whether the current task is cancelled or the service group is shutting down.
+    static var isCancelledOrShuttingDown: Bool { isCancelled || isShuttingDownGracefully }
+}

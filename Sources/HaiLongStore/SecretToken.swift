@@ -1,0 +1,20 @@
+import Crypto
+import Foundation
+
+/// Bearer tokens for kiosks and API clients: 32 random bytes, shown once, stored only as a SHA-256.
+public enum SecretToken {
+    /// A new token with a readable prefix (`hlk_` kiosk, `hlt_` API token).
+    public static func generate(prefix: String) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        let text = Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        return prefix + text
+    }
+
+    /// The hex SHA-256 under which a token is stored and looked up.
+    public static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,55 @@
+import HaiLongAggregator
+import HaiLongStore
+import Hummingbird
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// The request context every route uses.
+public typealias AppRequestContextType = AppRequestContext
+
+/// Everything the HTTP application needs, passed in (tests build it the same way).
+public struct AppDependencies<Directory: DirectoryStore, Responses: ResponseStore, Indices: IndexStore>: Sendable {
+    public var directory: Directory
+    public var responses: Responses
+    public var indices: Indices
+    public var isReady: @Sendable () async throws -> Bool
+
+    public init(directory: Directory, responses: Responses, indices: Indices, isReady: @escaping @Sendable () async throws -> Bool) {
+        self.directory = directory
+        self.responses = responses
+        self.indices = indices
+        self.isReady = isReady
+    }
+}
+
+/// Builds the router: health, the API and the landing page, behind the problem middleware.
+public func buildRouter<Directory, Responses, Indices>(
+    _ dependencies: AppDependencies<Directory, Responses, Indices>
+) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: ProblemMiddleware())
+    HealthController(isReady: dependencies.isReady).addRoutes(to: router)
+    router.get("/") { _, _ in LandingPage.response() }
+    let api = router.group("api/v1")
+    ResponsesController(responses: dependencies.responses, directory: dependencies.directory).addRoutes(to: api)
+    IndicesController(indices: dependencies.indices, directory: dependencies.directory).addRoutes(to: api)
+    return router
+}
+
+/// Builds the HTTP application on a running PostgreSQL client, with the given extra services
+/// (the PostgreSQL client itself, the aggregator) in its service group.
+public func buildApplication(
+    client: PostgresClient, migrator: Migrator, configuration: ServerConfiguration, services: [any Service], logger: Logger
+) -> some ApplicationProtocol {
+    let dependencies = AppDependencies(
+        directory: PostgresDirectoryStore(client: client, logger: logger),
+        responses: PostgresResponseStore(client: client, logger: logger),
+        indices: PostgresIndexStore(client: client, logger: logger),
+        isReady: { try await migrator.isCurrent(client: client, logger: logger) })
+    return Application(
+        router: buildRouter(dependencies),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "HaiLong"),
+        services: services,
+        logger: logger)
+}

@@ -1,0 +1,85 @@
+import Foundation
+import HTTPTypes
+import HaiLongCore
+import HaiLongStore
+import Hummingbird
+
+/// `POST /api/v1/responses`: ratings from kiosks and integrations (DESIGN.md contract).
+struct ResponsesController<Responses: ResponseStore, Directory: DirectoryStore>: Sendable {
+    let responses: Responses
+    let auth: BearerAuth<Directory>
+    let questionnaires: QuestionnaireCache<Responses>
+    let validator = SubmissionValidator()
+    let rules = FlagRules()
+
+    init(responses: Responses, directory: Directory) {
+        self.responses = responses
+        self.auth = BearerAuth(directory: directory)
+        self.questionnaires = QuestionnaireCache(store: responses)
+    }
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post("responses", use: create)
+    }
+
+    /// The JSON answer to a stored response; a replay gets byte-for-byte the same (keys sorted).
+    struct Created: Encodable {
+        var id: String
+        var received_at: String
+        var flags: [String]
+
+        init(_ stored: StoredResponse) {
+            self.id = stored.id.uuidString.lowercased()
+            self.received_at = Timestamp.format(stored.receivedAt)
+            self.flags = stored.flags.map(\.rawValue)
+        }
+    }
+
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let receivedAt = Timestamp.truncated(Date())
+        let caller = try await auth.caller(request)
+        let source: ResponseSource =
+            switch caller {
+            case .kiosk(let id, let agencyID, let counterID):
+                ResponseSource(agencyID: agencyID, counterID: counterID, kioskID: id, channel: .kiosk)
+            case .token(let id, .integration, let agencyID?):
+                ResponseSource(agencyID: agencyID, apiTokenID: id, channel: .api)
+            case .token:
+                throw Problem(
+                    .forbidden, field: "Authorization",
+                    detail: "responses are accepted from kiosk tokens and agency-scoped integration tokens only")
+            }
+        guard let key = request.headers[.idempotencyKey] else {
+            throw Problem(.badRequest, field: "Idempotency-Key", detail: "Idempotency-Key header is required (a UUID)")
+        }
+        guard let id = UUID(uuidString: key) else {
+            throw Problem(.badRequest, field: "Idempotency-Key", detail: "Idempotency-Key must be a UUID")
+        }
+        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        guard let json = JSONValue.parse(Data(buffer: body)) else {
+            throw Problem(.badRequest, field: "body", detail: "the body is not valid JSON")
+        }
+        let known = try await questionnaires.all()
+        let (submission, _) = try validator.validate(json, receivedAt: receivedAt) { known[$0]?.questionnaire }
+        let stored = known[submission.questionnaire]!
+        let outcome = try await responses.store(
+            submission, id: id, questionnaireID: stored.id, source: source, receivedAt: receivedAt, rules: rules)
+        switch outcome {
+        case .created(let response), .replayed(let response):
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            return Response(
+                status: .created,
+                headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+                body: .init(byteBuffer: ByteBuffer(data: try encoder.encode(Created(response)))))
+        case .keyReused:
+            throw Problem(
+                .unprocessableContent, field: "Idempotency-Key",
+                detail: "this Idempotency-Key was already used for a different response")
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let idempotencyKey = Self("Idempotency-Key")!
+}

@@ -1,0 +1,58 @@
+import Foundation
+import HaiLongStore
+import Logging
+
+/// Settings from the environment (README's configuration table). A bad value stops start-up with one
+/// line naming the variable.
+public struct ServerConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// The IANA zone of period boundaries and local days.
+    public var timeZone = "Asia/Ho_Chi_Minh"
+    public var logLevel = Logger.Level.info
+    /// `nil` means: start the embedded PostgreSQL.
+    public var databaseURL: DatabaseURL?
+    /// Where the embedded cluster lives (`<dataDirectory>/pg`).
+    public var dataDirectory = URL(fileURLWithPath: ".hailong")
+    /// How often the aggregator looks for new responses.
+    public var aggregatorInterval = Duration.seconds(1)
+
+    public init() {}
+
+    public init(environment: [String: String]) throws(ConfigurationError) {
+        func value(_ name: String) -> String? {
+            guard let text = environment[name], !text.isEmpty else { return nil }
+            return text
+        }
+        if let host = value("HAILONG_HOST") { self.host = host }
+        if let text = value("HAILONG_PORT") {
+            guard let port = Int(text), (1...65535).contains(port) else {
+                throw ConfigurationError(variable: "HAILONG_PORT", reason: "'\(text)' is not a port number (1–65535)")
+            }
+            self.port = port
+        }
+        if let zone = value("HAILONG_TIMEZONE") {
+            guard TimeZone(identifier: zone) != nil, zone.contains("/") || zone == "UTC" else {
+                throw ConfigurationError(
+                    variable: "HAILONG_TIMEZONE", reason: "'\(zone)' is not an IANA time zone like Asia/Ho_Chi_Minh")
+            }
+            self.timeZone = zone
+        }
+        if let text = value("LOG_LEVEL") {
+            guard let level = Logger.Level(rawValue: text.lowercased()) else {
+                let levels = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+                throw ConfigurationError(variable: "LOG_LEVEL", reason: "'\(text)' is not one of \(levels)")
+            }
+            self.logLevel = level
+        }
+        if let url = value("DATABASE_URL") { self.databaseURL = try DatabaseURL(parsing: url) }
+        if let directory = value("HAILONG_DATA_DIR") { self.dataDirectory = URL(fileURLWithPath: directory) }
+        if let text = value("HAILONG_AGGREGATOR_INTERVAL_MS") {
+            guard let milliseconds = Int(text), (10...60_000).contains(milliseconds) else {
+                throw ConfigurationError(
+                    variable: "HAILONG_AGGREGATOR_INTERVAL_MS", reason: "'\(text)' is not a number of milliseconds (10–60000)")
+            }
+            self.aggregatorInterval = .milliseconds(milliseconds)
+        }
+    }
+}

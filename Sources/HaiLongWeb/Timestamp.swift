@@ -1,0 +1,33 @@
+import Foundation
+
+/// UTC timestamps with milliseconds, the form every API answer uses (`2026-11-23T01:15:00.123Z`).
+enum Timestamp {
+    /// `date` cut to whole milliseconds, so that it survives a round trip through the database unchanged.
+    static func truncated(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
+    }
+
+    static func format(_ date: Date) -> String {
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let seconds = Date(timeIntervalSince1970: TimeInterval(milliseconds.quotient(1000)))
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let p = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: seconds)
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", p.year!, p.month!, p.day!, p.hour!, p.minute!, p.second!,
+            Int(milliseconds.remainder(1000)))
+    }
+}
+
+extension Int64 {
+    /// Floor division, correct for times before 1970.
+    fileprivate func quotient(_ divisor: Int64) -> Int64 {
+        let q = self / divisor
+        return (self % divisor < 0) ? q - 1 : q
+    }
+
+    fileprivate func remainder(_ divisor: Int64) -> Int64 {
+        let r = self % divisor
+        return r < 0 ? r + divisor : r
+    }
+}

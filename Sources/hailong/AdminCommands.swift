@@ -1,0 +1,174 @@
+import ArgumentParser
+import Foundation
+import HaiLongAggregator
+import HaiLongCore
+import HaiLongStore
+
+/// `hailong migrate`: apply pending migrations and exit.
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending database migrations.")
+
+    func run() async throws {
+        let runtime = try Runtime.load()
+        try await runtime.withDatabase { _, migrator in
+            print("schema current: \(migrator.migrations.count) migrations")
+        }
+    }
+}
+
+/// `hailong agency add`.
+struct AgencyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agency", abstract: "Manage agencies.", subcommands: [Add.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add an agency.")
+        @Option(help: "Stable unique code, e.g. 000.00.17.H31.") var code: String
+        @Option(help: "Name, e.g. Sở Tư pháp.") var name: String
+        @Option(help: "Code of the parent agency.") var parent: String?
+        @Option(help: "province, department, center, commune, ward, special_zone or other.") var kind = "department"
+
+        func validate() throws {
+            let kinds = ["province", "department", "center", "commune", "ward", "special_zone", "district", "other"]
+            guard kinds.contains(kind) else { throw ValidationError("--kind must be one of \(kinds.joined(separator: ", "))") }
+        }
+
+        func run() async throws {
+            let runtime = try Runtime.load()
+            let logger = runtime.logger
+            let (code, name, parent, kind) = (code, name, parent, kind)
+            let id = try await runtime.withDatabase { client, _ in
+                try await PostgresDirectoryStore(client: client, logger: logger)
+                    .addAgency(code: code, name: name, parentCode: parent, kind: kind)
+            }
+            print("agency \(code) added (id \(id))")
+        }
+    }
+}
+
+/// `hailong counter add`.
+struct CounterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "counter", abstract: "Manage counters (quầy).", subcommands: [Add.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a counter to an agency.")
+        @Option(help: "Agency code.") var agency: String
+        @Option(help: "Counter code, unique in the agency.") var code: String
+        @Option(help: "Name, e.g. Quầy số 1.") var name: String
+
+        func run() async throws {
+            let runtime = try Runtime.load()
+            let logger = runtime.logger
+            let (agency, code, name) = (agency, code, name)
+            let id = try await runtime.withDatabase { client, _ in
+                try await PostgresDirectoryStore(client: client, logger: logger)
+                    .addCounter(agencyCode: agency, code: code, name: name)
+            }
+            print("counter \(agency)/\(code) added (id \(id))")
+        }
+    }
+}
+
+/// `hailong officer add`.
+struct OfficerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "officer", abstract: "Manage officers (cán bộ).", subcommands: [Add.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add an officer to an agency.")
+        @Option(help: "Agency code.") var agency: String
+        @Option(help: "Badge code, unique in the agency.") var badge: String
+        @Option(help: "Full name.") var name: String
+        @Option(help: "Counter code.") var counter: String?
+        @Option(help: "Title, e.g. Chuyên viên.") var title: String?
+
+        func run() async throws {
+            let runtime = try Runtime.load()
+            let logger = runtime.logger
+            let (agency, badge, name, counter, title) = (agency, badge, name, counter, title)
+            let id = try await runtime.withDatabase { client, _ in
+                try await PostgresDirectoryStore(client: client, logger: logger)
+                    .addOfficer(agencyCode: agency, badge: badge, name: name, counterCode: counter, title: title)
+            }
+            print("officer \(agency)/\(badge) added (id \(id))")
+        }
+    }
+}
+
+/// `hailong kiosk add`: prints the device token once.
+struct KioskCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kiosk", abstract: "Manage kiosk devices.", subcommands: [Add.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Pair a kiosk and print its device token (shown once).")
+        @Option(help: "Agency code.") var agency: String
+        @Option(help: "Counter code.") var counter: String?
+        @Option(help: "Label, e.g. Kiosk quầy 1.") var label = ""
+
+        func run() async throws {
+            let runtime = try Runtime.load()
+            let logger = runtime.logger
+            let (agency, counter, label) = (agency, counter, label)
+            let kiosk = try await runtime.withDatabase { client, _ in
+                try await PostgresDirectoryStore(client: client, logger: logger)
+                    .addKiosk(agencyCode: agency, counterCode: counter, label: label)
+            }
+            print(kiosk.token)
+        }
+    }
+}
+
+/// `hailong token add`: prints an API token once.
+struct TokenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "token", abstract: "Manage API tokens.", subcommands: [Add.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an API token and print it (shown once).")
+        @Option(help: "What the token is for.") var name: String
+        @Option(help: "par (read figures), admin, or integration (post responses and dossiers).") var role: String
+        @Option(help: "Limit the token to this agency's subtree.") var agency: String?
+
+        func validate() throws {
+            guard TokenRole(rawValue: role) != nil else { throw ValidationError("--role must be par, admin or integration") }
+            if role == "integration" && agency == nil { throw ValidationError("an integration token needs --agency") }
+        }
+
+        func run() async throws {
+            let runtime = try Runtime.load()
+            let logger = runtime.logger
+            let (name, role, agency) = (name, TokenRole(rawValue: role)!, agency)
+            let token = try await runtime.withDatabase { client, _ in
+                try await PostgresDirectoryStore(client: client, logger: logger)
+                    .addToken(name: name, role: role, agencyCode: agency)
+            }
+            print(token.token)
+        }
+    }
+}
+
+/// `hailong aggregate`: bring the counts up to date once, or recount everything.
+struct Aggregate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending responses to the counts (or recount all).")
+    @ArgumentParser.Flag(help: "Apply what is pending and exit (the default; the service aggregates continuously).") var once = false
+    @ArgumentParser.Flag(help: "Recount everything from the raw responses.") var rebuild = false
+
+    func run() async throws {
+        let runtime = try Runtime.load()
+        let logger = runtime.logger
+        let rebuild = rebuild
+        let zone = runtime.configuration.timeZone
+        let applied = try await runtime.withDatabase { client, _ in
+            let aggregator = Aggregator(client: client, logger: logger, timeZone: zone)
+            return rebuild ? try await aggregator.rebuild() : try await aggregator.runUntilIdle()
+        }
+        print("\(applied) responses applied")
+    }
+}
+
+/// `YYYY-MM-DD` of a date in a zone.
+enum LocalDateText {
+    static func of(_ date: Date, _ zone: TimeZone) -> String { LocalDate(date, in: zone).description }
+}

@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// `hailong`: the HaiLong service and its administration commands (DESIGN.md "Contract").
+@main
+struct Hailong: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hailong",
+        abstract: "HaiLong — đo lường sự hài lòng của người dân · citizen satisfaction at one-stop counters.",
+        subcommands: [
+            Serve.self, Migrate.self, AgencyCommand.self, CounterCommand.self, OfficerCommand.self, KioskCommand.self,
+            TokenCommand.self, Aggregate.self,
+        ])
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import HaiLongAggregator
+import HaiLongStore
+import HaiLongWeb
+import Hummingbird
+import ServiceLifecycle
+
+/// `hailong serve`: the HTTP server and the aggregator in one service group.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP server and the aggregator.")
+
+    @Option(help: "Address to listen on (default HAILONG_HOST or 127.0.0.1).") var host: String?
+    @Option(help: "Port to listen on (default HAILONG_PORT or 8080).") var port: Int?
+    @ArgumentParser.Flag(help: "Create the demo province with some thousands of ratings when it is missing, and print a token to read it.")
+    var demo = false
+
+    func run() async throws {
+        let runtime = try Runtime.load()
+        var configuration = runtime.configuration
+        if let host { configuration.host = host }
+        if let port {
+            guard (1...65535).contains(port) else { throw ValidationError("--port must be 1–65535") }
+            configuration.port = port
+        }
+        let logger = runtime.logger
+        let demo = self.demo
+        let settings = configuration
+        try await runtime.withDatabase { client, migrator in
+            if demo {
+                let zone = TimeZone(identifier: settings.timeZone)!
+                try await DemoData(client: client, logger: logger).seedIfMissing(timeZone: zone)
+                let token = try await PostgresDirectoryStore(client: client, logger: logger)
+                    .addToken(name: "demo \(Date())", role: .par, agencyCode: DemoData.provinceCode)
+                let base = "http://\(settings.host):\(settings.port)"
+                print(
+                    """
+                    HaiLong demo — dữ liệu mẫu: tỉnh \(DemoData.provinceCode)
+                      PAR token (shown once): \(token.token)
+                      curl -H 'Authorization: Bearer \(token.token)' '\(base)/api/v1/indices?period=\(Self.recentPeriod(zone))&agency=DEMO&depth=1'
+                    """)
+                fflush(stdout)
+            }
+            let aggregator = AggregatorService(
+                aggregator: Aggregator(client: client, logger: logger, timeZone: settings.timeZone),
+                interval: settings.aggregatorInterval, logger: logger)
+            let app = buildApplication(
+                client: client, migrator: migrator, configuration: settings, services: [aggregator], logger: logger)
+            logger.info("HaiLong listening", metadata: ["address": "http://\(settings.host):\(settings.port)"])
+            try await app.runService()
+        }
+    }
+
+    /// The last 120 days, where the demo ratings are.
+    static func recentPeriod(_ zone: TimeZone) -> String {
+        let today = Date()
+        let first = today.addingTimeInterval(-120 * 86_400)
+        return "\(LocalDateText.of(first, zone))..\(LocalDateText.of(today, zone))"
+    }
+}
