@@ -39,7 +39,7 @@ struct Serve: AsyncParsableCommand {
                       PAR token (shown once): \(token.token)
                       curl -H 'Authorization: Bearer \(token.token)' '\(base)/api/v1/indices?period=\(Self.recentPeriod(zone))&agency=DEMO&depth=1'
                     """)
-                fflush(stdout)
+                fflush(nil)  // flushes every output stream; stdout is a file or pipe under systemd and CI
             }
             let aggregator = AggregatorService(
                 aggregator: Aggregator(client: client, logger: logger, timeZone: settings.timeZone),
