@@ -75,6 +75,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "HaiLongTestSupport",
+            dependencies: [
+                "HaiLongCore", "HaiLongStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/HaiLongTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "HaiLongCoreTests",
             dependencies: ["HaiLongCore"],
@@ -83,7 +93,7 @@ let package = Package(
         .testTarget(
             name: "HaiLongStoreTests",
             dependencies: [
-                "HaiLongCore", "HaiLongStore",
+                "HaiLongCore", "HaiLongStore", "HaiLongTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
@@ -91,7 +101,7 @@ let package = Package(
         .testTarget(
             name: "HaiLongAggregatorTests",
             dependencies: [
-                "HaiLongCore", "HaiLongStore", "HaiLongAggregator",
+                "HaiLongCore", "HaiLongStore", "HaiLongAggregator", "HaiLongTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
@@ -99,11 +109,16 @@ let package = Package(
         .testTarget(
             name: "HaiLongWebTests",
             dependencies: [
-                "HaiLongCore", "HaiLongStore", "HaiLongAggregator", "HaiLongWeb",
+                "HaiLongCore", "HaiLongStore", "HaiLongAggregator", "HaiLongWeb", "HaiLongTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "hailongTests",
+            dependencies: ["hailong", "HaiLongStore", "HaiLongTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

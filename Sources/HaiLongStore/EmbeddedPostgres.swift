@@ -64,7 +64,7 @@ public struct EmbeddedPostgres: Sendable {
         for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
             candidates.append(String(directory))
         }
-        if let output = try? run("/bin/sh", ["-c", "pg_config --bindir 2>/dev/null"]).output {
+        if let output = try? Subprocess.run("/bin/sh", ["-c", "pg_config --bindir 2>/dev/null"]).output {
             candidates.append(output.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         let debian = (try? fileManager.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
@@ -93,9 +93,9 @@ public struct EmbeddedPostgres: Sendable {
         try fileManager.createDirectory(atPath: socketDirectory, withIntermediateDirectories: true)
         for path in [root.path, socketDirectory] {
             try fileManager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: path)
-            if let runAs { try Self.run("/bin/chown", ["-R", runAs, path]) }
+            if let runAs { try Subprocess.run("/bin/chown", ["-R", runAs, path]) }
         }
-        if let runAs, try Self.run("/usr/sbin/runuser", ["-u", runAs, "--", "test", "-w", root.path]).status != 0 {
+        if let runAs, try Subprocess.run("/usr/sbin/runuser", ["-u", runAs, "--", "test", "-w", root.path]).status != 0 {
             throw ConfigurationError(
                 variable: "HAILONG_DATA_DIR",
                 reason: "the '\(runAs)' user cannot reach \(root.path) (a parent directory is private); "
@@ -121,7 +121,7 @@ public struct EmbeddedPostgres: Sendable {
         let text = conf.keys.sorted().map { "\($0) = \(conf[$0]!)" }.joined(separator: "\n") + "\n"
         let confPath = dataDirectory.appendingPathComponent("hailong.conf")
         try Data(text.utf8).write(to: confPath)
-        if let runAs { try Self.run("/bin/chown", [runAs, confPath.path]) }
+        if let runAs { try Subprocess.run("/bin/chown", [runAs, confPath.path]) }
 
         var startedHere = false
         if try pg("pg_ctl", ["status", "-D", dataDirectory.path], check: false).status == 0 {
@@ -145,6 +145,12 @@ public struct EmbeddedPostgres: Sendable {
         }
     }
 
+    /// Runs SQL through `psql` as the cluster's superuser, in `database` (default `postgres`); returns its output.
+    @discardableResult
+    public func psql(_ sql: String, database: String = "postgres") throws -> String {
+        try pg(binDirectory + "/psql", ["-h", socketDirectory, "-U", superuser, "-d", database, "-v", "ON_ERROR_STOP=1", "-qtAc", sql]).output
+    }
+
     func createDatabaseIfMissing() throws {
         let psql = binDirectory + "/psql"
         let exists = try pg(
@@ -161,9 +167,9 @@ public struct EmbeddedPostgres: Sendable {
         let executable = tool.hasPrefix("/") ? tool : binDirectory + "/" + tool
         let result =
             if let runAs {
-                try Self.run("/usr/sbin/runuser", ["-u", runAs, "--", executable] + arguments)
+                try Subprocess.run("/usr/sbin/runuser", ["-u", runAs, "--", executable] + arguments)
             } else {
-                try Self.run(executable, arguments)
+                try Subprocess.run(executable, arguments)
             }
         if check && result.status != 0 {
             throw EmbeddedPostgresError(
@@ -173,11 +179,15 @@ public struct EmbeddedPostgres: Sendable {
         return result
     }
 
+}
+
+/// Runs programs to completion.
+public enum Subprocess {
     /// Runs a program to completion with `posix_spawn` and `waitpid`, its output captured through a
     /// temporary file. (Foundation's `Process` waits for its own file descriptors to close, which never
     /// happens when the program leaves a daemon behind, as `pg_ctl start` does.)
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    public static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("hailong-\(UUID().uuidString).out").path
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
         var actions = posix_spawn_file_actions_t()

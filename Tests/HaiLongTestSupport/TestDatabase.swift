@@ -1,0 +1,121 @@
+import Foundation
+import HaiLongStore
+import Logging
+import PostgresNIO
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Throwaway databases for integration tests, on a real PostgreSQL: the embedded launcher's private
+/// cluster in a temporary directory (stopped when the test process exits), or the server that
+/// `TEST_DATABASE_URL` names. Every test gets a fresh database cloned from a migrated template, so tests
+/// run in parallel without seeing each other's rows.
+public actor TestDatabase {
+    public static let shared = TestDatabase()
+
+    struct Cluster: Sendable {
+        /// Runs admin SQL in the `postgres` database.
+        let admin: @Sendable (String) throws -> Void
+        /// The URL of a database on this server.
+        let url: @Sendable (String) -> DatabaseURL
+    }
+
+    private var cluster: Task<Cluster, any Error>?
+
+    public static let logger: Logger = {
+        var logger = Logger(label: "hailong-test")
+        logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+        return logger
+    }()
+
+    /// A new, migrated, empty database.
+    public func makeDatabase(migrated: Bool = true) async throws -> DatabaseURL {
+        if cluster == nil { cluster = Task { try await Self.startCluster() } }
+        let cluster = try await self.cluster!.value
+        let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+        // Runs synchronously inside the actor, so CREATE DATABASE … TEMPLATE never runs twice at once.
+        try cluster.admin(migrated ? "CREATE DATABASE \(name) TEMPLATE hailong_template" : "CREATE DATABASE \(name)")
+        return cluster.url(String(name))
+    }
+
+    static func startCluster() async throws -> Cluster {
+        let cluster: Cluster
+        if let text = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"], !text.isEmpty {
+            let base = try DatabaseURL(parsing: text, variable: "TEST_DATABASE_URL")
+            let psql = try EmbeddedPostgres.locateBinaries() + "/psql"
+            cluster = Cluster(
+                admin: { sql in
+                    let conninfo = base.conninfo(database: base.database)
+                    let result = try Subprocess.run(psql, [conninfo, "-v", "ON_ERROR_STOP=1", "-qtAc", sql])
+                    guard result.status == 0 else { throw TestDatabaseError(message: result.output) }
+                },
+                url: { name in var url = base; url.database = name; return url })
+        } else {
+            let root = FileManager.default.temporaryDirectory.appendingPathComponent("hailong-test-\(getpid())")
+            let embedded = try EmbeddedPostgres(
+                root: root,
+                settings: ["fsync": "off", "synchronous_commit": "off", "full_page_writes": "off", "max_connections": "300"],
+                logger: logger)
+            let started = try await embedded.start()
+            Self.stopAtExit(embedded, root: root)
+            cluster = Cluster(admin: { sql in try embedded.psql(sql) }, url: { name in var url = started.url; url.database = name; return url })
+        }
+        try cluster.admin("DROP DATABASE IF EXISTS hailong_template")
+        try cluster.admin("CREATE DATABASE hailong_template")
+        let templateURL = cluster.url("hailong_template")
+        try await withClient(templateURL) { client in
+            let migrator = try Migrator(directory: try Migrator.locateDirectory())
+            try await migrator.migrate(client: client, logger: logger)
+        }
+        return cluster
+    }
+
+    nonisolated(unsafe) private static var clusterToStop: (EmbeddedPostgres, URL)?
+
+    /// Stops the cluster and removes its files when the test process exits. Set once, before any test uses it.
+    private static func stopAtExit(_ embedded: EmbeddedPostgres, root: URL) {
+        clusterToStop = (embedded, root)
+        atexit {
+            guard let (embedded, root) = TestDatabase.clusterToStop else { return }
+            _ = try? embedded.psql("SELECT 1")  // no-op if already down
+            embedded.stop()
+            try? FileManager.default.removeItem(at: root)
+            try? FileManager.default.removeItem(atPath: embedded.socketDirectory)
+        }
+    }
+}
+
+struct TestDatabaseError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+extension DatabaseURL {
+    /// A libpq connection string for `psql`.
+    func conninfo(database: String) -> String {
+        var parts = ["user=\(username)", "dbname=\(database)", "port=\(port)"]
+        if let socketPath { parts.append("host=\(URL(fileURLWithPath: socketPath).deletingLastPathComponent().path)") }
+        if let host { parts.append("host=\(host)") }
+        if let password { parts.append("password=\(password)") }
+        return parts.joined(separator: " ")
+    }
+}
+
+/// Runs `body` with a running `PostgresClient` for `url`.
+public func withClient<T: Sendable>(
+    _ url: DatabaseURL, _ body: @Sendable (PostgresClient) async throws -> T
+) async throws -> T {
+    let client = PostgresClient(configuration: try url.clientConfiguration(), backgroundLogger: TestDatabase.logger)
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { await client.run() }
+        defer { group.cancelAll() }
+        return try await body(client)
+    }
+}
+
+/// Runs `body` with a client on a fresh migrated database of its own.
+public func withTestDatabase<T: Sendable>(_ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
+    try await withClient(try await TestDatabase.shared.makeDatabase(), body)
+}
+
