@@ -31,6 +31,7 @@ public struct Period: Sendable, Hashable, Codable {
     }
 
     static func single(_ text: String) -> Period? {
+        guard text.allSatisfy({ $0 == "-" || $0 == "Q" || $0.isASCII && $0.isNumber }) else { return nil }
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard let yearPart = parts.first, yearPart.count == 4, let year = Int(yearPart), year >= 1 else { return nil }
         switch parts.count {

@@ -1,0 +1,176 @@
+import Foundation
+import HaiLongCore
+import HaiLongStore
+import HaiLongTestSupport
+import PostgresNIO
+import Testing
+
+@testable import HaiLongAggregator
+
+/// The counts must always equal a GROUP BY over the raw responses: each acknowledged response counted once.
+@Suite struct AggregatorTests {
+    let zone = "Asia/Ho_Chi_Minh"
+
+    func aggregator(_ client: PostgresClient, batchSize: Int = 20_000) -> Aggregator {
+        Aggregator(client: client, logger: TestDatabase.logger, timeZone: zone, batchSize: batchSize)
+    }
+
+    /// Cube cells vs. the same cells computed straight from `responses`: the number of cells that differ.
+    func mismatches(_ client: PostgresClient) async throws -> Int {
+        try await scalar(
+            client,
+            """
+            WITH raw AS (
+                SELECT (submitted_at AT TIME ZONE \(zone))::date AS day, agency_id, (answers ->> 'overall')::int AS level,
+                       flag_mask(flags) AS mask, count(*) AS n
+                FROM responses GROUP BY 1, 2, 3, 4
+            ), cube AS (
+                SELECT day, agency_id, level::int AS level, flag_mask AS mask, sum(n) AS n
+                FROM response_counts WHERE question = 'overall' GROUP BY 1, 2, 3, 4
+            )
+            SELECT count(*) FROM raw FULL JOIN cube USING (day, agency_id, level, mask)
+            WHERE raw.n IS DISTINCT FROM cube.n
+            """)
+    }
+
+    @Test func countsEachResponseOnceUnderConcurrentInserts() async throws {
+        try await withTestDatabase { client in
+            let fixture = try await Fixture.make(client)
+            let aggregator = aggregator(client, batchSize: 37)
+            let start = time("2026-11-20T08:00:00+07:00")
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for writer in 0..<6 {
+                    group.addTask {
+                        for i in 0..<60 {
+                            let source = writer % 2 == 0 ? fixture.sourceA() : fixture.sourceB()
+                            try await fixture.rate(1 + (writer + i) % 3, at: start + Double(writer * 1000 + i * 7), source: source)
+                        }
+                    }
+                }
+                // The aggregator runs while the writers write.
+                group.addTask {
+                    for _ in 0..<40 {
+                        try await aggregator.runUntilIdle()
+                        try await Task.sleep(for: .milliseconds(5))
+                    }
+                }
+                try await group.waitForAll()
+            }
+            try await aggregator.runUntilIdle()
+            #expect(try await scalar(client, "SELECT count(*) FROM responses") == 360)
+            #expect(try await scalar(client, "SELECT sum(n)::int FROM response_counts WHERE question = 'overall'") == 360)
+            #expect(try await scalar(client, "SELECT count(*) FROM pending_aggregation") == 0)
+            #expect(try await mismatches(client) == 0)
+        }
+    }
+
+    @Test func aResponseCommittedAfterALaterOneIsStillCounted() async throws {
+        try await withTestDatabase { client in
+            let fixture = try await Fixture.make(client)
+            let aggregator = aggregator(client)
+            let tap = time("2026-11-20T08:00:00+07:00")
+            try await fixture.rate(3, at: tap, source: fixture.sourceA())
+            // A slow transaction takes a sequence number first and commits last.
+            try await client.withConnection { slow in
+                try await slow.query("BEGIN", logger: TestDatabase.logger)
+                try await slow.query(
+                    """
+                    WITH stored AS (
+                        INSERT INTO responses (id, questionnaire_id, agency_id, channel, answers, submitted_at, received_at, request_hash)
+                        VALUES (gen_random_uuid(), \(fixture.questionnaireID), \(fixture.agencyA.id), 'kiosk', '{"overall": 1}',
+                                \(tap), \(tap), '\\x00') RETURNING seq)
+                    INSERT INTO pending_aggregation SELECT seq FROM stored
+                    """, logger: TestDatabase.logger)
+                try await fixture.rate(2, at: tap + 30, source: fixture.sourceA())
+                #expect(try await aggregator.runUntilIdle() == 2)
+                try await slow.query("COMMIT", logger: TestDatabase.logger)
+            }
+            #expect(try await aggregator.runUntilIdle() == 1)
+            #expect(try await scalar(client, "SELECT sum(n)::int FROM response_counts WHERE question = 'overall'") == 3)
+            #expect(try await mismatches(client) == 0)
+        }
+    }
+
+    @Test func aCrashMidRunLosesAndDoublesNothing() async throws {
+        try await withTestDatabase { client in
+            let fixture = try await Fixture.make(client)
+            let aggregator = aggregator(client)
+            let tap = time("2026-11-20T08:00:00+07:00")
+            for i in 0..<20 { try await fixture.rate(1 + i % 3, at: tap + Double(i * 10), source: fixture.sourceA()) }
+            // An aggregator applies a batch and dies before COMMIT: its backend is killed from outside.
+            let crash = await #expect(throws: (any Error).self) {
+                try await client.withConnection { doomed in
+                    try await doomed.query("BEGIN", logger: TestDatabase.logger)
+                    let applied = try await doomed.query(Aggregator.applyBatch(timeZone: zone, limit: 1000), logger: TestDatabase.logger)
+                    for try await count in applied.decode(Int.self) { #expect(count == 20) }
+                    let rows = try await doomed.query("SELECT pg_backend_pid()::bigint", logger: TestDatabase.logger)
+                    var pid = 0
+                    for try await value in rows.decode(Int.self) { pid = value }
+                    _ = try await scalar(client, "SELECT pg_terminate_backend(\(pid)::int)::int")
+                    try await doomed.query("COMMIT", logger: TestDatabase.logger)
+                }
+            }
+            // The COMMIT failed because the backend was gone, not for any other reason.
+            #expect((crash as? PSQLError)?.serverInfo?[.sqlState] != "42883")
+            #expect(try await scalar(client, "SELECT coalesce(sum(n), 0)::int FROM response_counts") == 0)
+            #expect(try await scalar(client, "SELECT count(*) FROM pending_aggregation") == 20)
+            #expect(try await aggregator.runUntilIdle() == 20)
+            #expect(try await scalar(client, "SELECT sum(n)::int FROM response_counts WHERE question = 'overall'") == 20)
+            #expect(try await mismatches(client) == 0)
+        }
+    }
+
+    @Test func onlyOneReplicaAggregatesAtATime() async throws {
+        try await withTestDatabase { client in
+            let fixture = try await Fixture.make(client)
+            try await fixture.rate(3, at: time("2026-11-20T08:00:00+07:00"), source: fixture.sourceA())
+            try await client.withConnection { leader in
+                try await leader.query("BEGIN", logger: TestDatabase.logger)
+                try await leader.query("SELECT pg_advisory_xact_lock(\(Aggregator.lockKey))", logger: TestDatabase.logger)
+                #expect(try await aggregator(client).step() == .notLeader)
+                try await leader.query("ROLLBACK", logger: TestDatabase.logger)
+            }
+            #expect(try await aggregator(client).step() == .applied(1))
+        }
+    }
+
+    @Test func rebuildGivesTheSameCounts() async throws {
+        try await withTestDatabase { client in
+            let fixture = try await Fixture.make(client)
+            let aggregator = aggregator(client)
+            let tap = time("2026-11-20T08:00:00+07:00")
+            for i in 0..<30 {
+                try await fixture.rate(1 + i % 3, at: tap + Double(i * 3), source: i % 2 == 0 ? fixture.sourceA() : fixture.sourceB(),
+                                       reasons: i % 3 == 0 ? ["xin_chao"] : [])
+            }
+            try await aggregator.runUntilIdle()
+            let before = try await cubeText(client)
+            #expect(try await aggregator.rebuild() == 30)
+            #expect(try await cubeText(client) == before)
+            #expect(before.contains("reason.xin_chao"))
+        }
+    }
+
+    @Test func refusesToMixTimeZones() async throws {
+        try await withTestDatabase { client in
+            let fixture = try await Fixture.make(client)
+            try await fixture.rate(3, at: time("2026-11-20T08:00:00+07:00"), source: fixture.sourceA())
+            try await aggregator(client).runUntilIdle()
+            try await fixture.rate(3, at: time("2026-11-20T09:00:00+07:00"), source: fixture.sourceA())
+            let utc = Aggregator(client: client, logger: TestDatabase.logger, timeZone: "UTC")
+            await #expect(throws: AggregatorError.self) { try await utc.runUntilIdle() }
+            #expect(try await utc.rebuild() == 2)
+        }
+    }
+
+    func cubeText(_ client: PostgresClient) async throws -> String {
+        let rows = try await client.query(
+            "SELECT string_agg(concat_ws('|', day, agency_id, question, level, flag_mask, officer_id, counter_id, channel, n), E'\\n' ORDER BY 1) FROM response_counts")
+        for try await text in rows.decode(String.self) { return text }
+        return ""
+    }
+}
+
+extension Date {
+    static func + (date: Date, seconds: Double) -> Date { date.addingTimeInterval(seconds) }
+}

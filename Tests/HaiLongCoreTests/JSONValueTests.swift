@@ -1,0 +1,61 @@
+import Foundation
+import HaiLongCore
+import Testing
+
+@Suite("JSONValue")
+struct JSONValueTests {
+    func encode(_ value: JSONValue) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    @Test("an integer-valued number encodes as an integer")
+    func integerEncoding() throws {
+        let parsed = try Fixtures.parse(#"{"overall": 3, "ratio": 2.5}"#)
+        #expect(parsed == .object(["overall": .number(3), "ratio": .number(2.5)]))
+        #expect(try encode(parsed) == #"{"overall":3,"ratio":2.5}"#)
+        #expect(try encode(.array([.number(3), .number(-4), .number(0)])) == "[3,-4,0]")
+    }
+
+    @Test("a round trip keeps the value")
+    func roundTrip() throws {
+        let text = #"{"a":[1,2.5,"x",true,null],"b":{"c":false}}"#
+        let parsed = try Fixtures.parse(text)
+        #expect(try encode(parsed) == text)
+        #expect(try Fixtures.parse(encode(parsed)) == parsed)
+    }
+
+    @Test("booleans and numbers are told apart")
+    func boolVersusNumber() throws {
+        #expect(try Fixtures.parse(#"[true, 1, 0, false]"#) == .array([.bool(true), .number(1), .number(0), .bool(false)]))
+    }
+
+    @Test("exactInteger")
+    func exactInteger() {
+        #expect(JSONValue.number(2.5).exactInteger == nil)
+        #expect(JSONValue.number(3).exactInteger == 3)
+        #expect(JSONValue.number(-4).exactInteger == -4)
+        #expect(JSONValue.string("3").exactInteger == nil)
+        #expect(JSONValue.bool(true).exactInteger == nil)
+        #expect(JSONValue.number(1e20).exactInteger == nil)
+    }
+
+    @Test("text that is not JSON does not parse")
+    func notJSON() {
+        #expect(JSONValue.parse(Data("{\"a\": ".utf8)) == nil)
+        #expect(JSONValue.parse(Data("nope".utf8)) == nil)
+    }
+
+    @Test("a submission's stored answers carry reasons only when there are some")
+    func answersJSON() {
+        var submission = Submission(
+            questionnaire: "kiosk-3", officerBadge: nil, dossierCode: nil, levels: ["overall": 1],
+            reasons: ["xin_chao", "xin_loi"], comment: nil, submittedAt: Fixtures.tapAt)
+        #expect(
+            submission.answersJSON
+                == .object(["overall": .number(1), "reasons": .array([.string("xin_chao"), .string("xin_loi")])]))
+        submission.reasons = []
+        #expect(submission.answersJSON == .object(["overall": .number(1)]))
+    }
+}
