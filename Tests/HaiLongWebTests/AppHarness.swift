@@ -1,0 +1,51 @@
+import Foundation
+import HaiLongAggregator
+import HaiLongCore
+import HaiLongStore
+import HaiLongTestSupport
+import HaiLongWeb
+import Hummingbird
+import HummingbirdTesting
+import PostgresNIO
+
+/// The real router on a real database, driven through HummingbirdTesting.
+struct AppHarness: Sendable {
+    let fixture: Fixture
+    let db: PostgresClient
+    let parToken: String
+
+    static func run(_ body: @escaping @Sendable (AppHarness, any TestClientProtocol) async throws -> Void) async throws {
+        try await withTestDatabase { db in
+            let fixture = try await Fixture.make(db)
+            let par = try await fixture.directory.addToken(name: "PAR office", role: .par, agencyCode: nil)
+            let migrator = try Migrator(directory: try Migrator.locateDirectory())
+            let dependencies = AppDependencies(
+                directory: fixture.directory, responses: fixture.responses,
+                indices: PostgresIndexStore(client: db, logger: TestDatabase.logger),
+                isReady: { try await migrator.isCurrent(client: db, logger: TestDatabase.logger) })
+            let app = Application(router: buildRouter(dependencies), logger: TestDatabase.logger)
+            let harness = AppHarness(fixture: fixture, db: db, parToken: par.token)
+            try await app.test(.router) { client in try await body(harness, client) }
+        }
+    }
+
+    func aggregate() async throws {
+        try await Aggregator(client: db, logger: TestDatabase.logger, timeZone: "Asia/Ho_Chi_Minh").runUntilIdle()
+    }
+
+    func responseCount() async throws -> Int { try await scalar(db, "SELECT count(*) FROM responses") }
+}
+
+extension TestResponse {
+    var text: String { String(buffer: body) }
+
+    /// The body parsed as a JSON object.
+    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:] }
+}
+
+/// An ISO 8601 time `seconds` from now, in Vietnamese local time.
+func tapTime(_ seconds: Double = -60) -> String {
+    let formatter = ISO8601DateFormatter()
+    formatter.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh")
+    return formatter.string(from: Date().addingTimeInterval(seconds))
+}
