@@ -1,0 +1,98 @@
+import Foundation
+import HaiLongStore
+import HaiLongTestSupport
+import Testing
+
+/// The `hailong` binary, run as an operator would, against a throwaway database.
+@Suite struct CLITests {
+    /// The built executable, next to the test bundle.
+    static var binary: String {
+        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [directory, directory.deletingLastPathComponent()] {
+            let path = candidate.appendingPathComponent("hailong").path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return directory.appendingPathComponent("hailong").path
+    }
+
+    func hailong(_ arguments: [String], database: DatabaseURL?) throws -> (status: Int32, output: String) {
+        var environment = ["LOG_LEVEL=error"]
+        if let database { environment.append("DATABASE_URL=\(database.urlString)") }
+        return try Subprocess.run("/usr/bin/env", environment + [Self.binary] + arguments)
+    }
+
+    @Test func setupCommandsBuildADirectoryAndPrintSecretsOnce() async throws {
+        let url = try await TestDatabase.shared.makeDatabase(migrated: false)
+        let migrate = try hailong(["migrate"], database: url)
+        #expect(migrate.status == 0, "\(migrate.output)")
+        let steps: [[String]] = [
+            ["agency", "add", "--code", "H31", "--name", "Tỉnh Hòa Bình", "--kind", "province"],
+            ["agency", "add", "--code", "H31.STP", "--name", "Sở Tư pháp", "--parent", "H31"],
+            ["counter", "add", "--agency", "H31.STP", "--code", "Q1", "--name", "Quầy số 1"],
+            ["officer", "add", "--agency", "H31.STP", "--badge", "B-0042", "--name", "Lê Thị Hồng", "--counter", "Q1"],
+        ]
+        for step in steps {
+            let result = try hailong(step, database: url)
+            #expect(result.status == 0, "\(step): \(result.output)")
+        }
+        let kiosk = try hailong(["kiosk", "add", "--agency", "H31.STP", "--counter", "Q1", "--label", "Kiosk 1"], database: url)
+        #expect(kiosk.status == 0)
+        let kioskToken = kiosk.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(kioskToken.hasPrefix("hlk_") && kioskToken.count > 40)
+        let par = try hailong(["token", "add", "--name", "Sở Nội vụ", "--role", "par"], database: url)
+        let parToken = par.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(parToken.hasPrefix("hlt_"))
+        try await withClient(url) { client in
+            let directory = PostgresDirectoryStore(client: client, logger: TestDatabase.logger)
+            let agency = try #require(try await directory.agency(code: "H31.STP"))
+            #expect(agency.name == "Sở Tư pháp")
+            guard case .kiosk(_, let agencyID, let counterID)? = try await directory.caller(forToken: kioskToken) else {
+                Issue.record("kiosk token does not resolve")
+                return
+            }
+            #expect(agencyID == agency.id)
+            #expect(counterID != nil)
+            #expect(try await directory.caller(forToken: parToken) != nil)
+            #expect(try await scalar(client, "SELECT count(*) FROM officers WHERE badge = 'B-0042' AND counter_id IS NOT NULL") == 1)
+        }
+        let once = try hailong(["aggregate", "--once"], database: url)
+        #expect(once.status == 0)
+        #expect(once.output.contains("0 responses applied"))
+    }
+
+    @Test func mistakesAreOneClearLineAndANonZeroExit() async throws {
+        let url = try await TestDatabase.shared.makeDatabase()
+        #expect(try hailong(["agency", "add", "--code", "A1", "--name", "Sở A"], database: url).status == 0)
+        let duplicate = try hailong(["agency", "add", "--code", "A1", "--name", "Sở A lần hai"], database: url)
+        #expect(duplicate.status != 0)
+        #expect(duplicate.output.contains("agency code 'A1' already exists"))
+        #expect(!duplicate.output.contains("Fatal error"))
+        let missingParent = try hailong(["agency", "add", "--code", "A2", "--name", "x", "--parent", "ZZ"], database: url)
+        #expect(missingParent.status != 0)
+        #expect(missingParent.output.contains("parent 'ZZ' was not found"))
+        let usage = try hailong(["agency", "add", "--name", "no code"], database: url)
+        #expect(usage.status != 0)
+        #expect(usage.output.contains("Usage:"))
+        let role = try hailong(["token", "add", "--name", "x", "--role", "boss"], database: url)
+        #expect(role.status != 0)
+        #expect(role.output.contains("--role must be par, admin or integration"))
+        let badURL = try Subprocess.run("/usr/bin/env", ["DATABASE_URL=mysql://x@y/z", Self.binary, "migrate"])
+        #expect(badURL.status != 0)
+        #expect(badURL.output.contains("DATABASE_URL"))
+        let badPort = try Subprocess.run("/usr/bin/env", ["HAILONG_PORT=http", "DATABASE_URL=\(url.urlString)", Self.binary, "migrate"])
+        #expect(badPort.status != 0)
+        #expect(badPort.output.contains("HAILONG_PORT"))
+    }
+}
+
+extension DatabaseURL {
+    /// This URL as a `DATABASE_URL` string.
+    var urlString: String {
+        let auth = username + (password.map { ":\($0)" } ?? "")
+        if let socketPath {
+            let directory = URL(fileURLWithPath: socketPath).deletingLastPathComponent().path
+            return "postgres://\(auth)@/\(database)?host=\(directory)&port=\(port)"
+        }
+        return "postgres://\(auth)@\(host ?? "localhost"):\(port)/\(database)?sslmode=\(tlsMode.rawValue)"
+    }
+}
