@@ -15,8 +15,8 @@ public actor TestDatabase {
     public static let shared = TestDatabase()
 
     struct Cluster: Sendable {
-        /// Runs admin SQL in the `postgres` database.
-        let admin: @Sendable (String) throws -> Void
+        /// A client on the server's `postgres` database, for CREATE DATABASE.
+        let admin: PostgresClient
         /// The URL of a database on this server.
         let url: @Sendable (String) -> DatabaseURL
     }
@@ -34,23 +34,16 @@ public actor TestDatabase {
         if cluster == nil { cluster = Task { try await Self.startCluster() } }
         let cluster = try await self.cluster!.value
         let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
-        // Runs synchronously inside the actor, so CREATE DATABASE … TEMPLATE never runs twice at once.
-        try cluster.admin(migrated ? "CREATE DATABASE \(name) TEMPLATE hailong_template" : "CREATE DATABASE \(name)")
+        let sql = migrated ? "CREATE DATABASE \(name) TEMPLATE hailong_template" : "CREATE DATABASE \(name)"
+        try await cluster.admin.query(PostgresQuery(unsafeSQL: sql), logger: Self.logger)
         return cluster.url(String(name))
     }
 
     static func startCluster() async throws -> Cluster {
-        let cluster: Cluster
+        let url: @Sendable (String) -> DatabaseURL
         if let text = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"], !text.isEmpty {
             let base = try DatabaseURL(parsing: text, variable: "TEST_DATABASE_URL")
-            let psql = try EmbeddedPostgres.locateBinaries() + "/psql"
-            cluster = Cluster(
-                admin: { sql in
-                    let conninfo = base.conninfo(database: base.database)
-                    let result = try Subprocess.run(psql, [conninfo, "-v", "ON_ERROR_STOP=1", "-qtAc", sql])
-                    guard result.status == 0 else { throw TestDatabaseError(message: result.output) }
-                },
-                url: { name in var url = base; url.database = name; return url })
+            url = { name in var url = base; url.database = name; return url }
         } else {
             let root = FileManager.default.temporaryDirectory.appendingPathComponent("hailong-test-\(getpid())")
             let embedded = try EmbeddedPostgres(
@@ -59,16 +52,19 @@ public actor TestDatabase {
                 logger: logger)
             let started = try await embedded.start()
             Self.stopAtExit(embedded, root: root)
-            cluster = Cluster(admin: { sql in try embedded.psql(sql) }, url: { name in var url = started.url; url.database = name; return url })
+            url = { name in var url = started.url; url.database = name; return url }
         }
-        try cluster.admin("DROP DATABASE IF EXISTS hailong_template")
-        try cluster.admin("CREATE DATABASE hailong_template")
-        let templateURL = cluster.url("hailong_template")
-        try await withClient(templateURL) { client in
+        let admin = PostgresClient(configuration: try url("postgres").clientConfiguration(), backgroundLogger: logger)
+        // The admin client lives as long as the test process: there is no scope to run it in.
+        Task.detached { await admin.run() }
+        try await waitUntilRunning(admin)
+        try await admin.query("DROP DATABASE IF EXISTS hailong_template", logger: logger)
+        try await admin.query("CREATE DATABASE hailong_template", logger: logger)
+        try await withClient(url("hailong_template")) { client in
             let migrator = try Migrator(directory: try Migrator.locateDirectory())
             try await migrator.migrate(client: client, logger: logger)
         }
-        return cluster
+        return Cluster(admin: admin, url: url)
     }
 
     nonisolated(unsafe) private static var clusterToStop: (EmbeddedPostgres, URL)?
@@ -86,22 +82,6 @@ public actor TestDatabase {
     }
 }
 
-struct TestDatabaseError: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
-}
-
-extension DatabaseURL {
-    /// A libpq connection string for `psql`.
-    func conninfo(database: String) -> String {
-        var parts = ["user=\(username)", "dbname=\(database)", "port=\(port)"]
-        if let socketPath { parts.append("host=\(URL(fileURLWithPath: socketPath).deletingLastPathComponent().path)") }
-        if let host { parts.append("host=\(host)") }
-        if let password { parts.append("password=\(password)") }
-        return parts.joined(separator: " ")
-    }
-}
-
 /// Runs `body` with a running `PostgresClient` for `url`.
 public func withClient<T: Sendable>(
     _ url: DatabaseURL, _ body: @Sendable (PostgresClient) async throws -> T
@@ -110,6 +90,7 @@ public func withClient<T: Sendable>(
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { await client.run() }
         defer { group.cancelAll() }
+        try await waitUntilRunning(client)
         return try await body(client)
     }
 }
@@ -119,3 +100,10 @@ public func withTestDatabase<T: Sendable>(_ body: @Sendable (PostgresClient) asy
     try await withClient(try await TestDatabase.shared.makeDatabase(), body)
 }
 
+
+/// Waits until the client answers a trivial query, so a test starts on a client whose `run()` is going
+/// (and PostgresNIO does not warn that a lease came before `run()`).
+func waitUntilRunning(_ client: PostgresClient) async throws {
+    try await Task.sleep(for: .milliseconds(20))
+    try await client.query("SELECT 1", logger: TestDatabase.logger)
+}
