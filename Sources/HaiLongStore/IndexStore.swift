@@ -26,6 +26,8 @@ public struct LevelCounts: Sendable, Hashable {
 public protocol IndexStore: Sendable {
     /// The default methodology.
     func defaultMethodology() async throws -> Methodology
+    /// The newest version of a questionnaire, or `nil` when there is none with this code.
+    func questionnaire(code: String) async throws -> Questionnaire?
     /// The agency and the agencies `depth` asks for, in display order (the agency first).
     func agencies(under agency: Agency, depth: Depth) async throws -> [Agency]
     /// Pooled counts over each agency's subtree for `question` of every version of `questionnaire`.

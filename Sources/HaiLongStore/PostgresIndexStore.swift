@@ -22,6 +22,15 @@ public struct PostgresIndexStore: IndexStore {
         return .standard
     }
 
+    public func questionnaire(code: String) async throws -> Questionnaire? {
+        let rows = try await client.query(
+            "SELECT definition::text FROM questionnaires WHERE code = \(code) ORDER BY version DESC LIMIT 1", logger: logger)
+        for try await definition in rows.decode(String.self) {
+            return try JSONDecoder().decode(Questionnaire.self, from: Data(definition.utf8))
+        }
+        return nil
+    }
+
     public func agencies(under agency: Agency, depth: Depth) async throws -> [Agency] {
         let maxDepth =
             switch depth {

@@ -43,17 +43,22 @@ struct IndicesController<Indices: IndexStore, Directory: DirectoryStore>: Sendab
             throw Problem(.badRequest, field: "format", detail: "format must be json or csv")
         }
         let questionnaire = query["questionnaire"].map(String.init) ?? "kiosk-3"
-        guard questionnaire == "kiosk-3" else {
-            throw Problem(.badRequest, field: "questionnaire", detail: "only kiosk-3 figures are available so far")
+        guard let definition = try await indices.questionnaire(code: questionnaire) else {
+            throw Problem(.badRequest, field: "questionnaire", detail: "unknown questionnaire '\(questionnaire)'")
+        }
+        guard definition.questions.count == 1, let question = definition.questions.first else {
+            throw Problem(
+                .badRequest, field: "questionnaire",
+                detail: "figures for multi-element questionnaires such as '\(questionnaire)' are not available yet")
         }
         let agency = try await requestedAgency(query["agency"].map(String.init), scope: scope)
 
         let methodology = try await indices.defaultMethodology()
         let agencies = try await indices.agencies(under: agency, depth: depth)
         let counts = try await indices.counts(
-            for: agencies, period: period, questionnaire: questionnaire, question: "overall",
+            for: agencies, period: period, questionnaire: questionnaire, question: question.code,
             excludedMask: methodology.excludedMask)
-        let scale = Scale(min: 1, max: 3, satisfied: [2, 3], labels: [])
+        let scale = definition.scale
         let items = agencies.map { agency in
             let count = counts[agency.id] ?? LevelCounts()
             let figure = IndexFigure(

@@ -155,6 +155,7 @@ import Testing
                 ("period=2026-Q3&agency=P&depth=2", "depth", .badRequest),
                 ("period=2026-Q3&agency=P&format=pdf", "format", .badRequest),
                 ("period=2026-Q3&agency=P&questionnaire=nope", "questionnaire", .badRequest),
+                ("period=2026-Q3&agency=P&questionnaire=sipas-5", "questionnaire", .badRequest),
                 ("period=2026-Q3&agency=P&colour=red", "colour", .badRequest),
                 ("period=2026-Q3", "agency", .badRequest),
             ]
