@@ -99,7 +99,7 @@ public struct EmbeddedPostgres: Sendable {
             throw ConfigurationError(
                 variable: "HAILONG_DATA_DIR",
                 reason: "the '\(runAs)' user cannot reach \(root.path) (a parent directory is private); "
-                    + "set HAILONG_DATA_DIR to a directory under /var/lib or /tmp")
+                    + "make its parent directories reachable (chmod o+x) or set HAILONG_DATA_DIR to one that is")
         }
         if !fileManager.fileExists(atPath: dataDirectory.appendingPathComponent("PG_VERSION").path) {
             logger.info("creating the embedded PostgreSQL cluster", metadata: ["directory": "\(dataDirectory.path)"])

@@ -27,7 +27,7 @@ struct IndicesController<Indices: IndexStore, Directory: DirectoryStore>: Sendab
             throw Problem(.forbidden, field: "Authorization", detail: "figures are for par and admin tokens")
         }
         let query = request.uri.queryParameters
-        if let unknown = query.map { String($0.key) }.filter({ !Self.parameters.contains($0) }).sorted().first {
+        if let unknown = query.map({ String($0.key) }).filter({ !Self.parameters.contains($0) }).sorted().first {
             throw Problem(.badRequest, field: unknown, detail: "unknown query parameter '\(unknown)'")
         }
         guard let periodText = query["period"].map(String.init) else {
