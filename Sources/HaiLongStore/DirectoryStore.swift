@@ -1,4 +1,5 @@
 import HaiLongCore
+import PostgresNIO
 
 /// The agency directory: agencies, counters, officers, kiosks and API tokens, and token look-up.
 public protocol DirectoryStore: Sendable {
@@ -33,5 +34,16 @@ public struct Agency: Sendable, Hashable {
         self.name = name
         self.kind = kind
         self.parentID = parentID
+    }
+}
+
+extension Agency {
+    /// Agencies from rows of `id, code, name, kind, parent_id`.
+    static func decode(_ rows: PostgresRowSequence) async throws -> [Agency] {
+        var agencies: [Agency] = []
+        for try await (id, code, name, kind, parentID) in rows.decode((Int64, String, String, String, Int64?).self) {
+            agencies.append(Agency(id: id, code: code, name: name, kind: kind, parentID: parentID))
+        }
+        return agencies
     }
 }

@@ -94,21 +94,15 @@ public struct PostgresDirectoryStore: DirectoryStore {
     }
 
     public func agency(code: String) async throws -> Agency? {
-        let rows = try await client.query(
-            "SELECT id, code, name, kind, parent_id FROM agencies WHERE code = \(code)", logger: logger)
-        for try await (id, code, name, kind, parentID) in rows.decode((Int64, String, String, String, Int64?).self) {
-            return Agency(id: id, code: code, name: name, kind: kind, parentID: parentID)
-        }
-        return nil
+        try await Agency.decode(
+            client.query("SELECT id, code, name, kind, parent_id FROM agencies WHERE code = \(code)", logger: logger)
+        ).first
     }
 
     public func agency(id: Int64) async throws -> Agency? {
-        let rows = try await client.query(
-            "SELECT id, code, name, kind, parent_id FROM agencies WHERE id = \(id)", logger: logger)
-        for try await (id, code, name, kind, parentID) in rows.decode((Int64, String, String, String, Int64?).self) {
-            return Agency(id: id, code: code, name: name, kind: kind, parentID: parentID)
-        }
-        return nil
+        try await Agency.decode(
+            client.query("SELECT id, code, name, kind, parent_id FROM agencies WHERE id = \(id)", logger: logger)
+        ).first
     }
 
     public func isAgency(_ id: Int64, within ancestor: Int64) async throws -> Bool {

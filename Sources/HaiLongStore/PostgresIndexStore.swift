@@ -48,11 +48,7 @@ public struct PostgresIndexStore: IndexStore {
             )
             SELECT id, code, name, kind, parent_id FROM tree ORDER BY path
             """, logger: logger)
-        var result: [Agency] = []
-        for try await (id, code, name, kind, parentID) in rows.decode((Int64, String, String, String, Int64?).self) {
-            result.append(Agency(id: id, code: code, name: name, kind: kind, parentID: parentID))
-        }
-        return result
+        return try await Agency.decode(rows)
     }
 
     public func counts(
