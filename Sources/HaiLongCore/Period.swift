@@ -45,7 +45,8 @@ public struct Period: Sendable, Hashable, Codable {
                 last: LocalDate(year: year, month: lastMonth, day: LocalDate.daysIn(month: lastMonth, year: year))!)
         case 2 where parts[1].count == 2:
             guard let month = Int(parts[1]), let first = LocalDate(year: year, month: month, day: 1) else { return nil }
-            return Period(label: text, first: first, last: LocalDate(year: year, month: month, day: LocalDate.daysIn(month: month, year: year))!)
+            return Period(
+                label: text, first: first, last: LocalDate(year: year, month: month, day: LocalDate.daysIn(month: month, year: year))!)
         case 3:
             guard let day = LocalDate(text) else { return nil }
             return Period(label: text, first: day, last: day)

@@ -45,11 +45,13 @@ public struct DemoData: Sendable {
         var officerIndex = 0
         var rows = DemoRows()
         for (agencyIndex, agency) in Self.agencies.enumerated() {
-            let agencyID = try await directory.addAgency(code: agency.code, name: agency.name, parentCode: Self.provinceCode, kind: agency.kind)
+            let agencyID = try await directory.addAgency(
+                code: agency.code, name: agency.name, parentCode: Self.provinceCode, kind: agency.kind)
             for counterNumber in 1...2 {
                 let counterCode = "Q\(counterNumber)"
                 let counterID = try await directory.addCounter(agencyCode: agency.code, code: counterCode, name: "Quầy số \(counterNumber)")
-                let kiosk = try await directory.addKiosk(agencyCode: agency.code, counterCode: counterCode, label: "Kiosk quầy \(counterNumber)")
+                let kiosk = try await directory.addKiosk(
+                    agencyCode: agency.code, counterCode: counterCode, label: "Kiosk quầy \(counterNumber)")
                 for _ in 1...2 {
                     let badge = String(format: "CB-%03d", officerIndex + 1)
                     let officerID = try await directory.addOfficer(
@@ -107,7 +109,9 @@ struct DemoRows {
     var taps: [Date] = []
     var flags: [String] = []
 
-    static let reasons = ["xin_chao", "xin_loi", "xin_cam_on", "xin_phep", "luon_mim_cuoi", "luon_nhe_nhang", "luon_lang_nghe", "luon_giup_do"]
+    static let reasons = [
+        "xin_chao", "xin_loi", "xin_cam_on", "xin_phep", "luon_mim_cuoi", "luon_nhe_nhang", "luon_lang_nghe", "luon_giup_do",
+    ]
     static let comments = ["Chờ lâu quá", "Cán bộ chưa hướng dẫn rõ", "Phải đi lại nhiều lần", "Thái độ chưa niềm nở"]
 
     mutating func add(

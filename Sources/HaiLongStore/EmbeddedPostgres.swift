@@ -3,7 +3,7 @@ import Foundation
 import Logging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A private PostgreSQL cluster that HaiLong starts itself when `DATABASE_URL` is unset (and that the
@@ -148,14 +148,18 @@ public struct EmbeddedPostgres: Sendable {
     /// Runs SQL through `psql` as the cluster's superuser, in `database` (default `postgres`); returns its output.
     @discardableResult
     public func psql(_ sql: String, database: String = "postgres") throws -> String {
-        try pg(binDirectory + "/psql", ["-h", socketDirectory, "-U", superuser, "-d", database, "-v", "ON_ERROR_STOP=1", "-qtAc", sql]).output
+        try pg(binDirectory + "/psql", ["-h", socketDirectory, "-U", superuser, "-d", database, "-v", "ON_ERROR_STOP=1", "-qtAc", sql])
+            .output
     }
 
     func createDatabaseIfMissing() throws {
         let psql = binDirectory + "/psql"
         let exists = try pg(
-            psql, ["-h", socketDirectory, "-U", superuser, "-d", "postgres", "-tAc",
-                   "SELECT 1 FROM pg_database WHERE datname = '\(database)'"])
+            psql,
+            [
+                "-h", socketDirectory, "-U", superuser, "-d", "postgres", "-tAc",
+                "SELECT 1 FROM pg_database WHERE datname = '\(database)'",
+            ])
         if exists.output.trimmingCharacters(in: .whitespacesAndNewlines) != "1" {
             try pg(psql, ["-h", socketDirectory, "-U", superuser, "-d", "postgres", "-qc", "CREATE DATABASE \"\(database)\""])
         }

@@ -136,7 +136,7 @@ public struct PostgresDirectoryStore: DirectoryStore {
             let rows = try await client.query(query(), logger: logger)
             for try await id in rows.decode(Int64.self) { return id }
             throw StoreError.notFound(field: "id", value: "")
-        } catch where StoreError.isUniqueViolation(error) {
+        } catch  where StoreError.isUniqueViolation(error) {
             throw duplicate
         }
     }

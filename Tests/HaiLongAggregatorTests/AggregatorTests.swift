@@ -142,8 +142,9 @@ import Testing
             let aggregator = aggregator(client)
             let tap = time("2026-11-20T08:00:00+07:00")
             for i in 0..<30 {
-                try await fixture.rate(1 + i % 3, at: tap + Double(i * 3), source: i % 2 == 0 ? fixture.sourceA() : fixture.sourceB(),
-                                       reasons: i % 3 == 0 ? ["xin_chao"] : [])
+                try await fixture.rate(
+                    1 + i % 3, at: tap + Double(i * 3), source: i % 2 == 0 ? fixture.sourceA() : fixture.sourceB(),
+                    reasons: i % 3 == 0 ? ["xin_chao"] : [])
             }
             try await aggregator.runUntilIdle()
             let before = try await cubeText(client)
@@ -167,7 +168,8 @@ import Testing
 
     func cubeText(_ client: PostgresClient) async throws -> String {
         let rows = try await client.query(
-            "SELECT string_agg(concat_ws('|', day, agency_id, question, level, flag_mask, officer_id, counter_id, channel, n), E'\\n' ORDER BY 1) FROM response_counts")
+            "SELECT string_agg(concat_ws('|', day, agency_id, question, level, flag_mask, officer_id, counter_id, channel, n), E'\\n' ORDER BY 1) FROM response_counts"
+        )
         for try await text in rows.decode(String.self) { return text }
         return ""
     }

@@ -32,9 +32,13 @@ import Testing
         try await withTestDatabase { client in
             let fixture = try await Fixture.make(client)
             let caller = try await fixture.directory.caller(forToken: fixture.kioskA.token)
-            #expect(caller == .kiosk(id: fixture.kioskA.id, agencyID: fixture.agencyA.id, counterID: caller.flatMap {
-                if case .kiosk(_, _, let counter) = $0 { counter } else { nil }
-            }))
+            #expect(
+                caller
+                    == .kiosk(
+                        id: fixture.kioskA.id, agencyID: fixture.agencyA.id,
+                        counterID: caller.flatMap {
+                            if case .kiosk(_, _, let counter) = $0 { counter } else { nil }
+                        }))
             let par = try await fixture.directory.addToken(name: "PAR office", role: .par, agencyCode: "P.B")
             #expect(try await fixture.directory.caller(forToken: par.token) == .token(id: par.id, role: .par, agencyID: fixture.agencyB.id))
             #expect(try await fixture.directory.caller(forToken: par.token + "x") == nil)

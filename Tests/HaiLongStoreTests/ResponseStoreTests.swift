@@ -51,11 +51,16 @@ import Testing
             #expect(flags(try await fixture.rate(3, at: tap + 10, source: fixture.sourceA(), dossier: "D-3")) == [])
             // An offline queue flushed at once: tap times apart, received together — no rapid repeat, but late.
             let received = tap + 2 * 86_400
-            #expect(flags(try await fixture.rate(2, at: tap + 60, source: fixture.sourceA(), dossier: "D-4", receivedAt: received)) == [.late])
-            #expect(flags(try await fixture.rate(2, at: tap + 120, source: fixture.sourceA(), dossier: "D-5", receivedAt: received)) == [.late])
+            #expect(
+                flags(try await fixture.rate(2, at: tap + 60, source: fixture.sourceA(), dossier: "D-4", receivedAt: received)) == [.late])
+            #expect(
+                flags(try await fixture.rate(2, at: tap + 120, source: fixture.sourceA(), dossier: "D-5", receivedAt: received)) == [.late])
             // The same dossier rated again on this channel, an unknown badge, no dossier.
             #expect(flags(try await fixture.rate(1, at: tap + 300, source: fixture.sourceA(), dossier: "D-1")) == [.duplicateDossier])
-            #expect(flags(try await fixture.rate(2, at: tap + 400, source: fixture.sourceA(), officer: "B-404", dossier: "D-6")) == [.unknownOfficer])
+            #expect(
+                flags(try await fixture.rate(2, at: tap + 400, source: fixture.sourceA(), officer: "B-404", dossier: "D-6")) == [
+                    .unknownOfficer
+                ])
             #expect(flags(try await fixture.rate(2, at: tap + 500, source: fixture.sourceB())) == [.noDossier])
             #expect(try await scalar(client, "SELECT count(*) FROM responses") == 8)
             #expect(try await scalar(client, "SELECT count(*) FROM responses WHERE officer_badge = 'B-404' AND officer_id IS NULL") == 1)

@@ -4,7 +4,7 @@ import Logging
 import PostgresNIO
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Throwaway databases for integration tests, on a real PostgreSQL: the embedded launcher's private
@@ -43,7 +43,9 @@ public actor TestDatabase {
         let url: @Sendable (String) -> DatabaseURL
         if let text = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"], !text.isEmpty {
             let base = try DatabaseURL(parsing: text, variable: "TEST_DATABASE_URL")
-            url = { name in var url = base; url.database = name; return url }
+            url = { name in
+                var url = base; url.database = name; return url
+            }
         } else {
             let root = FileManager.default.temporaryDirectory.appendingPathComponent("hailong-test-\(getpid())")
             let embedded = try EmbeddedPostgres(
@@ -52,7 +54,9 @@ public actor TestDatabase {
                 logger: logger)
             let started = try await embedded.start()
             Self.stopAtExit(embedded, root: root)
-            url = { name in var url = started.url; url.database = name; return url }
+            url = { name in
+                var url = started.url; url.database = name; return url
+            }
         }
         let admin = PostgresClient(configuration: try url("postgres").clientConfiguration(), backgroundLogger: logger)
         // The admin client lives as long as the test process: there is no scope to run it in.
@@ -99,7 +103,6 @@ public func withClient<T: Sendable>(
 public func withTestDatabase<T: Sendable>(_ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
     try await withClient(try await TestDatabase.shared.makeDatabase(), body)
 }
-
 
 /// Waits until the client answers a trivial query, so a test starts on a client whose `run()` is going
 /// (and PostgresNIO does not warn that a lease came before `run()`).

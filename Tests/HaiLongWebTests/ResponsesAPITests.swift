@@ -1,6 +1,6 @@
 import Foundation
-import HaiLongTestSupport
 import HTTPTypes
+import HaiLongTestSupport
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
@@ -30,7 +30,7 @@ import Testing
             #expect(first.json["flags"] as? [String] == [])
             #expect((first.json["received_at"] as? String)?.hasSuffix("Z") == true)
             // The same request again, with keys reordered: the very same answer, and still one row.
-            let reordered = body.replacingOccurrences(of: "\"officer\":\"B-1\",", with: "") .replacingOccurrences(
+            let reordered = body.replacingOccurrences(of: "\"officer\":\"B-1\",", with: "").replacingOccurrences(
                 of: "\"comment\"", with: "\"officer\":\"B-1\",\"comment\"")
             let replay = try await post(client, body: reordered, token: app.fixture.kioskA.token, key: key)
             #expect(replay.status == .created)
