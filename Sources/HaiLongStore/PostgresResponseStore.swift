@@ -39,11 +39,12 @@ public struct PostgresResponseStore: ResponseStore {
             """
             WITH stored AS (
                 INSERT INTO responses (id, questionnaire_id, agency_id, counter_id, officer_id, officer_badge, kiosk_id,
-                    api_token_id, channel, dossier_code, answers, comment, submitted_at, received_at, flags, request_hash)
+                    api_token_id, channel, dossier_code, answers, comment, submitted_at, received_at, flags, request_hash,
+                    dossier_id)
                 VALUES (\(id), \(questionnaireID), \(source.agencyID), \(source.counterID), \(facts.officerID),
                     \(submission.officerBadge), \(source.kioskID), \(source.apiTokenID), \(source.channel.rawValue),
                     \(submission.dossierCode), \(answers)::jsonb, \(submission.comment), \(submission.submittedAt),
-                    \(receivedAt), \(flags.map(\.rawValue)), decode(\(requestHash), 'hex'))
+                    \(receivedAt), \(flags.map(\.rawValue)), decode(\(requestHash), 'hex'), \(facts.dossierID))
                 ON CONFLICT (id) DO NOTHING
                 RETURNING seq
             ), queued AS (
@@ -71,6 +72,7 @@ public struct PostgresResponseStore: ResponseStore {
 
     struct Facts {
         var officerID: Int64?
+        var dossierID: Int64?
         var flags: FlagFacts
     }
 
@@ -86,15 +88,22 @@ public struct PostgresResponseStore: ResponseStore {
                     AND r.submitted_at > \(submission.submittedAt) - interval '1 minute'),
                 EXISTS (SELECT 1 FROM responses r
                   WHERE r.agency_id = \(source.agencyID) AND r.dossier_code = \(submission.dossierCode)
-                    AND r.channel = \(source.channel.rawValue) AND r.id <> \(id))
+                    AND r.channel = \(source.channel.rawValue) AND r.id <> \(id)),
+                d.id, d.officer_id
+            FROM (SELECT 1) AS one
+            LEFT JOIN dossiers d ON d.agency_id = \(source.agencyID) AND d.code = \(submission.dossierCode)
             """, logger: logger)
-        for try await (officerID, previousTap, dossierRated) in rows.decode((Int64?, Date?, Bool).self) {
+        for try await (officerID, previousTap, dossierRated, dossierID, dossierOfficerID)
+            in rows.decode((Int64?, Date?, Bool, Int64?, Int64?).self)
+        {
+            // The kiosk's own word on the officer wins; without one, the dossier's officer is the one rated.
             return Facts(
-                officerID: officerID,
+                officerID: submission.officerBadge == nil ? dossierOfficerID : officerID,
+                dossierID: dossierID,
                 flags: FlagFacts(
                     previousKioskTap: previousTap, officerKnown: officerID != nil, dossierAlreadyRated: dossierRated))
         }
-        return Facts(officerID: nil, flags: FlagFacts())
+        return Facts(officerID: nil, dossierID: nil, flags: FlagFacts())
     }
 
     /// SHA-256 of the caller and the canonical request: a replay must come from the same device or token.

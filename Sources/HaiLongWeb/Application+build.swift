@@ -9,23 +9,28 @@ import ServiceLifecycle
 public typealias AppRequestContextType = AppRequestContext
 
 /// Everything the HTTP application needs, passed in (tests build it the same way).
-public struct AppDependencies<Directory: DirectoryStore, Responses: ResponseStore, Indices: IndexStore>: Sendable {
+public struct AppDependencies<Directory: DirectoryStore, Responses: ResponseStore, Indices: IndexStore, Dossiers: DossierStore>: Sendable {
     public var directory: Directory
     public var responses: Responses
     public var indices: Indices
+    public var dossiers: Dossiers
     public var isReady: @Sendable () async throws -> Bool
 
-    public init(directory: Directory, responses: Responses, indices: Indices, isReady: @escaping @Sendable () async throws -> Bool) {
+    public init(
+        directory: Directory, responses: Responses, indices: Indices, dossiers: Dossiers,
+        isReady: @escaping @Sendable () async throws -> Bool
+    ) {
         self.directory = directory
         self.responses = responses
         self.indices = indices
+        self.dossiers = dossiers
         self.isReady = isReady
     }
 }
 
 /// Builds the router: health, the API and the landing page, behind the problem middleware.
-public func buildRouter<Directory, Responses, Indices>(
-    _ dependencies: AppDependencies<Directory, Responses, Indices>
+public func buildRouter<Directory, Responses, Indices, Dossiers>(
+    _ dependencies: AppDependencies<Directory, Responses, Indices, Dossiers>
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ProblemMiddleware())
@@ -34,6 +39,7 @@ public func buildRouter<Directory, Responses, Indices>(
     let api = router.group("api/v1")
     ResponsesController(responses: dependencies.responses, directory: dependencies.directory).addRoutes(to: api)
     IndicesController(indices: dependencies.indices, directory: dependencies.directory).addRoutes(to: api)
+    DossiersController(dossiers: dependencies.dossiers, directory: dependencies.directory).addRoutes(to: api)
     return router
 }
 
@@ -46,6 +52,7 @@ public func buildApplication(
         directory: PostgresDirectoryStore(client: client, logger: logger),
         responses: PostgresResponseStore(client: client, logger: logger),
         indices: PostgresIndexStore(client: client, logger: logger),
+        dossiers: PostgresDossierStore(client: client, logger: logger),
         isReady: { try await migrator.isCurrent(client: client, logger: logger) })
     return Application(
         router: buildRouter(dependencies),

@@ -22,6 +22,7 @@ struct AppHarness: Sendable {
             let dependencies = AppDependencies(
                 directory: fixture.directory, responses: fixture.responses,
                 indices: PostgresIndexStore(client: db, logger: TestDatabase.logger),
+                dossiers: PostgresDossierStore(client: db, logger: TestDatabase.logger),
                 isReady: { try await migrator.isCurrent(client: db, logger: TestDatabase.logger) })
             let app = Application(router: buildRouter(dependencies), logger: TestDatabase.logger)
             let harness = AppHarness(fixture: fixture, db: db, parToken: par.token)
