@@ -9,7 +9,8 @@ import Testing
 
     @Test func aFullDossier() throws {
         let dossier = try validate(
-            #"{"code":"H31-0001","counter":"Q1","officer":"B-1","received_at":"2026-11-23T08:00:00+07:00","returned_at":"2026-11-23T09:30:00+07:00"}"#)
+            #"{"code":"H31-0001","counter":"Q1","officer":"B-1","received_at":"2026-11-23T08:00:00+07:00","returned_at":"2026-11-23T09:30:00+07:00"}"#
+        )
         #expect(dossier.code == "H31-0001")
         #expect(dossier.counterCode == "Q1")
         #expect(dossier.officerBadge == "B-1")

@@ -96,3 +96,48 @@ extension DatabaseURL {
         return "postgres://\(auth)@\(host ?? "localhost"):\(port)/\(database)?sslmode=\(tlsMode.rawValue)"
     }
 }
+
+@Suite struct ImportDossiersCLITests {
+    @Test func importsGoodRowsAndReportsBadOnesByLine() async throws {
+        let url = try await TestDatabase.shared.makeDatabase()
+        func hailong(_ arguments: [String]) throws -> (status: Int32, output: String) {
+            try Subprocess.run("/usr/bin/env", ["LOG_LEVEL=error", "DATABASE_URL=\(url.urlString)", CLITests.binary] + arguments)
+        }
+        #expect(try hailong(["agency", "add", "--code", "H31.STP", "--name", "Sở Tư pháp"]).status == 0)
+        #expect(try hailong(["counter", "add", "--agency", "H31.STP", "--code", "Q1", "--name", "Quầy 1"]).status == 0)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("dossiers-\(UUID().uuidString).csv")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let csv = """
+            \u{FEFF}code,agency,counter,officer,received_at,returned_at
+            H31-0001,H31.STP,Q1,B-1,2026-11-20T08:00:00+07:00,2026-11-21T10:00:00+07:00
+            H31-0002,H31.STP,,,,
+            H31-0003,NOPE,,,,
+            H31-0004,H31.STP,Q9,,,
+            ,H31.STP,,,,
+            H31-0005,H31.STP,,,hôm qua,
+            "H31-0006, bản sao",H31.STP,Q1,,,
+
+            """
+        try Data(csv.utf8).write(to: file)
+        let first = try hailong(["import", "dossiers", file.path])
+        #expect(first.status == 2)
+        #expect(first.output.contains("3 dossiers added, 0 updated, 4 rows refused"), "\(first.output)")
+        #expect(first.output.contains("line 4, agency: unknown agency 'NOPE'"))
+        #expect(first.output.contains("line 5, counter: unknown counter 'Q9'"))
+        #expect(first.output.contains("line 6, code: is required"))
+        #expect(first.output.contains("line 7, received_at:"))
+        // Importing the same file again stores nothing twice.
+        let again = try hailong(["import", "dossiers", file.path])
+        #expect(again.output.contains("0 dossiers added, 3 updated, 4 rows refused"), "\(again.output)")
+        let counts = try await withClient(url) { client in
+            [
+                try await scalar(client, "SELECT count(*) FROM dossiers"),
+                try await scalar(client, "SELECT count(*) FROM dossiers WHERE code = 'H31-0006, bản sao'"),
+            ]
+        }
+        #expect(counts == [3, 1])
+        let missing = try hailong(["import", "dossiers", "/nonexistent.csv"])
+        #expect(missing.status != 0)
+        #expect(missing.output.contains("cannot read /nonexistent.csv"))
+    }
+}
