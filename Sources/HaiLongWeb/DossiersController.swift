@@ -16,7 +16,7 @@ struct DossiersController<Dossiers: DossierStore, Directory: DirectoryStore>: Se
     }
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
-        group.post("dossiers", use: record)
+        group.post("dossiers", deadline: .seconds(5), use: record)
     }
 
     struct Recorded: Encodable {

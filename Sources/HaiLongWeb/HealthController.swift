@@ -10,7 +10,7 @@ struct HealthController: Sendable {
         router.get("readyz") { _, context in
             let ready: Bool
             do {
-                ready = try await isReady()
+                ready = try await withDeadline(.seconds(3)) { try await isReady() }
             } catch {
                 context.logger.warning("not ready", metadata: ["error": "\(String(reflecting: error))"])
                 throw Problem.unavailable()

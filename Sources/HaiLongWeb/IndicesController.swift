@@ -16,7 +16,7 @@ struct IndicesController<Indices: IndexStore, Directory: DirectoryStore>: Sendab
     }
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
-        group.get("indices", use: list)
+        group.get("indices", deadline: .seconds(5), use: list)
     }
 
     static var parameters: Set<String> { ["period", "agency", "depth", "questionnaire", "format"] }

@@ -39,6 +39,10 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case let error as PSQLError where error.isConnectionFailure:
             context.logger.warning("database unavailable", metadata: ["error": "\(error.code)"])
             return .unavailable()
+        case let error where String(reflecting: type(of: error)).hasSuffix("ConnectionPoolError"):
+            // PostgresNIO's pool gives up connecting (its error type lives in an underscored module).
+            context.logger.warning("database unavailable", metadata: ["error": "\(error)"])
+            return .unavailable()
         default:
             context.logger.error(
                 "unexpected error", metadata: ["error": "\(String(reflecting: error))", "request": "\(context.id)"])

@@ -19,7 +19,7 @@ struct ResponsesController<Responses: ResponseStore, Directory: DirectoryStore>:
     }
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
-        group.post("responses", use: create)
+        group.post("responses", deadline: .seconds(5), use: create)
     }
 
     /// The JSON answer to a stored response; a replay gets byte-for-byte the same (keys sorted).

@@ -88,13 +88,13 @@ public actor TestDatabase {
 
 /// Runs `body` with a running `PostgresClient` for `url`.
 public func withClient<T: Sendable>(
-    _ url: DatabaseURL, _ body: @Sendable (PostgresClient) async throws -> T
+    _ url: DatabaseURL, waitForRun: Bool = true, _ body: @Sendable (PostgresClient) async throws -> T
 ) async throws -> T {
     let client = PostgresClient(configuration: try url.clientConfiguration(), backgroundLogger: TestDatabase.logger)
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { await client.run() }
         defer { group.cancelAll() }
-        try await waitUntilRunning(client)
+        if waitForRun { try await waitUntilRunning(client) }
         return try await body(client)
     }
 }

@@ -1,0 +1,38 @@
+import Hummingbird
+
+/// Runs `body` but gives up after `limit`: a request that waits that long is waiting on an unreachable database
+/// (PostgresNIO keeps a lease request queued while it retries connecting), and the caller is better served by a quick
+/// 503 with `Retry-After`. A write that committed just before the deadline is safe to retry: ingest is idempotent.
+func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let value = first else {
+            throw Problem.unavailable("the database did not answer within \(limit.components.seconds) s; retry shortly")
+        }
+        return value
+    }
+}
+
+extension RouterMethods {
+    /// Registers a route whose handler runs under `withDeadline`.
+    @discardableResult
+    func post(
+        _ path: RouterPath, deadline: Duration,
+        use handler: @escaping @Sendable (Request, Context) async throws -> Response
+    ) -> Self where Context: Sendable {
+        post(path) { request, context in try await withDeadline(deadline) { try await handler(request, context) } }
+    }
+
+    @discardableResult
+    func get(
+        _ path: RouterPath, deadline: Duration,
+        use handler: @escaping @Sendable (Request, Context) async throws -> Response
+    ) -> Self where Context: Sendable {
+        get(path) { request, context in try await withDeadline(deadline) { try await handler(request, context) } }
+    }
+}
