@@ -20,11 +20,15 @@ public struct Submission: Sendable, Hashable {
     public var reasons: [String]
     public var comment: String?
     public var submittedAt: Date
+    /// A phone number for a call-back, normalised to `0xxxxxxxxx`, given with the citizen's explicit consent.
+    /// Stored only encrypted; never logged.
+    public var phone: String?
 
     public init(
         questionnaire: String, officerBadge: String?, dossierCode: String?, levels: [String: Int],
-        reasons: [String], comment: String?, submittedAt: Date
+        reasons: [String], comment: String?, submittedAt: Date, phone: String? = nil
     ) {
+        self.phone = phone
         self.questionnaire = questionnaire
         self.officerBadge = officerBadge
         self.dossierCode = dossierCode
@@ -48,7 +52,7 @@ public struct Submission: Sendable, Hashable {
         let instant = String(format: "%.3f", submittedAt.timeIntervalSince1970)
         return [
             "q=\(questionnaire)", "o=\(officerBadge ?? "")", "d=\(dossierCode ?? "")", "a=\(answers)",
-            "r=\(reasons.joined(separator: ","))", "c=\(comment ?? "")", "t=\(instant)",
+            "r=\(reasons.joined(separator: ","))", "c=\(comment ?? "")", "t=\(instant)", "p=\(phone ?? "")",
         ].joined(separator: "\u{1F}")
     }
 }

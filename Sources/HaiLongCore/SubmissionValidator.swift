@@ -13,7 +13,7 @@ public struct SubmissionValidator: Sendable {
 
     public init() {}
 
-    static let knownFields: Set<String> = ["questionnaire", "officer", "dossier", "answers", "comment", "submitted_at"]
+    static let knownFields: Set<String> = ["questionnaire", "officer", "dossier", "answers", "comment", "submitted_at", "contact"]
 
     /// Validates `body` against the questionnaire that `lookup` returns for its `questionnaire` code.
     public func validate(
@@ -37,7 +37,8 @@ public struct SubmissionValidator: Sendable {
         let submission = Submission(
             questionnaire: code, officerBadge: officer, dossierCode: dossier, levels: levels, reasons: reasons,
             comment: comment.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 },
-            submittedAt: submittedAt
+            submittedAt: submittedAt,
+            phone: try contactPhone(fields["contact"])
         )
         return (submission, questionnaire)
     }
@@ -67,6 +68,39 @@ public struct SubmissionValidator: Sendable {
         case let other?:
             throw ValidationError(field: name, reason: "must be a string, not \(other.typeName)")
         }
+    }
+
+    /// `{"phone": "0912 345 678", "consent": true}`: a Vietnamese phone number, only with explicit consent.
+    func contactPhone(_ value: JSONValue?) throws(ValidationError) -> String? {
+        guard let value, value != .null else { return nil }
+        guard case .object(let contact) = value else {
+            throw ValidationError(field: "contact", reason: "must be an object with phone and consent")
+        }
+        if let unknown = contact.keys.filter({ $0 != "phone" && $0 != "consent" }).sorted().first {
+            throw ValidationError(field: "contact.\(unknown)", reason: "is not a known field")
+        }
+        guard case .string(let text)? = contact["phone"] else {
+            throw ValidationError(field: "contact.phone", reason: "is required as a string when contact is given")
+        }
+        guard contact["consent"] == .bool(true) else {
+            throw ValidationError(field: "contact.consent", reason: "must be true: a phone number is kept only with consent")
+        }
+        guard let phone = Self.normalisedPhone(text) else {
+            throw ValidationError(field: "contact.phone", reason: "is not a Vietnamese phone number (10 digits, e.g. 0912 345 678)")
+        }
+        return phone
+    }
+
+    /// `+84 912-345-678`, `0912.345.678` → `0912345678`; `nil` unless ten digits starting with 0.
+    public static func normalisedPhone(_ text: String) -> String? {
+        var digits = text.filter { !" .-()".contains($0) }
+        if digits.hasPrefix("+84") {
+            digits = "0" + digits.dropFirst(3)
+        } else if digits.hasPrefix("84") && digits.count == 11 {
+            digits = "0" + digits.dropFirst(2)
+        }
+        guard digits.count == 10, digits.hasPrefix("0"), digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return digits
     }
 
     func timestamp(_ fields: [String: JSONValue], receivedAt: Date) throws(ValidationError) -> Date {

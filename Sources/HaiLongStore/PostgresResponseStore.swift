@@ -9,10 +9,13 @@ import PostgresNIO
 public struct PostgresResponseStore: ResponseStore {
     let client: PostgresClient
     let logger: Logger
+    /// Without it, responses carrying a phone number are refused (`contact`), never stored in clear.
+    let cipher: ContactCipher?
 
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: PostgresClient, logger: Logger, cipher: ContactCipher? = nil) {
         self.client = client
         self.logger = logger
+        self.cipher = cipher
     }
 
     public func questionnaires() async throws -> [String: StoredQuestionnaire] {
@@ -31,6 +34,15 @@ public struct PostgresResponseStore: ResponseStore {
     public func store(
         _ submission: Submission, id: UUID, questionnaireID: Int, source: ResponseSource, receivedAt: Date, rules: FlagRules
     ) async throws -> StoreOutcome {
+        var contactSealed: String?
+        var contactLookup: String?
+        if let phone = submission.phone {
+            guard let cipher else {
+                throw ValidationError(field: "contact", reason: "is not accepted: this server has no HAILONG_DATA_KEY to encrypt it")
+            }
+            contactSealed = try cipher.seal(phone).hex
+            contactLookup = cipher.lookupHash(phone).hex
+        }
         let requestHash = Self.requestHash(submission, source: source)
         let facts = try await facts(for: submission, id: id, source: source)
         let flags = rules.flags(for: submission, receivedAt: receivedAt, facts: facts.flags)
@@ -40,11 +52,12 @@ public struct PostgresResponseStore: ResponseStore {
             WITH stored AS (
                 INSERT INTO responses (id, questionnaire_id, agency_id, counter_id, officer_id, officer_badge, kiosk_id,
                     api_token_id, channel, dossier_code, answers, comment, submitted_at, received_at, flags, request_hash,
-                    dossier_id)
+                    dossier_id, contact_enc, contact_hmac)
                 VALUES (\(id), \(questionnaireID), \(source.agencyID), \(source.counterID), \(facts.officerID),
                     \(submission.officerBadge), \(source.kioskID), \(source.apiTokenID), \(source.channel.rawValue),
                     \(submission.dossierCode), \(answers)::jsonb, \(submission.comment), \(submission.submittedAt),
-                    \(receivedAt), \(flags.map(\.rawValue)), decode(\(requestHash), 'hex'), \(facts.dossierID))
+                    \(receivedAt), \(flags.map(\.rawValue)), decode(\(requestHash), 'hex'), \(facts.dossierID),
+                    decode(\(contactSealed), 'hex'), decode(\(contactLookup), 'hex'))
                 ON CONFLICT (id) DO NOTHING
                 RETURNING seq
             ), queued AS (

@@ -50,7 +50,7 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     let dependencies = AppDependencies(
         directory: PostgresDirectoryStore(client: client, logger: logger),
-        responses: PostgresResponseStore(client: client, logger: logger),
+        responses: PostgresResponseStore(client: client, logger: logger, cipher: configuration.contactCipher),
         indices: PostgresIndexStore(client: client, logger: logger),
         dossiers: PostgresDossierStore(client: client, logger: logger),
         isReady: { try await migrator.isCurrent(client: client, logger: logger) })

@@ -16,6 +16,8 @@ public struct ServerConfiguration: Sendable {
     public var dataDirectory = URL(fileURLWithPath: ".hailong")
     /// How often the aggregator looks for new responses.
     public var aggregatorInterval = Duration.seconds(1)
+    /// Encrypts phone numbers given for a call-back (`HAILONG_DATA_KEY`); without it they are refused.
+    public var contactCipher: ContactCipher?
 
     public init() {}
 
@@ -46,6 +48,7 @@ public struct ServerConfiguration: Sendable {
             self.logLevel = level
         }
         if let url = value("DATABASE_URL") { self.databaseURL = try DatabaseURL(parsing: url) }
+        if let key = value("HAILONG_DATA_KEY") { self.contactCipher = try ContactCipher(base64: key) }
         if let directory = value("HAILONG_DATA_DIR") { self.dataDirectory = URL(fileURLWithPath: directory) }
         if let text = value("HAILONG_AGGREGATOR_INTERVAL_MS") {
             guard let milliseconds = Int(text), (10...60_000).contains(milliseconds) else {

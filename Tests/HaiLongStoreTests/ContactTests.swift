@@ -1,0 +1,62 @@
+import Foundation
+import HaiLongCore
+import HaiLongStore
+import HaiLongTestSupport
+import PostgresNIO
+import Testing
+
+/// Phone numbers for a call-back: encrypted with a key from the environment, findable by HMAC, never in clear.
+@Suite struct ContactTests {
+    static let key = Data((0..<32).map { UInt8($0 * 7 % 256) }).base64EncodedString()
+
+    func submission(phone: String?) -> Submission {
+        Submission(
+            questionnaire: "kiosk-3", officerBadge: nil, dossierCode: "D-1", levels: ["overall": 1], reasons: ["xin_chao"],
+            comment: "Gọi lại giúp tôi", submittedAt: time("2026-11-23T09:00:00+07:00"), phone: phone)
+    }
+
+    @Test func aPhoneIsStoredEncryptedAndFoundByItsHMAC() async throws {
+        try await withTestDatabase { client in
+            let fixture = try await Fixture.make(client)
+            let cipher = try ContactCipher(base64: Self.key)
+            let store = PostgresResponseStore(client: client, logger: TestDatabase.logger, cipher: cipher)
+            let outcome = try await store.store(
+                submission(phone: "0912345678"), id: UUID(), questionnaireID: fixture.questionnaireID, source: fixture.sourceA(),
+                receivedAt: time("2026-11-23T09:00:01+07:00"), rules: FlagRules())
+            guard case .created = outcome else { Issue.record("not created"); return }
+            let rows = try await client.query(
+                "SELECT contact_enc, position('0912345678'::bytea in contact_enc) FROM responses WHERE contact_hmac = \(cipher.lookupHash("0912345678"))"
+            )
+            var found = 0
+            for try await (sealed, position) in rows.decode((Data, Int).self) {
+                #expect(try cipher.open(sealed) == "0912345678")
+                #expect(position == 0)
+                found += 1
+            }
+            #expect(found == 1)
+            // A different key cannot read it.
+            let other = try ContactCipher(base64: Data(repeating: 1, count: 32).base64EncodedString())
+            #expect(other.lookupHash("0912345678") != cipher.lookupHash("0912345678"))
+        }
+    }
+
+    @Test func withoutAKeyAPhoneIsRefusedAndNothingIsStored() async throws {
+        try await withTestDatabase { client in
+            let fixture = try await Fixture.make(client)
+            let store = PostgresResponseStore(client: client, logger: TestDatabase.logger)
+            await #expect {
+                try await store.store(
+                    submission(phone: "0912345678"), id: UUID(), questionnaireID: fixture.questionnaireID,
+                    source: fixture.sourceA(), receivedAt: time("2026-11-23T09:00:01+07:00"), rules: FlagRules())
+            } throws: { error in
+                (error as? ValidationError)?.field == "contact"
+            }
+            #expect(try await scalar(client, "SELECT count(*) FROM responses") == 0)
+        }
+    }
+
+    @Test(arguments: ["", "c2hvcnQ=", "not base64 at all"])
+    func aBadKeyStopsStartUpNamingTheVariable(_ key: String) {
+        #expect(throws: ConfigurationError.self) { try ContactCipher(base64: key) }
+    }
+}
