@@ -16,6 +16,8 @@ public protocol DirectoryStore: Sendable {
     func agency(code: String) async throws -> Agency?
     /// The agency with this id.
     func agency(id: Int64) async throws -> Agency?
+    /// Records a kiosk's heartbeat: seen now, with its offline queue length and app version.
+    func recordHeartbeat(kioskID: Int64, queueLength: Int, appVersion: String?) async throws
     /// Whether agency `id` is `ancestor` or below it.
     func isAgency(_ id: Int64, within ancestor: Int64) async throws -> Bool
 }

@@ -105,6 +105,14 @@ public struct PostgresDirectoryStore: DirectoryStore {
         ).first
     }
 
+    public func recordHeartbeat(kioskID: Int64, queueLength: Int, appVersion: String?) async throws {
+        try await client.query(
+            """
+            UPDATE kiosks SET last_seen_at = now(), queue_length = \(queueLength), app_version = coalesce(\(appVersion), app_version)
+            WHERE id = \(kioskID)
+            """, logger: logger)
+    }
+
     public func isAgency(_ id: Int64, within ancestor: Int64) async throws -> Bool {
         let rows = try await client.query(
             """

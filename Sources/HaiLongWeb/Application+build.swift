@@ -40,6 +40,7 @@ public func buildRouter<Directory, Responses, Indices, Dossiers>(
     ResponsesController(responses: dependencies.responses, directory: dependencies.directory).addRoutes(to: api)
     IndicesController(indices: dependencies.indices, directory: dependencies.directory).addRoutes(to: api)
     DossiersController(dossiers: dependencies.dossiers, directory: dependencies.directory).addRoutes(to: api)
+    KioskController(directory: dependencies.directory).addRoutes(to: api)
     return router
 }
 
