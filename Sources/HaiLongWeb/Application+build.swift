@@ -15,11 +15,17 @@ public struct AppDependencies<Directory: DirectoryStore, Responses: ResponseStor
     public var indices: Indices
     public var dossiers: Dossiers
     public var isReady: @Sendable () async throws -> Bool
+    /// The aggregation backlog for `/metrics`.
+    public var backlog: @Sendable () async throws -> Int
+    public var metrics: AppMetrics
 
     public init(
         directory: Directory, responses: Responses, indices: Indices, dossiers: Dossiers,
-        isReady: @escaping @Sendable () async throws -> Bool
+        isReady: @escaping @Sendable () async throws -> Bool,
+        backlog: @escaping @Sendable () async throws -> Int = { 0 }, metrics: AppMetrics = AppMetrics()
     ) {
+        self.backlog = backlog
+        self.metrics = metrics
         self.directory = directory
         self.responses = responses
         self.indices = indices
@@ -37,7 +43,15 @@ public func buildRouter<Directory, Responses, Indices, Dossiers>(
     HealthController(isReady: dependencies.isReady).addRoutes(to: router)
     router.get("/") { _, _ in LandingPage.response() }
     let api = router.group("api/v1")
-    ResponsesController(responses: dependencies.responses, directory: dependencies.directory).addRoutes(to: api)
+    ResponsesController(responses: dependencies.responses, directory: dependencies.directory, metrics: dependencies.metrics)
+        .addRoutes(to: api)
+    router.get("metrics") { _, _ in
+        let metrics = dependencies.metrics
+        if let backlog = try? await withDeadline(.seconds(2), dependencies.backlog) { metrics.backlog.set(Int64(backlog)) }
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
+    }
     IndicesController(indices: dependencies.indices, directory: dependencies.directory).addRoutes(to: api)
     DossiersController(dossiers: dependencies.dossiers, directory: dependencies.directory).addRoutes(to: api)
     KioskController(directory: dependencies.directory).addRoutes(to: api)
@@ -54,7 +68,12 @@ public func buildApplication(
         responses: PostgresResponseStore(client: client, logger: logger, cipher: configuration.contactCipher),
         indices: PostgresIndexStore(client: client, logger: logger),
         dossiers: PostgresDossierStore(client: client, logger: logger),
-        isReady: { try await migrator.isCurrent(client: client, logger: logger) })
+        isReady: { try await migrator.isCurrent(client: client, logger: logger) },
+        backlog: {
+            let rows = try await client.query("SELECT count(*) FROM pending_aggregation", logger: logger)
+            for try await count in rows.decode(Int.self) { return count }
+            return 0
+        })
     return Application(
         router: buildRouter(dependencies),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "HaiLong"),

@@ -11,8 +11,10 @@ struct ResponsesController<Responses: ResponseStore, Directory: DirectoryStore>:
     let questionnaires: QuestionnaireCache<Responses>
     let validator = SubmissionValidator()
     let rules = FlagRules()
+    let metrics: AppMetrics
 
-    init(responses: Responses, directory: Directory) {
+    init(responses: Responses, directory: Directory, metrics: AppMetrics) {
+        self.metrics = metrics
         self.responses = responses
         self.auth = BearerAuth(directory: directory)
         self.questionnaires = QuestionnaireCache(store: responses)
@@ -35,7 +37,20 @@ struct ResponsesController<Responses: ResponseStore, Directory: DirectoryStore>:
         }
     }
 
+    /// Counts the outcome (by the field at fault when refused) around `store`.
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
+        do {
+            return try await store(request, context: context)
+        } catch let error as Problem {
+            metrics.rejected(field: error.field ?? "status_\(error.status.code)")
+            throw error
+        } catch let error as ValidationError {
+            metrics.rejected(field: error.field)
+            throw error
+        }
+    }
+
+    func store(_ request: Request, context: AppRequestContext) async throws -> Response {
         let receivedAt = Timestamp.truncated(Date())
         let caller = try await auth.caller(request)
         let source: ResponseSource =
@@ -62,8 +77,15 @@ struct ResponsesController<Responses: ResponseStore, Directory: DirectoryStore>:
         let known = try await questionnaires.all()
         let (submission, _) = try validator.validate(json, receivedAt: receivedAt) { known[$0]?.questionnaire }
         let stored = known[submission.questionnaire]!
+        let started = ContinuousClock.now
         let outcome = try await responses.store(
             submission, id: id, questionnaireID: stored.id, source: source, receivedAt: receivedAt, rules: rules)
+        metrics.storeDuration.record(started.duration(to: .now))
+        switch outcome {
+        case .created: metrics.accepted(channel: source.channel.rawValue)
+        case .replayed: metrics.replayed.increment()
+        case .keyReused: break
+        }
         switch outcome {
         case .created(let response), .replayed(let response):
             let encoder = JSONEncoder()

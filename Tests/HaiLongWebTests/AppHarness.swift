@@ -23,7 +23,8 @@ struct AppHarness: Sendable {
                 directory: fixture.directory, responses: fixture.responses,
                 indices: PostgresIndexStore(client: db, logger: TestDatabase.logger),
                 dossiers: PostgresDossierStore(client: db, logger: TestDatabase.logger),
-                isReady: { try await migrator.isCurrent(client: db, logger: TestDatabase.logger) })
+                isReady: { try await migrator.isCurrent(client: db, logger: TestDatabase.logger) },
+                backlog: { try await scalar(db, "SELECT count(*) FROM pending_aggregation") })
             let app = Application(router: buildRouter(dependencies), logger: TestDatabase.logger)
             let harness = AppHarness(fixture: fixture, db: db, parToken: par.token)
             try await app.test(.router) { client in try await body(harness, client) }
