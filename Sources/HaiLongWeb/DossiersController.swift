@@ -29,17 +29,8 @@ struct DossiersController<Dossiers: DossierStore, Directory: DirectoryStore>: Se
         guard case .token(_, .integration, let agencyID?) = try await auth.caller(request) else {
             throw Problem(.forbidden, field: "Authorization", detail: "dossiers are accepted from agency-scoped integration tokens only")
         }
-        let body = try await request.body.collect(upTo: context.maxUploadSize)
-        guard let json = JSONValue.parse(Data(buffer: body)) else {
-            throw Problem(.badRequest, field: "body", detail: "the body is not valid JSON")
-        }
-        let dossier = try validator.validate(json)
+        let dossier = try validator.validate(try await request.jsonBody(context: context))
         let (id, created) = try await dossiers.record(dossier, agencyID: agencyID)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return Response(
-            status: created ? .created : .ok,
-            headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(data: try encoder.encode(Recorded(id: id, code: dossier.code, created: created)))))
+        return try .json(Recorded(id: id, code: dossier.code, created: created), status: created ? .created : .ok)
     }
 }

@@ -23,14 +23,7 @@ struct IndicesDocument: Encodable {
     var published: Bool
     var items: [IndexItem]
 
-    func jsonResponse() throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(self)
-        return Response(
-            status: .ok, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(data: data)))
-    }
+    func jsonResponse() throws -> Response { try .json(self) }
 
     /// UTF-8 with a byte-order mark, so that Excel shows the Vietnamese names correctly.
     func csvResponse() throws -> Response {

@@ -27,8 +27,7 @@ struct KioskController<Directory: DirectoryStore>: Sendable {
         guard case .kiosk(let kioskID, _, _) = try await auth.caller(request) else {
             throw Problem(.forbidden, field: "Authorization", detail: "heartbeats come from kiosk tokens")
         }
-        let body = try await request.body.collect(upTo: context.maxUploadSize)
-        guard case .object(let fields)? = JSONValue.parse(Data(buffer: body)) else {
+        guard case .object(let fields) = try await request.jsonBody(context: context) else {
             throw Problem(.badRequest, field: "body", detail: "the body must be a JSON object")
         }
         if let unknown = fields.keys.filter({ $0 != "queue_length" && $0 != "app_version" }).sorted().first {
@@ -45,10 +44,6 @@ struct KioskController<Directory: DirectoryStore>: Sendable {
             appVersion = text
         }
         try await directory.recordHeartbeat(kioskID: kioskID, queueLength: queueLength, appVersion: appVersion)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return Response(
-            status: .ok, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(data: try encoder.encode(Beat(kiosk: kioskID, server_time: Timestamp.format(Date()))))))
+        return try .json(Beat(kiosk: kioskID, server_time: Timestamp.format(Date())))
     }
 }

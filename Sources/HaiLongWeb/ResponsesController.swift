@@ -70,10 +70,7 @@ struct ResponsesController<Responses: ResponseStore, Directory: DirectoryStore>:
         guard let id = UUID(uuidString: key) else {
             throw Problem(.badRequest, field: "Idempotency-Key", detail: "Idempotency-Key must be a UUID")
         }
-        let body = try await request.body.collect(upTo: context.maxUploadSize)
-        guard let json = JSONValue.parse(Data(buffer: body)) else {
-            throw Problem(.badRequest, field: "body", detail: "the body is not valid JSON")
-        }
+        let json = try await request.jsonBody(context: context)
         let known = try await questionnaires.all()
         let (submission, _) = try validator.validate(json, receivedAt: receivedAt) { known[$0]?.questionnaire }
         let stored = known[submission.questionnaire]!
@@ -88,12 +85,7 @@ struct ResponsesController<Responses: ResponseStore, Directory: DirectoryStore>:
         }
         switch outcome {
         case .created(let response), .replayed(let response):
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            return Response(
-                status: .created,
-                headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
-                body: .init(byteBuffer: ByteBuffer(data: try encoder.encode(Created(response)))))
+            return try .json(Created(response), status: .created)
         case .keyReused:
             throw Problem(
                 .unprocessableContent, field: "Idempotency-Key",

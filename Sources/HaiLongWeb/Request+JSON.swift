@@ -1,0 +1,25 @@
+import Foundation
+import HaiLongCore
+import Hummingbird
+
+extension Request {
+    /// The body as one JSON value, within the context's size limit; 400 naming `body` when it is not JSON.
+    func jsonBody(context: some RequestContext) async throws -> JSONValue {
+        let body = try await self.body.collect(upTo: context.maxUploadSize)
+        guard let json = JSONValue.parse(Data(buffer: body)) else {
+            throw Problem(.badRequest, field: "body", detail: "the body is not valid JSON")
+        }
+        return json
+    }
+}
+
+extension Response {
+    /// A JSON answer with sorted keys (so the same value always gives the same bytes), never cached.
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(data: try encoder.encode(value))))
+    }
+}
