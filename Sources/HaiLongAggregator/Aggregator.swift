@@ -104,6 +104,7 @@ public struct Aggregator: Sendable {
     }
 
     /// The single statement of one step: dequeue a batch, explode answers into cells, add them to the cube.
+    /// (PostgreSQL runs every data-modifying CTE to completion whether or not the final SELECT reads it.)
     /// Levels become (question, level) cells; each reason code becomes a `reason.<code>` cell at level 0.
     static func applyBatch(timeZone: String, limit: Int) -> PostgresQuery {
         """
@@ -135,9 +136,8 @@ public struct Aggregator: Sendable {
             GROUP BY day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel
             ON CONFLICT (agency_id, day, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel)
             DO UPDATE SET n = c.n + EXCLUDED.n
-            RETURNING 1
         )
-        SELECT (SELECT count(*) FROM batch)::bigint + 0 * (SELECT count(*) FROM added)
+        SELECT count(*) FROM batch
         """
     }
 }

@@ -93,7 +93,8 @@ public struct EmbeddedPostgres: Sendable {
         try fileManager.createDirectory(atPath: socketDirectory, withIntermediateDirectories: true)
         for path in [root.path, socketDirectory] {
             try fileManager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: path)
-            if let runAs { try Subprocess.run("/bin/chown", ["-R", runAs, path]) }
+            // Not recursive: what is inside is created by the server's own user (initdb, the server itself).
+            if let runAs { try Subprocess.run("/bin/chown", [runAs, path]) }
         }
         if let runAs, try Subprocess.run("/usr/sbin/runuser", ["-u", runAs, "--", "test", "-w", root.path]).status != 0 {
             throw ConfigurationError(

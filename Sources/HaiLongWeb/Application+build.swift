@@ -5,9 +5,6 @@ import Logging
 import PostgresNIO
 import ServiceLifecycle
 
-/// The request context every route uses.
-public typealias AppRequestContextType = AppRequestContext
-
 /// Everything the HTTP application needs, passed in (tests build it the same way).
 public struct AppDependencies<Directory: DirectoryStore, Responses: ResponseStore, Indices: IndexStore, Dossiers: DossierStore>: Sendable {
     public var directory: Directory

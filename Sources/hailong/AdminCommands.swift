@@ -167,8 +167,3 @@ struct Aggregate: AsyncParsableCommand {
         print("\(applied) responses applied")
     }
 }
-
-/// `YYYY-MM-DD` of a date in a zone.
-enum LocalDateText {
-    static func of(_ date: Date, _ zone: TimeZone) -> String { LocalDate(date, in: zone).description }
-}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HaiLongAggregator
+import HaiLongCore
 import HaiLongStore
 import HaiLongWeb
 import Hummingbird
@@ -55,6 +56,6 @@ struct Serve: AsyncParsableCommand {
     static func recentPeriod(_ zone: TimeZone) -> String {
         let today = Date()
         let first = today.addingTimeInterval(-120 * 86_400)
-        return "\(LocalDateText.of(first, zone))..\(LocalDateText.of(today, zone))"
+        return "\(LocalDate(first, in: zone))..\(LocalDate(today, in: zone))"
     }
 }
