@@ -52,6 +52,7 @@ public func buildRouter<Directory, Responses, Indices, Dossiers>(
     IndicesController(indices: dependencies.indices, directory: dependencies.directory).addRoutes(to: api)
     DossiersController(dossiers: dependencies.dossiers, directory: dependencies.directory).addRoutes(to: api)
     KioskController(directory: dependencies.directory).addRoutes(to: api)
+    KioskPage.addRoutes(to: router)
     return router
 }
 
