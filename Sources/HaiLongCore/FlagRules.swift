@@ -8,11 +8,16 @@ public struct FlagFacts: Sendable, Hashable {
     public var officerKnown: Bool
     /// Whether the dossier (when one was given) was already rated on this channel.
     public var dossierAlreadyRated: Bool
+    /// The agency's opening hours (its own, else its nearest ancestor's); `nil` when none are set.
+    public var openingHours: OpeningHours?
 
-    public init(previousKioskTap: Date? = nil, officerKnown: Bool = true, dossierAlreadyRated: Bool = false) {
+    public init(
+        previousKioskTap: Date? = nil, officerKnown: Bool = true, dossierAlreadyRated: Bool = false, openingHours: OpeningHours? = nil
+    ) {
         self.previousKioskTap = previousKioskTap
         self.officerKnown = officerKnown
         self.dossierAlreadyRated = dossierAlreadyRated
+        self.openingHours = openingHours
     }
 }
 
@@ -22,8 +27,12 @@ public struct FlagRules: Sendable {
     public var rapidRepeatWindow: TimeInterval = 5
     /// A tap received more than this long after it was made is `late`.
     public var lateAfter: TimeInterval = 24 * 3600
+    /// The zone opening hours are read in.
+    public var timeZone: TimeZone
 
-    public init() {}
+    public init(timeZone: TimeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh")!) {
+        self.timeZone = timeZone
+    }
 
     public func flags(for submission: Submission, receivedAt: Date, facts: FlagFacts) -> [Flag] {
         var flags: [Flag] = []
@@ -31,6 +40,7 @@ public struct FlagRules: Sendable {
             flags.append(.rapidRepeat)
         }
         if facts.dossierAlreadyRated { flags.append(.duplicateDossier) }
+        if let hours = facts.openingHours, !hours.isOpen(at: submission.submittedAt, in: timeZone) { flags.append(.outsideHours) }
         if receivedAt.timeIntervalSince(submission.submittedAt) > lateAfter { flags.append(.late) }
         if submission.dossierCode == nil { flags.append(.noDossier) }
         if submission.officerBadge != nil && !facts.officerKnown { flags.append(.unknownOfficer) }

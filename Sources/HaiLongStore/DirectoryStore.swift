@@ -6,8 +6,18 @@ public protocol DirectoryStore: Sendable {
     func addAgency(code: String, name: String, parentCode: String?, kind: String) async throws -> Int64
     func addCounter(agencyCode: String, code: String, name: String) async throws -> Int64
     func addOfficer(agencyCode: String, badge: String, name: String, counterCode: String?, title: String?) async throws -> Int64
-    /// Pairs a kiosk; returns its id and the device token, which is not stored and cannot be shown again.
-    func addKiosk(agencyCode: String, counterCode: String?, label: String) async throws -> (id: Int64, token: String)
+    /// Registers a kiosk; returns its id, its device token and a single-use pairing code valid for 24 h, neither of
+    /// which is stored (only their hashes) nor can be shown again.
+    func addKiosk(agencyCode: String, counterCode: String?, label: String) async throws -> (id: Int64, token: String, pairingCode: String)
+    /// Exchanges a current pairing code for a fresh device token (the kiosk's older token stops working); `nil` when
+    /// the code is unknown, used or expired.
+    func pairKiosk(code: String) async throws -> (id: Int64, label: String, token: String)?
+    /// What a paired kiosk shows: its agency, counter, the counter's officers and the one on duty.
+    func kioskProfile(kioskID: Int64) async throws -> KioskProfile
+    /// Sets (or clears, with `nil`) the officer on duty at the kiosk's counter; an unknown badge is a `StoreError.notFound`.
+    func setOnDuty(kioskID: Int64, badge: String?) async throws
+    /// An officer's photo and its media type, if the officer (of the agency) has one.
+    func officerPhoto(agencyID: Int64, badge: String) async throws -> (bytes: [UInt8], type: String)?
     /// Creates an API token; returns its id and the token, which is not stored and cannot be shown again.
     func addToken(name: String, role: TokenRole, agencyCode: String?) async throws -> (id: Int64, token: String)
     /// The caller a bearer token stands for, or `nil` when it is unknown or revoked.
@@ -20,6 +30,47 @@ public protocol DirectoryStore: Sendable {
     func recordHeartbeat(kioskID: Int64, queueLength: Int, appVersion: String?) async throws
     /// Whether agency `id` is `ancestor` or below it.
     func isAgency(_ id: Int64, within ancestor: Int64) async throws -> Bool
+}
+
+/// A paired kiosk as its page shows it.
+public struct KioskProfile: Sendable, Hashable {
+    public var id: Int64
+    public var label: String
+    public var agency: Agency
+    /// The counter's code and name, when the kiosk stands at one.
+    public var counterCode: String?
+    public var counterName: String?
+    /// The officers the kiosk may rate: the counter's (all the agency's when the kiosk has no counter), active only.
+    public var officers: [OfficerCard]
+    /// The badge of the officer on duty, if one is set.
+    public var onDuty: String?
+
+    public init(
+        id: Int64, label: String, agency: Agency, counterCode: String?, counterName: String?, officers: [OfficerCard], onDuty: String?
+    ) {
+        self.id = id
+        self.label = label
+        self.agency = agency
+        self.counterCode = counterCode
+        self.counterName = counterName
+        self.officers = officers
+        self.onDuty = onDuty
+    }
+}
+
+/// An officer as a kiosk shows them.
+public struct OfficerCard: Sendable, Hashable {
+    public var badge: String
+    public var name: String
+    public var title: String?
+    public var hasPhoto: Bool
+
+    public init(badge: String, name: String, title: String?, hasPhoto: Bool) {
+        self.badge = badge
+        self.name = name
+        self.title = title
+        self.hasPhoto = hasPhoto
+    }
 }
 
 /// An agency row.

@@ -43,19 +43,23 @@ public struct PostgresDirectoryStore: DirectoryStore {
         }
     }
 
-    public func addKiosk(agencyCode: String, counterCode: String?, label: String) async throws -> (id: Int64, token: String) {
+    public func addKiosk(
+        agencyCode: String, counterCode: String?, label: String
+    ) async throws -> (id: Int64, token: String, pairingCode: String) {
         let agency = try await requireAgency(agencyCode)
         let counterID = try await counterCode.asyncMap { try await requireCounter(agency: agency, code: $0) }
         let token = SecretToken.generate(prefix: "hlk_")
-        let hash = SecretToken.hash(token)
+        let code = SecretToken.pairingCode()
         let id = try await insertReturningID(duplicate: .duplicate(field: "kiosk token", value: "")) {
             """
-            INSERT INTO kiosks (agency_id, counter_id, label, token_hash)
-            VALUES (\(agency.id), \(counterID), \(label), decode(\(hash), 'hex')) RETURNING id
+            INSERT INTO kiosks (agency_id, counter_id, label, token_hash, pairing_code_hash, pairing_expires_at)
+            VALUES (\(agency.id), \(counterID), \(label), decode(\(SecretToken.hash(token)), 'hex'),
+                decode(\(SecretToken.hash(code)), 'hex'), now() + interval '24 hours')
+            RETURNING id
             """
         }
-        try await audit(actor: "cli", action: "kiosk.pair", agencyID: agency.id, subject: "kiosk \(id)")
-        return (id, token)
+        try await audit(actor: "cli", action: "kiosk.add", agencyID: agency.id, subject: "kiosk \(id)")
+        return (id, token, code)
     }
 
     public func addToken(name: String, role: TokenRole, agencyCode: String?) async throws -> (id: Int64, token: String) {

@@ -18,3 +18,11 @@ public enum SecretToken {
         SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 }
+
+extension SecretToken {
+    /// A single-use kiosk pairing code: 8 random digits, easy to type on a tablet.
+    public static func pairingCode() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String(format: "%08d", Int.random(in: 0..<100_000_000, using: &generator))
+    }
+}

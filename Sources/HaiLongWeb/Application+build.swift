@@ -1,4 +1,6 @@
 import HaiLongAggregator
+import Foundation
+import HaiLongCore
 import HaiLongStore
 import Hummingbird
 import Logging
@@ -15,14 +17,21 @@ public struct AppDependencies<Directory: DirectoryStore, Responses: ResponseStor
     /// The aggregation backlog for `/metrics`.
     public var backlog: @Sendable () async throws -> Int
     public var metrics: AppMetrics
+    /// The ingest flag rules (opening hours are read in their time zone).
+    public var rules: FlagRules
+    /// Which address a request comes from, for rate limits.
+    public var clientAddress: ClientAddress
 
     public init(
         directory: Directory, responses: Responses, indices: Indices, dossiers: Dossiers,
         isReady: @escaping @Sendable () async throws -> Bool,
-        backlog: @escaping @Sendable () async throws -> Int = { 0 }, metrics: AppMetrics = AppMetrics()
+        backlog: @escaping @Sendable () async throws -> Int = { 0 }, metrics: AppMetrics = AppMetrics(),
+        rules: FlagRules = FlagRules(), clientAddress: ClientAddress = ClientAddress()
     ) {
         self.backlog = backlog
         self.metrics = metrics
+        self.rules = rules
+        self.clientAddress = clientAddress
         self.directory = directory
         self.responses = responses
         self.indices = indices
@@ -40,8 +49,9 @@ public func buildRouter<Directory, Responses, Indices, Dossiers>(
     HealthController(isReady: dependencies.isReady).addRoutes(to: router)
     router.get("/") { _, _ in LandingPage.response() }
     let api = router.group("api/v1")
-    ResponsesController(responses: dependencies.responses, directory: dependencies.directory, metrics: dependencies.metrics)
-        .addRoutes(to: api)
+    let responses = ResponsesController(
+        responses: dependencies.responses, directory: dependencies.directory, rules: dependencies.rules, metrics: dependencies.metrics)
+    responses.addRoutes(to: api)
     router.get("metrics") { _, _ in
         let metrics = dependencies.metrics
         if let backlog = try? await withDeadline(.seconds(2), dependencies.backlog) { metrics.backlog.set(Int64(backlog)) }
@@ -51,7 +61,10 @@ public func buildRouter<Directory, Responses, Indices, Dossiers>(
     }
     IndicesController(indices: dependencies.indices, directory: dependencies.directory).addRoutes(to: api)
     DossiersController(dossiers: dependencies.dossiers, directory: dependencies.directory).addRoutes(to: api)
-    KioskController(directory: dependencies.directory).addRoutes(to: api)
+    KioskController(
+        directory: dependencies.directory, questionnaires: { try await responses.questionnaires.all() },
+        clientAddress: dependencies.clientAddress
+    ).addRoutes(to: api)
     KioskPage.addRoutes(to: router)
     return router
 }
@@ -71,7 +84,9 @@ public func buildApplication(
             let rows = try await client.query("SELECT count(*) FROM pending_aggregation", logger: logger)
             for try await count in rows.decode(Int.self) { return count }
             return 0
-        })
+        },
+        rules: FlagRules(timeZone: TimeZone(identifier: configuration.timeZone)!),
+        clientAddress: configuration.clientAddress)
     return Application(
         router: buildRouter(dependencies),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "HaiLong"),

@@ -35,4 +35,12 @@ extension RouterMethods {
     ) -> Self where Context: Sendable {
         get(path) { request, context in try await withDeadline(deadline) { try await handler(request, context) } }
     }
+
+    @discardableResult
+    func put(
+        _ path: RouterPath, deadline: Duration,
+        use handler: @escaping @Sendable (Request, Context) async throws -> Response
+    ) -> Self where Context: Sendable {
+        put(path) { request, context in try await withDeadline(deadline) { try await handler(request, context) } }
+    }
 }

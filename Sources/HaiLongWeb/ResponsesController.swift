@@ -10,10 +10,11 @@ struct ResponsesController<Responses: ResponseStore, Directory: DirectoryStore>:
     let auth: BearerAuth<Directory>
     let questionnaires: QuestionnaireCache<Responses>
     let validator = SubmissionValidator()
-    let rules = FlagRules()
+    let rules: FlagRules
     let metrics: AppMetrics
 
-    init(responses: Responses, directory: Directory, metrics: AppMetrics) {
+    init(responses: Responses, directory: Directory, rules: FlagRules, metrics: AppMetrics) {
+        self.rules = rules
         self.metrics = metrics
         self.responses = responses
         self.auth = BearerAuth(directory: directory)

@@ -1,6 +1,8 @@
 import Foundation
 import HaiLongStore
+import HTTPTypes
 import Logging
+import NIOCore
 
 /// Settings from the environment (README's configuration table). A bad value stops start-up with one
 /// line naming the variable.
@@ -18,6 +20,8 @@ public struct ServerConfiguration: Sendable {
     public var aggregatorInterval = Duration.seconds(1)
     /// Encrypts phone numbers given for a call-back (`HAILONG_DATA_KEY`); without it they are refused.
     public var contactCipher: ContactCipher?
+    /// Which client address rate limits apply to (`HAILONG_TRUSTED_PROXIES`, `HAILONG_CLIENT_IP_HEADER`).
+    public var clientAddress = ClientAddress()
 
     public init() {}
 
@@ -50,6 +54,19 @@ public struct ServerConfiguration: Sendable {
         if let url = value("DATABASE_URL") { self.databaseURL = try DatabaseURL(parsing: url) }
         if let key = value("HAILONG_DATA_KEY") { self.contactCipher = try ContactCipher(base64: key) }
         if let directory = value("HAILONG_DATA_DIR") { self.dataDirectory = URL(fileURLWithPath: directory) }
+        if let text = value("HAILONG_TRUSTED_PROXIES") {
+            let addresses = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            if let bad = addresses.first(where: { (try? SocketAddress(ipAddress: $0, port: 0)) == nil }) {
+                throw ConfigurationError(variable: "HAILONG_TRUSTED_PROXIES", reason: "'\(bad)' is not an IP address")
+            }
+            self.clientAddress.trustedProxies = Set(addresses)
+        }
+        if let text = value("HAILONG_CLIENT_IP_HEADER") {
+            guard let name = HTTPField.Name(text) else {
+                throw ConfigurationError(variable: "HAILONG_CLIENT_IP_HEADER", reason: "'\(text)' is not a header name")
+            }
+            self.clientAddress.header = name
+        }
         if let text = value("HAILONG_AGGREGATOR_INTERVAL_MS") {
             guard let milliseconds = Int(text), (10...60_000).contains(milliseconds) else {
                 throw ConfigurationError(

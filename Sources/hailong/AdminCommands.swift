@@ -96,13 +96,13 @@ struct OfficerCommand: AsyncParsableCommand {
     }
 }
 
-/// `hailong kiosk add`: prints the device token once.
+/// `hailong kiosk add`: prints the device token and a pairing code once.
 struct KioskCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kiosk", abstract: "Manage kiosk devices.", subcommands: [Add.self])
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Pair a kiosk and print its device token (shown once).")
+        static let configuration = CommandConfiguration(abstract: "Register a kiosk; print its device token and a 24-hour pairing code (shown once).")
         @Option(help: "Agency code.") var agency: String
         @Option(help: "Counter code.") var counter: String?
         @Option(help: "Label, e.g. Kiosk quầy 1.") var label = ""
@@ -116,6 +116,7 @@ struct KioskCommand: AsyncParsableCommand {
                     .addKiosk(agencyCode: agency, counterCode: counter, label: label)
             }
             print(kiosk.token)
+            print("pairing code: \(kiosk.pairingCode) (valid 24 h, single use)")
         }
     }
 }

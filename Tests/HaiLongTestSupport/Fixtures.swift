@@ -11,8 +11,8 @@ public struct Fixture: Sendable {
     public var province: Agency
     public var agencyA: Agency
     public var agencyB: Agency
-    public var kioskA: (id: Int64, token: String)
-    public var kioskB: (id: Int64, token: String)
+    public var kioskA: (id: Int64, token: String, pairingCode: String)
+    public var kioskB: (id: Int64, token: String, pairingCode: String)
     public var questionnaireID: Int
     public var kiosk3: Questionnaire
 

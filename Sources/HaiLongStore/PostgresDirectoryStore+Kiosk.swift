@@ -1,0 +1,85 @@
+import PostgresNIO
+
+/// Kiosk pairing and what a paired kiosk shows.
+extension PostgresDirectoryStore {
+    public func pairKiosk(code: String) async throws -> (id: Int64, label: String, token: String)? {
+        let token = SecretToken.generate(prefix: "hlk_")
+        // One statement: the code is consumed and the token replaced together, so a code pairs one device only.
+        let rows = try await client.query(
+            """
+            UPDATE kiosks SET token_hash = decode(\(SecretToken.hash(token)), 'hex'), pairing_code_hash = NULL,
+                pairing_expires_at = NULL
+            WHERE pairing_code_hash = decode(\(SecretToken.hash(code)), 'hex') AND pairing_expires_at > now()
+                AND status = 'active'
+            RETURNING id, label, agency_id
+            """, logger: logger)
+        for try await (id, label, agencyID) in rows.decode((Int64, String, Int64).self) {
+            try await audit(actor: "kiosk \(id)", action: "kiosk.pair", agencyID: agencyID, subject: "kiosk \(id) paired with its code")
+            return (id, label, token)
+        }
+        return nil
+    }
+
+    public func kioskProfile(kioskID: Int64) async throws -> KioskProfile {
+        let rows = try await client.query(
+            """
+            SELECT k.label, a.id, a.code, a.name, a.kind, a.parent_id, c.id, c.code, c.name,
+                (SELECT o.badge FROM officers o WHERE o.id = coalesce(c.on_duty_officer_id, k.on_duty_officer_id))
+            FROM kiosks k JOIN agencies a ON a.id = k.agency_id LEFT JOIN counters c ON c.id = k.counter_id
+            WHERE k.id = \(kioskID)
+            """, logger: logger)
+        for try await (label, agencyID, agencyCode, agencyName, kind, parentID, counterID, counterCode, counterName, onDuty)
+            in rows.decode((String, Int64, String, String, String, Int64?, Int64?, String?, String?, String?).self)
+        {
+            let officers = try await client.query(
+                """
+                SELECT badge, name, title, photo IS NOT NULL FROM officers
+                WHERE agency_id = \(agencyID) AND active AND (\(counterID)::bigint IS NULL OR counter_id = \(counterID))
+                ORDER BY name, badge
+                """, logger: logger)
+            var cards: [OfficerCard] = []
+            for try await (badge, name, title, hasPhoto) in officers.decode((String, String, String?, Bool).self) {
+                cards.append(OfficerCard(badge: badge, name: name, title: title, hasPhoto: hasPhoto))
+            }
+            return KioskProfile(
+                id: kioskID, label: label,
+                agency: Agency(id: agencyID, code: agencyCode, name: agencyName, kind: kind, parentID: parentID),
+                counterCode: counterCode, counterName: counterName, officers: cards, onDuty: onDuty)
+        }
+        throw StoreError.notFound(field: "kiosk", value: String(kioskID))
+    }
+
+    public func setOnDuty(kioskID: Int64, badge: String?) async throws {
+        var officerID: Int64?
+        if let badge {
+            let rows = try await client.query(
+                """
+                SELECT o.id FROM officers o JOIN kiosks k ON k.agency_id = o.agency_id
+                WHERE k.id = \(kioskID) AND o.badge = \(badge) AND o.active
+                """, logger: logger)
+            for try await id in rows.decode(Int64.self) { officerID = id }
+            guard officerID != nil else { throw StoreError.notFound(field: "badge", value: badge) }
+        }
+        // At a counter, the counter holds the officer on duty (every kiosk there shows them); else the kiosk does.
+        try await client.query(
+            """
+            WITH counter AS (
+                UPDATE counters SET on_duty_officer_id = \(officerID)
+                WHERE id = (SELECT counter_id FROM kiosks WHERE id = \(kioskID))
+            )
+            UPDATE kiosks SET on_duty_officer_id = \(officerID) WHERE id = \(kioskID) AND counter_id IS NULL
+            """, logger: logger)
+    }
+
+    public func officerPhoto(agencyID: Int64, badge: String) async throws -> (bytes: [UInt8], type: String)? {
+        let rows = try await client.query(
+            """
+            SELECT photo, photo_type FROM officers
+            WHERE agency_id = \(agencyID) AND badge = \(badge) AND photo IS NOT NULL AND photo_type IS NOT NULL
+            """, logger: logger)
+        for try await (photo, type) in rows.decode((ByteBuffer, String).self) {
+            return (Array(photo.readableBytesView), type)
+        }
+        return nil
+    }
+}
