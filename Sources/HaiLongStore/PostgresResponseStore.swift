@@ -4,18 +4,28 @@ import HaiLongCore
 import Logging
 import PostgresNIO
 
-/// `ResponseStore` on PostgreSQL. Each response is one INSERT … ON CONFLICT DO NOTHING that also queues it
-/// for aggregation, so the response and its queue entry commit together or not at all.
+/// `ResponseStore` on PostgreSQL, with group commit: concurrent responses are written together, one multi-row
+/// INSERT … ON CONFLICT DO NOTHING per batch that also queues them for aggregation, in one transaction, and each
+/// caller is answered after that COMMIT. A batch that fails on a statement error is retried one response at a
+/// time, so a bad row fails alone.
 public struct PostgresResponseStore: ResponseStore {
     let client: PostgresClient
     let logger: Logger
     /// Without it, responses carrying a phone number are refused (`contact`), never stored in clear.
     let cipher: ContactCipher?
+    let committer: GroupCommitter<PendingResponse, StoreOutcome>
 
-    public init(client: PostgresClient, logger: Logger, cipher: ContactCipher? = nil) {
+    /// - Parameter onBatch: told each batch's size and commit time (for metrics).
+    public init(
+        client: PostgresClient, logger: Logger, cipher: ContactCipher? = nil, maxBatch: Int = 256, maxInFlight: Int = 4,
+        onBatch: @escaping @Sendable (_ size: Int, _ duration: Duration) -> Void = { _, _ in }
+    ) {
         self.client = client
         self.logger = logger
         self.cipher = cipher
+        let writer = BatchWriter(client: client, logger: logger)
+        self.committer = GroupCommitter(
+            maxBatch: maxBatch, maxInFlight: maxInFlight, flush: { await writer.write($0) }, onBatch: onBatch)
     }
 
     public func questionnaires() async throws -> [String: StoredQuestionnaire] {
@@ -34,41 +44,201 @@ public struct PostgresResponseStore: ResponseStore {
     public func store(
         _ submission: Submission, id: UUID, questionnaireID: Int, source: ResponseSource, receivedAt: Date, rules: FlagRules
     ) async throws -> StoreOutcome {
-        var contactSealed: String?
-        var contactLookup: String?
+        var contact: (sealed: String, lookup: String)?
         if let phone = submission.phone {
             guard let cipher else {
                 throw ValidationError(field: "contact", reason: "is not accepted: this server has no HAILONG_DATA_KEY to encrypt it")
             }
-            contactSealed = try cipher.seal(phone).hex
-            contactLookup = cipher.lookupHash(phone).hex
+            contact = (try cipher.seal(phone).hex, cipher.lookupHash(phone).hex)
         }
-        let requestHash = Self.requestHash(submission, source: source)
-        let facts = try await facts(for: submission, id: id, source: source)
-        let flags = rules.flags(for: submission, receivedAt: receivedAt, facts: facts.flags)
-        let answers = String(decoding: try JSONEncoder().encode(submission.answersJSON), as: UTF8.self)
+        let pending = PendingResponse(
+            submission: submission, id: id, questionnaireID: questionnaireID, source: source, receivedAt: receivedAt,
+            rules: rules, requestHash: Self.requestHash(submission, source: source),
+            answers: String(decoding: try JSONEncoder().encode(submission.answersJSON), as: UTF8.self), contact: contact)
+        return try await committer.submit(pending)
+    }
+
+    /// SHA-256 of the caller and the canonical request: a replay must come from the same device or token.
+    static func requestHash(_ submission: Submission, source: ResponseSource) -> String {
+        let text = "k=\(source.kioskID ?? 0);t=\(source.apiTokenID ?? 0);" + submission.canonicalText
+        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// A response ready to be written: validated, its contact sealed, its request hash computed.
+struct PendingResponse: Sendable {
+    var submission: Submission
+    var id: UUID
+    var questionnaireID: Int
+    var source: ResponseSource
+    var receivedAt: Date
+    var rules: FlagRules
+    var requestHash: String
+    var answers: String
+    var contact: (sealed: String, lookup: String)?
+}
+
+/// Writes batches of responses: one query for what the flag rules need, one INSERT for all rows.
+struct BatchWriter: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    func write(_ batch: [PendingResponse]) async -> [Result<StoreOutcome, any Error>] {
+        do {
+            return try await writeTogether(batch)
+        } catch let error as PSQLError where batch.count > 1 && !error.isConnectionFailure {
+            // A statement error (a constraint, a bad value): retry one by one, so only the offending row fails.
+            logger.warning(
+                "group commit: a batch failed; storing its responses one by one",
+                metadata: ["size": "\(batch.count)", "error": "\(String(reflecting: error))"])
+            var results: [Result<StoreOutcome, any Error>] = []
+            for pending in batch {
+                do {
+                    results.append(contentsOf: try await writeTogether([pending]))
+                } catch {
+                    results.append(.failure(error))
+                }
+            }
+            return results
+        } catch {
+            return batch.map { _ in .failure(error) }
+        }
+    }
+
+    /// Writes `batch` in one transaction; one outcome per response, in order.
+    func writeTogether(_ batch: [PendingResponse]) async throws -> [Result<StoreOutcome, any Error>] {
+        // A key given twice in one batch is written once; its later uses are answered like any replay.
+        var written: [UUID: Int] = [:]  // key → its row in `rows`
+        var rows: [PendingResponse] = []
+        for pending in batch where written[pending.id] == nil {
+            written[pending.id] = rows.count
+            rows.append(pending)
+        }
+        let facts = try await facts(for: rows)
+        var flags: [[Flag]] = []
+        for (index, pending) in rows.enumerated() {
+            flags.append(pending.rules.flags(for: pending.submission, receivedAt: pending.receivedAt, facts: facts[index].flags))
+        }
+        let inserted = try await insert(rows, facts: facts, flags: flags)
+        var results: [Result<StoreOutcome, any Error>] = []
+        for pending in batch {
+            if let row = written.removeValue(forKey: pending.id), inserted.contains(pending.id) {
+                results.append(.success(.created(StoredResponse(id: pending.id, receivedAt: pending.receivedAt, flags: flags[row]))))
+            } else {
+                do {
+                    results.append(.success(try await existing(id: pending.id, requestHash: pending.requestHash)))
+                } catch {
+                    results.append(.failure(error))
+                }
+            }
+        }
+        return results
+    }
+
+    struct Facts {
+        var officerID: Int64?
+        var dossierID: Int64?
+        var flags: FlagFacts
+    }
+
+    /// What the flag rules need to know about each response, in one round trip. Responses of the same batch see
+    /// each other too: an earlier tap of the same kiosk, and an earlier rating of the same dossier.
+    func facts(for batch: [PendingResponse]) async throws -> [Facts] {
         let rows = try await client.query(
             """
-            WITH stored AS (
+            WITH input AS (
+                SELECT * FROM unnest(\(batch.map(\.id)), \(batch.map(\.source.agencyID)),
+                    \(batch.map { $0.submission.officerBadge ?? "" }), \(batch.map { $0.source.kioskID ?? 0 }),
+                    \(batch.map(\.submission.submittedAt)), \(batch.map { $0.submission.dossierCode ?? "" }),
+                    \(batch.map(\.source.channel.rawValue)))
+                    WITH ORDINALITY AS i (id, agency, badge, kiosk, submitted, dossier, channel, ord)
+            ), hours AS (
+                SELECT agency, agency_opening_hours(agency)::text AS hours FROM (SELECT DISTINCT agency FROM input) AS a
+            )
+            SELECT
+                (SELECT o.id FROM officers o WHERE o.agency_id = i.agency AND o.badge = nullif(i.badge, '')),
+                (SELECT max(r.submitted_at) FROM responses r
+                  WHERE r.kiosk_id = nullif(i.kiosk, 0) AND r.id <> i.id
+                    AND r.submitted_at <= i.submitted AND r.submitted_at > i.submitted - interval '1 minute'),
+                EXISTS (SELECT 1 FROM responses r
+                  WHERE r.agency_id = i.agency AND r.dossier_code = nullif(i.dossier, '')
+                    AND r.channel = i.channel AND r.id <> i.id),
+                d.id, d.officer_id, h.hours
+            FROM input i
+            JOIN hours h ON h.agency = i.agency
+            LEFT JOIN dossiers d ON d.agency_id = i.agency AND d.code = nullif(i.dossier, '')
+            ORDER BY i.ord
+            """, logger: logger)
+        var facts: [Facts] = []
+        for try await (officerID, previousTap, dossierRated, dossierID, dossierOfficerID, hours)
+            in rows.decode((Int64?, Date?, Bool, Int64?, Int64?, String?).self)
+        {
+            let pending = batch[facts.count]
+            let openingHours = hours.flatMap { try? JSONDecoder().decode(OpeningHours.self, from: Data($0.utf8)) }
+            facts.append(
+                Facts(
+                    // The kiosk's own word on the officer wins; without one, the dossier's officer is the one rated.
+                    officerID: pending.submission.officerBadge == nil ? dossierOfficerID : officerID,
+                    dossierID: dossierID,
+                    flags: FlagFacts(
+                        previousKioskTap: previousTap, officerKnown: officerID != nil, dossierAlreadyRated: dossierRated,
+                        openingHours: openingHours)))
+        }
+        guard facts.count == batch.count else { throw GroupCommitError.missingResult }
+        for (index, pending) in batch.enumerated() {
+            for earlier in batch[..<index] {
+                let (this, that) = (pending.submission, earlier.submission)
+                if let kiosk = pending.source.kioskID, earlier.source.kioskID == kiosk, that.submittedAt <= this.submittedAt,
+                    that.submittedAt > this.submittedAt.addingTimeInterval(-60)
+                {
+                    facts[index].flags.previousKioskTap = max(facts[index].flags.previousKioskTap ?? that.submittedAt, that.submittedAt)
+                }
+                if let dossier = this.dossierCode, that.dossierCode == dossier, earlier.source.agencyID == pending.source.agencyID,
+                    earlier.source.channel == pending.source.channel
+                {
+                    facts[index].flags.dossierAlreadyRated = true
+                }
+            }
+        }
+        return facts
+    }
+
+    /// One INSERT for the whole batch (one transaction); returns the ids it stored (not those already there).
+    func insert(_ batch: [PendingResponse], facts: [Facts], flags: [[Flag]]) async throws -> Set<UUID> {
+        let rows = try await client.query(
+            """
+            WITH input AS (
+                SELECT * FROM unnest(\(batch.map(\.id)), \(batch.map { Int64($0.questionnaireID) }),
+                    \(batch.map(\.source.agencyID)), \(batch.map { $0.source.counterID ?? 0 }),
+                    \(facts.map { $0.officerID ?? 0 }), \(batch.map { $0.submission.officerBadge ?? "" }),
+                    \(batch.map { $0.source.kioskID ?? 0 }), \(batch.map { $0.source.apiTokenID ?? 0 }),
+                    \(batch.map(\.source.channel.rawValue)), \(batch.map { $0.submission.dossierCode ?? "" }),
+                    \(batch.map(\.answers)), \(batch.map { $0.submission.comment ?? "" }),
+                    \(batch.map(\.submission.submittedAt)), \(batch.map(\.receivedAt)),
+                    \(flags.map { $0.map(\.rawValue).joined(separator: ",") }), \(batch.map(\.requestHash)),
+                    \(facts.map { $0.dossierID ?? 0 }), \(batch.map { $0.contact?.sealed ?? "" }),
+                    \(batch.map { $0.contact?.lookup ?? "" }))
+                    WITH ORDINALITY AS i (id, questionnaire, agency, counter, officer, badge, kiosk, token, channel, dossier,
+                        answers, comment, submitted, received, flags, hash, dossier_id, contact, lookup, ord)
+            ), stored AS (
                 INSERT INTO responses (id, questionnaire_id, agency_id, counter_id, officer_id, officer_badge, kiosk_id,
                     api_token_id, channel, dossier_code, answers, comment, submitted_at, received_at, flags, request_hash,
                     dossier_id, contact_enc, contact_hmac)
-                VALUES (\(id), \(questionnaireID), \(source.agencyID), \(source.counterID), \(facts.officerID),
-                    \(submission.officerBadge), \(source.kioskID), \(source.apiTokenID), \(source.channel.rawValue),
-                    \(submission.dossierCode), \(answers)::jsonb, \(submission.comment), \(submission.submittedAt),
-                    \(receivedAt), \(flags.map(\.rawValue)), decode(\(requestHash), 'hex'), \(facts.dossierID),
-                    decode(\(contactSealed), 'hex'), decode(\(contactLookup), 'hex'))
+                SELECT id, questionnaire, agency, nullif(counter, 0), nullif(officer, 0), nullif(badge, ''), nullif(kiosk, 0),
+                    nullif(token, 0), channel, nullif(dossier, ''), answers::jsonb, nullif(comment, ''), submitted, received,
+                    coalesce(string_to_array(nullif(flags, ''), ','), '{}'), decode(hash, 'hex'), nullif(dossier_id, 0),
+                    decode(nullif(contact, ''), 'hex'), decode(nullif(lookup, ''), 'hex')
+                FROM input ORDER BY ord
                 ON CONFLICT (id) DO NOTHING
-                RETURNING seq
+                RETURNING id, seq
             ), queued AS (
                 INSERT INTO pending_aggregation (seq) SELECT seq FROM stored
             )
-            SELECT seq FROM stored
+            SELECT id FROM stored
             """, logger: logger)
-        for try await _ in rows.decode(Int64.self) {
-            return .created(StoredResponse(id: id, receivedAt: receivedAt, flags: flags))
-        }
-        return try await existing(id: id, requestHash: requestHash)
+        var inserted: Set<UUID> = []
+        for try await id in rows.decode(UUID.self) { inserted.insert(id) }
+        return inserted
     }
 
     /// The answer for a key seen before: the original when the request is the same, else `keyReused`.
@@ -81,47 +251,5 @@ public struct PostgresResponseStore: ResponseStore {
         }
         // The conflicting row is committed before ON CONFLICT skips, so it is visible here.
         throw StoreError.notFound(field: "Idempotency-Key", value: id.uuidString)
-    }
-
-    struct Facts {
-        var officerID: Int64?
-        var dossierID: Int64?
-        var flags: FlagFacts
-    }
-
-    /// What the flag rules need to know, in one round trip.
-    func facts(for submission: Submission, id: UUID, source: ResponseSource) async throws -> Facts {
-        let rows = try await client.query(
-            """
-            SELECT
-                (SELECT o.id FROM officers o WHERE o.agency_id = \(source.agencyID) AND o.badge = \(submission.officerBadge)),
-                (SELECT max(r.submitted_at) FROM responses r
-                  WHERE r.kiosk_id = \(source.kioskID) AND r.id <> \(id)
-                    AND r.submitted_at <= \(submission.submittedAt)
-                    AND r.submitted_at > \(submission.submittedAt) - interval '1 minute'),
-                EXISTS (SELECT 1 FROM responses r
-                  WHERE r.agency_id = \(source.agencyID) AND r.dossier_code = \(submission.dossierCode)
-                    AND r.channel = \(source.channel.rawValue) AND r.id <> \(id)),
-                d.id, d.officer_id
-            FROM (SELECT 1) AS one
-            LEFT JOIN dossiers d ON d.agency_id = \(source.agencyID) AND d.code = \(submission.dossierCode)
-            """, logger: logger)
-        for try await (officerID, previousTap, dossierRated, dossierID, dossierOfficerID)
-            in rows.decode((Int64?, Date?, Bool, Int64?, Int64?).self)
-        {
-            // The kiosk's own word on the officer wins; without one, the dossier's officer is the one rated.
-            return Facts(
-                officerID: submission.officerBadge == nil ? dossierOfficerID : officerID,
-                dossierID: dossierID,
-                flags: FlagFacts(
-                    previousKioskTap: previousTap, officerKnown: officerID != nil, dossierAlreadyRated: dossierRated))
-        }
-        return Facts(officerID: nil, dossierID: nil, flags: FlagFacts())
-    }
-
-    /// SHA-256 of the caller and the canonical request: a replay must come from the same device or token.
-    static func requestHash(_ submission: Submission, source: ResponseSource) -> String {
-        let text = "k=\(source.kioskID ?? 0);t=\(source.apiTokenID ?? 0);" + submission.canonicalText
-        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 }

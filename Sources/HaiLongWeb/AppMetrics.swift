@@ -8,6 +8,8 @@ public final class AppMetrics: Sendable {
     let replayed: Counter
     let storeDuration: DurationHistogram
     let backlog: Gauge
+    let batchSize: ValueHistogram
+    let commitDuration: DurationHistogram
 
     public init() {
         replayed = registry.makeCounter(name: "hailong_responses_replayed_total", help: "Idempotent replays answered from storage")
@@ -18,6 +20,16 @@ public final class AppMetrics: Sendable {
                 .milliseconds(100), .milliseconds(250), .seconds(1),
             ],
             help: "Time to store one response, commit included")
+        batchSize = registry.makeValueHistogram(
+            name: "hailong_ingest_batch_size", buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+            help: "Responses written per group-commit batch")
+        commitDuration = registry.makeDurationHistogram(
+            name: "hailong_ingest_commit_seconds",
+            buckets: [
+                .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+                .milliseconds(100), .seconds(1),
+            ],
+            help: "Time to write and commit one group-commit batch")
         backlog = registry.makeGauge(name: "hailong_aggregation_backlog", help: "Stored responses not yet in the figures")
     }
 
@@ -30,6 +42,12 @@ public final class AppMetrics: Sendable {
             name: "hailong_responses_rejected_total", labels: [("field", field)], help: "Responses refused, by field at fault"
         )
         .increment()
+    }
+
+    /// Records one group-commit batch (the store's `onBatch`).
+    public func batch(size: Int, duration: Duration) {
+        batchSize.record(Double(size))
+        commitDuration.record(duration)
     }
 
     func render() -> String { registry.emitToString() }

@@ -74,9 +74,11 @@ public func buildRouter<Directory, Responses, Indices, Dossiers>(
 public func buildApplication(
     client: PostgresClient, migrator: Migrator, configuration: ServerConfiguration, services: [any Service], logger: Logger
 ) -> some ApplicationProtocol {
+    let metrics = AppMetrics()
     let dependencies = AppDependencies(
         directory: PostgresDirectoryStore(client: client, logger: logger),
-        responses: PostgresResponseStore(client: client, logger: logger, cipher: configuration.contactCipher),
+        responses: PostgresResponseStore(
+            client: client, logger: logger, cipher: configuration.contactCipher, onBatch: metrics.batch(size:duration:)),
         indices: PostgresIndexStore(client: client, logger: logger),
         dossiers: PostgresDossierStore(client: client, logger: logger),
         isReady: { try await migrator.isCurrent(client: client, logger: logger) },
@@ -85,6 +87,7 @@ public func buildApplication(
             for try await count in rows.decode(Int.self) { return count }
             return 0
         },
+        metrics: metrics,
         rules: FlagRules(timeZone: TimeZone(identifier: configuration.timeZone)!),
         clientAddress: configuration.clientAddress)
     return Application(
