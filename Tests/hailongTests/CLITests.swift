@@ -37,8 +37,10 @@ import Testing
         }
         let kiosk = try hailong(["kiosk", "add", "--agency", "H31.STP", "--counter", "Q1", "--label", "Kiosk 1"], database: url)
         #expect(kiosk.status == 0)
-        let kioskToken = kiosk.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let kioskLines = kiosk.output.split(separator: "\n").map(String.init)
+        let kioskToken = kioskLines.first ?? ""
         #expect(kioskToken.hasPrefix("hlk_") && kioskToken.count > 40)
+        #expect(kioskLines.count == 2 && kioskLines[1].wholeMatch(of: /pairing code: \d{8} \(valid 24 h, single use\)/) != nil)
         let par = try hailong(["token", "add", "--name", "Sở Nội vụ", "--role", "par"], database: url)
         let parToken = par.output.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(parToken.hasPrefix("hlt_"))
