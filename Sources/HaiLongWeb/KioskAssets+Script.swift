@@ -30,6 +30,7 @@ extension KioskAssets {
               pairTitle: "Kết nối kiosk",
               pairHelp: "Nhập mã ghép nối 8 chữ số do quản trị viên cấp, hoặc dán mã thiết bị (hlk_…).",
               pairLabel: "Mã ghép nối",
+              pairPlaceholder: "8 chữ số",
               pairButton: "Kết nối",
               pairWorking: "Đang kết nối…",
               pairBadFormat: "Mã ghép nối gồm 8 chữ số; mã thiết bị bắt đầu bằng hlk_.",
@@ -42,7 +43,8 @@ extension KioskAssets {
               staffButton: "Cán bộ",
               staffHint: "Cán bộ: giữ nút 1 giây để chọn người đang làm việc.",
               servedBy: "Cán bộ phục vụ",
-              counterOnly: "Quầy tiếp nhận",
+              servedAt: "Đánh giá cán bộ tại",
+              counterOnly: "Bộ phận một cửa",
               badge: "Số hiệu",
               question: "Ông/Bà có hài lòng với cán bộ vừa phục vụ không?",
               dossierLabel: "Mã hồ sơ (nếu có)",
@@ -77,6 +79,7 @@ extension KioskAssets {
               pairTitle: "Connect this kiosk",
               pairHelp: "Enter the 8-digit pairing code from your administrator, or paste the device token (hlk_…).",
               pairLabel: "Pairing code",
+              pairPlaceholder: "8 digits",
               pairButton: "Connect",
               pairWorking: "Connecting…",
               pairBadFormat: "A pairing code has 8 digits; a device token starts with hlk_.",
@@ -89,7 +92,8 @@ extension KioskAssets {
               staffButton: "Staff",
               staffHint: "Staff: hold this button for 1 second to choose who is on duty.",
               servedBy: "Served by",
-              counterOnly: "Counter",
+              servedAt: "Rate the officers at",
+              counterOnly: "One-stop counter",
               badge: "Badge",
               question: "Are you satisfied with the officer who served you?",
               dossierLabel: "Dossier code (optional)",
@@ -578,7 +582,9 @@ extension KioskAssets {
             const officer = currentOfficer();
             const card = $("officer-card");
             card.classList.toggle("anonymous", !officer);
-            $("officer-name").textContent = officer ? officer.name : (state.config && state.config.counter ? state.config.counter.name : text("counterOnly"));
+            $("served-by").textContent = text(officer ? "servedBy" : "servedAt");
+            const place = state.config && state.config.counter ? state.config.counter.name : text("counterOnly");
+            $("officer-name").textContent = officer ? officer.name : place;
             $("officer-title").textContent = officer && officer.title ? officer.title : "";
             $("officer-title").hidden = !(officer && officer.title);
             $("officer-badge").textContent = officer ? `${text("badge")}: ${officer.badge}` : "";
@@ -588,15 +594,16 @@ extension KioskAssets {
 
           /// Shows the officer's photo (fetched with the device token, shown through a blob URL) or their initial.
           function fillAvatar(image, initialsBox, officer) {
+            const photo = officer && officer.photo_url ? officer.photo_url : "";
+            if (photo && image.dataset.photo === photo && !image.hidden) return; // already showing it: no flicker
             initialsBox.textContent = officer ? initials(officer.name) : "";
             initialsBox.hidden = false;
             image.hidden = true;
             image.removeAttribute("src");
-            image.dataset.photo = officer && officer.photo_url ? officer.photo_url : "";
-            if (!officer || !officer.photo_url) return;
-            const url = officer.photo_url;
-            loadPhoto(url).then((blobURL) => {
-              if (!blobURL || image.dataset.photo !== url) return;
+            image.dataset.photo = photo;
+            if (!photo) return;
+            loadPhoto(photo).then((blobURL) => {
+              if (!blobURL || image.dataset.photo !== photo) return;
               image.src = blobURL;
               image.alt = officer.name;
               image.hidden = false;

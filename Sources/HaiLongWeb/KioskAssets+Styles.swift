@@ -70,6 +70,7 @@ extension KioskAssets {
           min-height: calc(var(--touch) + 16px); font-size: 1.8rem; letter-spacing: .12em; text-align: center;
           border: 3px solid var(--line); border-radius: 14px; padding: .3rem .6rem; width: 100%;
         }
+        #pair-code::placeholder { letter-spacing: normal; font-size: 1.3rem; }
 
         .lang-button, .staff-button {
           min-height: var(--touch); min-width: var(--touch); padding: 0 1.1rem; border-radius: calc(var(--touch) / 2);
@@ -100,6 +101,7 @@ extension KioskAssets {
           width: 5.5rem; height: 5.5rem; border-radius: 50%; flex: none; overflow: hidden; background: #dbe4f0;
           display: flex; align-items: center; justify-content: center;
         }
+        .officer.anonymous .avatar { display: none; }
         .avatar img { width: 100%; height: 100%; object-fit: cover; }
         .initials { font-size: 2.2rem; font-weight: 800; color: var(--primary); }
         .served-by { color: var(--muted); font-size: .9rem; text-transform: uppercase; letter-spacing: .04em; }

@@ -1,3 +1,5 @@
+import NIOCore
+
 /// The kiosk app's files, kept in the binary as string literals: the page, its style sheet
 /// (`KioskAssets+Styles.swift`), its script (`KioskAssets+Script.swift`) and the service worker that lets a kiosk
 /// start without the network. No inline scripts or style attributes, so a `script-src 'self'` policy holds.
@@ -5,20 +7,24 @@ enum KioskAssets {
     /// Reported in heartbeats and part of the service worker's cache name: change it with every change of the app.
     static let version = "1.0.0"
 
-    /// One served file.
+    /// One served file, its bytes and validator computed once.
     struct File: Sendable {
-        var contentType: String
-        var body: String
-        /// The worker's scope when it must reach above its own directory.
-        var serviceWorkerAllowed: String? = nil
-
+        let contentType: String
+        let bytes: ByteBuffer
         /// A strong validator: FNV-1a over the bytes, enough to tell versions of our own files apart.
-        var eTag: String {
+        let eTag: String
+        /// The worker's scope when it must reach above its own directory.
+        let serviceWorkerAllowed: String?
+
+        init(contentType: String, body: String, serviceWorkerAllowed: String? = nil) {
             var hash: UInt64 = 0xcbf2_9ce4_8422_2325
             for byte in body.utf8 {
                 hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
             }
-            return "\"\(String(hash, radix: 16))\""
+            self.contentType = contentType
+            self.bytes = ByteBuffer(string: body)
+            self.eTag = "\"\(String(hash, radix: 16))\""
+            self.serviceWorkerAllowed = serviceWorkerAllowed
         }
     }
 
@@ -55,7 +61,7 @@ enum KioskAssets {
             <p id="pair-notice" class="notice" role="status" hidden></p>
             <label for="pair-code" data-i18n="pairLabel">Mã ghép nối</label>
             <input id="pair-code" name="code" autocomplete="off" autocapitalize="off" spellcheck="false"
-                   inputmode="numeric" enterkeyhint="go" maxlength="200" placeholder="12345678">
+                   inputmode="numeric" enterkeyhint="go" maxlength="200" data-i18n-placeholder="pairPlaceholder" placeholder="8 chữ số">
             <p id="pair-error" class="error" role="alert" hidden></p>
             <button id="pair-button" class="primary" type="submit" data-i18n="pairButton">Kết nối</button>
           </form>
@@ -83,7 +89,7 @@ enum KioskAssets {
           <div id="officer-card" class="officer">
             <div class="avatar"><img id="officer-photo" alt="" hidden><span id="officer-initials" class="initials"></span></div>
             <div class="officer-text">
-              <div class="served-by" data-i18n="servedBy">Cán bộ phục vụ</div>
+              <div id="served-by" class="served-by">Cán bộ phục vụ</div>
               <div id="officer-name" class="officer-name"></div>
               <div id="officer-title" class="officer-title"></div>
               <div id="officer-badge" class="officer-badge"></div>

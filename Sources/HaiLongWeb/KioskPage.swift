@@ -39,10 +39,11 @@ enum KioskPage {
             // The worker lives at /kiosk/sw.js but must control the page at /kiosk itself.
             headers[.serviceWorkerAllowed] = scopeHeader
         }
-        if let tags = request.headers[.ifNoneMatch], tags.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == file.eTag }) {
+        let cachedTags = request.headers[.ifNoneMatch]?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+        if cachedTags.contains(file.eTag) {
             return Response(status: .notModified, headers: headers)
         }
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: file.body)))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: file.bytes))
     }
 }
 

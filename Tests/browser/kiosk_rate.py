@@ -31,12 +31,13 @@ def test(hailong, arguments):
     check_served_files(hailong)
     kiosk = Kiosk(hailong, 768, 1024)
     kiosk.open()
+    kiosk.wait_screen("pair")
+    kiosk.screenshot(arguments.screenshots, "kiosk-pairing.png")
 
     log("pairing: a wrong code is refused, the right one opens the rating screen")
     kiosk.pair("00000000")
     kiosk.wait(lambda: kiosk.visible("#pair-error"), "the wrong code's message")
     expect("không đúng" in kiosk.text("#pair-error"), f"wrong-code message: {kiosk.text('#pair-error')}")
-    kiosk.screenshot(arguments.screenshots, "kiosk-pairing.png")
     kiosk.pair(code)
     kiosk.wait_screen("rate")
     expect(kiosk.script("return localStorage.getItem('hailong.kiosk.token')").startswith("hlk_"), "the token is stored")
@@ -44,6 +45,7 @@ def test(hailong, arguments):
     log("nobody is on duty yet: the pick-list comes first")
     names = [element.text for element in kiosk.driver.find_elements("css selector", ".officer-choice .choice-name")]
     expect(names == [officer["name"] for officer in OFFICERS], f"pick-list {names}")
+    kiosk.screenshot(arguments.screenshots, "kiosk-officers.png")
     kiosk.choose_officer("B-0042")
     expect(kiosk.text("#agency-name") == AGENCY["name"], f"agency {kiosk.text('#agency-name')!r}")
     expect(kiosk.text("#counter-name") == COUNTER["name"], f"counter {kiosk.text('#counter-name')!r}")
@@ -79,6 +81,7 @@ def test(hailong, arguments):
     for reason in REASONS:
         kiosk.click(f'.reason[data-code="{reason}"]')
     kiosk.element("#comment").send_keys(COMMENT)
+    kiosk.script("document.activeElement.blur()")
     kiosk.screenshot(arguments.screenshots, "kiosk-reasons.png")
     kiosk.click("#send-button")
     kiosk.wait_screen("thanks")
