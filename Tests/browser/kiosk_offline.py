@@ -19,9 +19,9 @@ def test(hailong, arguments):
     kiosk.choose_officer("B-0042")
     # The service worker must hold the page before the network goes, or a reload cannot work.
     kiosk.wait(lambda: kiosk.script("return !!(navigator.serviceWorker && navigator.serviceWorker.controller)"),
-               "the service worker to control the page")
+               "the service worker to control the page", timeout=20)
     kiosk.wait(lambda: kiosk.script("return caches.keys().then(keys => keys.some(k => k.startsWith('hailong-kiosk-')))"),
-               "the offline copy of the page")
+               "the offline copy of the page", timeout=20)
     wait_for(lambda: hailong.sql("SELECT 1 FROM counters WHERE on_duty_officer_id IS NOT NULL"), "the officer on duty is saved")
 
     log("server down; three ratings")

@@ -32,7 +32,7 @@ def test(hailong, arguments):
     log("revoked: the next tap still thanks the citizen, then the pairing screen explains")
     hailong.sql("UPDATE kiosks SET status = 'revoked'")
     kiosk.rate(3)
-    kiosk.wait_screen("pair", timeout=10)
+    kiosk.wait_screen("pair", timeout=20)
     notice = kiosk.text("#pair-notice")
     expect("thu hồi" in notice and "1 đánh giá chưa gửi" in notice, f"the revocation notice: {notice!r}")
     queued = kiosk.queued()
