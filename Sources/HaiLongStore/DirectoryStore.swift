@@ -28,6 +28,8 @@ public protocol DirectoryStore: Sendable {
     func agency(id: Int64) async throws -> Agency?
     /// Records a kiosk's heartbeat: seen now, with its offline queue length and app version.
     func recordHeartbeat(kioskID: Int64, queueLength: Int, appVersion: String?) async throws
+    /// A secret shared by every replica (made at random on first use), e.g. the key that signs survey links.
+    func serverSecret(named name: String) async throws -> [UInt8]
     /// Whether agency `id` is `ancestor` or below it.
     func isAgency(_ id: Int64, within ancestor: Int64) async throws -> Bool
 }

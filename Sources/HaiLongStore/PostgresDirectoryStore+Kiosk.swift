@@ -83,3 +83,21 @@ extension PostgresDirectoryStore {
         return nil
     }
 }
+
+extension PostgresDirectoryStore {
+    public func serverSecret(named name: String) async throws -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        let fresh = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        // The first replica to ask makes it; everyone after reads the same one.
+        let rows = try await client.query(
+            """
+            WITH made AS (
+                INSERT INTO server_secrets (name, secret) VALUES (\(name), \(ByteBuffer(bytes: fresh)))
+                ON CONFLICT (name) DO NOTHING RETURNING secret
+            )
+            SELECT secret FROM made UNION ALL SELECT secret FROM server_secrets WHERE name = \(name)
+            """, logger: logger)
+        for try await secret in rows.decode(ByteBuffer.self) { return Array(secret.readableBytesView) }
+        throw StoreError.notFound(field: "secret", value: name)
+    }
+}

@@ -58,6 +58,16 @@ public struct PostgresResponseStore: ResponseStore {
         return try await committer.submit(pending)
     }
 
+    public func isDossierRated(agencyID: Int64, dossier: String, channel: HaiLongCore.Channel) async throws -> Bool {
+        let rows = try await client.query(
+            """
+            SELECT EXISTS (SELECT 1 FROM responses
+                WHERE agency_id = \(agencyID) AND dossier_code = \(dossier) AND channel = \(channel.rawValue))
+            """, logger: logger)
+        for try await rated in rows.decode(Bool.self) { return rated }
+        return false
+    }
+
     /// SHA-256 of the caller and the canonical request: a replay must come from the same device or token.
     static func requestHash(_ submission: Submission, source: ResponseSource) -> String {
         let text = "k=\(source.kioskID ?? 0);t=\(source.apiTokenID ?? 0);" + submission.canonicalText

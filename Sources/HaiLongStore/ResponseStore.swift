@@ -60,4 +60,6 @@ public protocol ResponseStore: Sendable {
     func store(
         _ submission: Submission, id: UUID, questionnaireID: Int, source: ResponseSource, receivedAt: Date, rules: FlagRules
     ) async throws -> StoreOutcome
+    /// Whether a response for this dossier of this agency was already stored on `channel`.
+    func isDossierRated(agencyID: Int64, dossier: String, channel: Channel) async throws -> Bool
 }

@@ -21,13 +21,16 @@ public struct AppDependencies<Directory: DirectoryStore, Responses: ResponseStor
     public var rules: FlagRules
     /// Which address a request comes from, for rate limits.
     public var clientAddress: ClientAddress
+    /// The web survey's guards.
+    public var survey: SurveySettings
 
     public init(
         directory: Directory, responses: Responses, indices: Indices, dossiers: Dossiers,
         isReady: @escaping @Sendable () async throws -> Bool,
         backlog: @escaping @Sendable () async throws -> Int = { 0 }, metrics: AppMetrics = AppMetrics(),
-        rules: FlagRules = FlagRules(), clientAddress: ClientAddress = ClientAddress()
+        rules: FlagRules = FlagRules(), clientAddress: ClientAddress = ClientAddress(), survey: SurveySettings = SurveySettings()
     ) {
+        self.survey = survey
         self.backlog = backlog
         self.metrics = metrics
         self.rules = rules
@@ -66,6 +69,11 @@ public func buildRouter<Directory, Responses, Indices, Dossiers>(
         clientAddress: dependencies.clientAddress
     ).addRoutes(to: api)
     KioskPage.addRoutes(to: router)
+    SurveyController(
+        responses: dependencies.responses, directory: dependencies.directory, questionnaires: responses.questionnaires,
+        rules: dependencies.rules, metrics: dependencies.metrics, settings: dependencies.survey,
+        clientAddress: dependencies.clientAddress
+    ).addRoutes(to: router)
     return router
 }
 
@@ -89,7 +97,8 @@ public func buildApplication(
         },
         metrics: metrics,
         rules: FlagRules(timeZone: TimeZone(identifier: configuration.timeZone)!),
-        clientAddress: configuration.clientAddress)
+        clientAddress: configuration.clientAddress,
+        survey: configuration.survey)
     return Application(
         router: buildRouter(dependencies),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "HaiLong"),

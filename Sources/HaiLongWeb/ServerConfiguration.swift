@@ -22,6 +22,8 @@ public struct ServerConfiguration: Sendable {
     public var contactCipher: ContactCipher?
     /// Which client address rate limits apply to (`HAILONG_TRUSTED_PROXIES`, `HAILONG_CLIENT_IP_HEADER`).
     public var clientAddress = ClientAddress()
+    /// The web survey's guards (`HAILONG_SURVEY_MIN_FILL_SECONDS`; phone numbers only with `HAILONG_DATA_KEY`).
+    public var survey = SurveySettings()
 
     public init() {}
 
@@ -52,7 +54,16 @@ public struct ServerConfiguration: Sendable {
             self.logLevel = level
         }
         if let url = value("DATABASE_URL") { self.databaseURL = try DatabaseURL(parsing: url) }
-        if let key = value("HAILONG_DATA_KEY") { self.contactCipher = try ContactCipher(base64: key) }
+        if let key = value("HAILONG_DATA_KEY") {
+            self.contactCipher = try ContactCipher(base64: key)
+            self.survey.acceptsContact = true
+        }
+        if let text = value("HAILONG_SURVEY_MIN_FILL_SECONDS") {
+            guard let seconds = Int(text), (0...600).contains(seconds) else {
+                throw ConfigurationError(variable: "HAILONG_SURVEY_MIN_FILL_SECONDS", reason: "'\(text)' is not a number of seconds (0–600)")
+            }
+            self.survey.minimumFillTime = .seconds(seconds)
+        }
         if let directory = value("HAILONG_DATA_DIR") { self.dataDirectory = URL(fileURLWithPath: directory) }
         if let text = value("HAILONG_TRUSTED_PROXIES") {
             let addresses = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

@@ -14,7 +14,10 @@ struct AppHarness: Sendable {
     let db: PostgresClient
     let parToken: String
 
-    static func run(_ body: @escaping @Sendable (AppHarness, any TestClientProtocol) async throws -> Void) async throws {
+    static func run(
+        survey: SurveySettings = SurveySettings(),
+        _ body: @escaping @Sendable (AppHarness, any TestClientProtocol) async throws -> Void
+    ) async throws {
         try await withTestDatabase { db in
             let fixture = try await Fixture.make(db)
             let par = try await fixture.directory.addToken(name: "PAR office", role: .par, agencyCode: nil)
@@ -24,7 +27,7 @@ struct AppHarness: Sendable {
                 indices: PostgresIndexStore(client: db, logger: TestDatabase.logger),
                 dossiers: PostgresDossierStore(client: db, logger: TestDatabase.logger),
                 isReady: { try await migrator.isCurrent(client: db, logger: TestDatabase.logger) },
-                backlog: { try await scalar(db, "SELECT count(*) FROM pending_aggregation") })
+                backlog: { try await scalar(db, "SELECT count(*) FROM pending_aggregation") }, survey: survey)
             let app = Application(router: buildRouter(dependencies), logger: TestDatabase.logger)
             let harness = AppHarness(fixture: fixture, db: db, parToken: par.token)
             try await app.test(.router) { client in try await body(harness, client) }
