@@ -7,7 +7,8 @@ extension KioskAssets {
           const APP_VERSION = "\#(version)";
           const THANKS_MS = 4000;           // the thank-you screen resets itself after this
           const REASONS_IDLE_MS = 60000;    // a citizen who walks away from the checklist: send what is ticked
-          const RATE_IDLE_MS = 90000;       // back to Vietnamese and no dossier code after this long untouched
+          const LANGUAGE_IDLE_MS = 90000;   // back to Vietnamese after this long untouched
+          const DOSSIER_IDLE_MS = 600000;   // a scanned dossier code waits this long for its rating
           const HEARTBEAT_MS = 60000;
           const REQUEST_TIMEOUT_MS = 15000;
           const RETRY_BASE_MS = 1000;
@@ -124,7 +125,7 @@ extension KioskAssets {
             },
           };
 
-          /// Used until the server's questionnaire arrives (the same wording as the built-in kiosk-3).
+          // Used until the server's questionnaire arrives (the same wording as the built-in kiosk-3).
           const FALLBACK_QUESTIONNAIRE = {
             code: "kiosk-3",
             scale: {
@@ -171,7 +172,7 @@ extension KioskAssets {
             setJSON(key, value) { this.set(key, JSON.stringify(value)); },
           };
 
-          /// Ratings not yet acknowledged, oldest first: `{id, body}`; `id` is the Idempotency-Key.
+          // Ratings not yet acknowledged, oldest first: `{id, body}`; `id` is the Idempotency-Key.
           const queue = {
             items() { return storage.getJSON(KEYS.queue, []); },
             get length() { return this.items().length; },
@@ -192,14 +193,14 @@ extension KioskAssets {
             token: storage.get(KEYS.token),
             config: storage.getJSON(KEYS.config, null),
             onDuty: storedDuty ? storedDuty.badge : null,
-            /// The staff chose an officer that the server has not confirmed yet.
+            // The staff chose an officer that the server has not confirmed yet.
             dutyPending: storedDuty ? storedDuty.pending === true : false,
             language: DEFAULT_LANGUAGE,
             online: true,
             skewMs: 0,
-            /// The "not satisfied" tap that waits for its checklist.
+            // The "not satisfied" tap that waits for its checklist.
             pending: null,
-            /// The server refused the token: the pairing screen says so.
+            // The server refused the token: the pairing screen says so.
             revoked: false,
             photos: new Map(),
             reasonsSignature: "",
@@ -232,7 +233,7 @@ extension KioskAssets {
             return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
           }
 
-          /// ISO 8601 with the local offset, e.g. 2026-11-23T08:15:00+07:00.
+          // ISO 8601 with the local offset, e.g. 2026-11-23T08:15:00+07:00.
           function localISO(date) {
             const pad = (number) => String(Math.trunc(Math.abs(number))).padStart(2, "0");
             const offset = -date.getTimezoneOffset();
@@ -241,7 +242,7 @@ extension KioskAssets {
               `${offset >= 0 ? "+" : "-"}${pad(offset / 60)}:${pad(offset % 60)}`;
           }
 
-          /// The tap time, corrected by the server's clock when the kiosk's is off by more than a minute.
+          // The tap time, corrected by the server's clock when the kiosk's is off by more than a minute.
           function tapTime() { return new Date(Date.now() + state.skewMs); }
 
           function noteServerTime(serverTime) {
@@ -276,7 +277,7 @@ extension KioskAssets {
 
           // Server calls ----------------------------------------------------------------------------------------
 
-          /// fetch() with the device token and a time limit; throws when the network fails.
+          // fetch() with the device token and a time limit; throws when the network fails.
           async function api(method, path, body, headers = {}) {
             const controller = new AbortController();
             const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
@@ -300,7 +301,7 @@ extension KioskAssets {
             if (cameBack && queue.length > 0) flushNow();
           }
 
-          /// "ok", "unauthorized", "offline" or "error".
+          // "ok", "unauthorized", "offline" or "error".
           async function refreshConfig() {
             if (!state.token) return "unauthorized";
             let response;
@@ -345,7 +346,7 @@ extension KioskAssets {
             if (body) noteServerTime(body.server_time);
           }
 
-          /// Sends the staff's choice of officer; kept and retried with the next heartbeat when offline.
+          // Sends the staff's choice of officer; kept and retried with the next heartbeat when offline.
           async function syncDuty() {
             if (!state.dutyPending || !state.token) return;
             let response;
@@ -388,7 +389,7 @@ extension KioskAssets {
             flush();
           }
 
-          /// Sends queued ratings one by one, oldest first, until the queue is empty or the server cannot take them.
+          // Sends queued ratings one by one, oldest first, until the queue is empty or the server cannot take them.
           async function flush() {
             if (sending || !state.token) return;
             sending = true;
@@ -553,8 +554,8 @@ extension KioskAssets {
             else showPairing(state.revoked ? text("revoked") : null);
           }
 
-          /// The server refused the token (revoked, or replaced by a new pairing): back to pairing, queue kept.
-          /// A citizen on the checklist or the thank-you screen finishes first; the pairing screen follows.
+          // The server refused the token (revoked, or replaced by a new pairing): back to pairing, queue kept.
+          // A citizen on the checklist or the thank-you screen finishes first; the pairing screen follows.
           function unpair() {
             state.token = null;
             storage.set(KEYS.token, null);
@@ -592,7 +593,7 @@ extension KioskAssets {
             fillAvatar($("officer-photo"), $("officer-initials"), officer);
           }
 
-          /// Shows the officer's photo (fetched with the device token, shown through a blob URL) or their initial.
+          // Shows the officer's photo (fetched with the device token, shown through a blob URL) or their initial.
           function fillAvatar(image, initialsBox, officer) {
             const photo = officer && officer.photo_url ? officer.photo_url : "";
             if (photo && image.dataset.photo === photo && !image.hidden) return; // already showing it: no flicker
@@ -628,7 +629,7 @@ extension KioskAssets {
             return blobURL;
           }
 
-          /// Rebuilds the checklist when the questionnaire's reasons change (not while a citizen is ticking).
+          // Rebuilds the checklist when the questionnaire's reasons change (not while a citizen is ticking).
           function buildReasons() {
             const reasons = questionnaire().reasons;
             const signature = JSON.stringify(reasons);
@@ -644,7 +645,10 @@ extension KioskAssets {
               input.type = "checkbox";
               input.name = "reason";
               input.value = reason.code;
-              input.addEventListener("change", () => label.classList.toggle("checked", input.checked));
+              input.addEventListener("change", () => {
+                label.classList.toggle("checked", input.checked);
+                if (input.checked && reason.code === "khac") $("comment").focus(); // "other": say what
+              });
               const mark = document.createElement("span");
               mark.className = "box";
               mark.setAttribute("aria-hidden", "true");
@@ -773,7 +777,7 @@ extension KioskAssets {
             syncDuty();
           }
 
-          /// A long press opens the staff panel; a short tap only says how, so a citizen does not open it by chance.
+          // A long press opens the staff panel; a short tap only says how, so a citizen does not open it by chance.
           function setUpStaffButton() {
             const button = $("staff-button");
             let timer = null;
@@ -927,8 +931,13 @@ extension KioskAssets {
             const idle = Date.now() - state.lastInteraction;
             const screen = document.body.dataset.screen;
             if (screen === "reasons" && idle > REASONS_IDLE_MS) finishReasons(true);
-            else if (screen === "rate" && idle > RATE_IDLE_MS && (state.language !== DEFAULT_LANGUAGE || $("dossier").value)) {
-              resetForNextCitizen();
+            else if (screen === "rate" && idle > LANGUAGE_IDLE_MS && state.language !== DEFAULT_LANGUAGE) {
+              state.language = DEFAULT_LANGUAGE;
+              applyLanguage();
+            }
+            if (screen === "rate" && idle > DOSSIER_IDLE_MS && $("dossier").value) {
+              $("dossier").value = "";
+              $("dossier-ok").hidden = true;
             }
           }
 

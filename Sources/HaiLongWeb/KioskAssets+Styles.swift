@@ -81,6 +81,7 @@ extension KioskAssets {
         .dot[data-state="queued"] { background: var(--queued); }
         .dot[data-state="offline"] { background: var(--offline); }
         .queue-count { background: var(--ink); color: #fff; border-radius: 1rem; padding: 0 .5rem; font-size: .85rem; min-width: 1.6rem; text-align: center; }
+        .staff-button { touch-action: none; -webkit-touch-callout: none; } /* a long press must not scroll or pop a menu */
         .staff-button.pressing { border-color: var(--primary); background: #e8eefb; transition: background .8s; }
 
         .screen-rate { display: grid; grid-template-rows: auto auto auto 1fr auto; gap: 1rem; }

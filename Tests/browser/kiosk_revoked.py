@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """A revoked kiosk goes back to the pairing screen with a clear message and keeps its unsent rating, which is sent
-after pairing again; an unknown pasted device token is refused; a valid pasted token pairs.
+after pairing again; an unknown pasted device token is refused; a valid pasted token pairs. The page runs without
+crypto.randomUUID here, as over plain http, so its fallback UUIDs are the idempotency keys.
 
     python3 Tests/browser/kiosk_revoked.py --hailong .build/debug/hailong --database-url postgres://…
 """
@@ -12,7 +13,10 @@ def test(hailong, arguments):
     code = hailong.set_up_directory()
     hailong.start()
     kiosk = Kiosk(hailong, 1280, 800)
+    # Over plain http on a counter's LAN there is no crypto.randomUUID: the page's own UUIDs must do.
+    kiosk.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": "delete Crypto.prototype.randomUUID;"})
     kiosk.open()
+    expect(kiosk.script("return typeof crypto.randomUUID") == "undefined", "randomUUID is gone")
 
     log("an unknown device token is refused")
     kiosk.pair("hlk_" + "x" * 43)
