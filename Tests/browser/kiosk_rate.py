@@ -24,6 +24,13 @@ def check_served_files(hailong):
         expect(headers["Cache-Control"] == "no-cache" and headers["ETag"], f"{path} caching headers")
     _, headers, _ = hailong.get("/kiosk")
     expect("script-src 'self'" in headers["Content-Security-Policy"], "the page has a strict CSP")
+    status, _, body = hailong.get("/kiosk/app.js", {"If-None-Match": headers["ETag"]})
+    expect(status == 200, "another file's ETag does not match")
+    _, js_headers, _ = hailong.get("/kiosk/app.js")
+    status, _, body = hailong.get("/kiosk/app.js", {"If-None-Match": js_headers["ETag"]})
+    expect(status == 304 and body == b"", f"revalidation with the ETag: {status}")
+    _, sw_headers, _ = hailong.get("/kiosk/sw.js")
+    expect(sw_headers["Service-Worker-Allowed"] == "/kiosk", "the worker may control /kiosk")
 
 
 def test(hailong, arguments):

@@ -170,10 +170,11 @@ class Hailong:
         self.server_log.close()
         os.unlink(self.server_log.name)
 
-    def get(self, path):
+    def get(self, path, headers=None):
         """(status, headers, body) of a plain GET."""
+        request = urllib.request.Request(f"{self.base}{path}", headers=headers or {})
         try:
-            with urllib.request.urlopen(f"{self.base}{path}", timeout=5) as response:
+            with urllib.request.urlopen(request, timeout=5) as response:
                 return response.status, response.headers, response.read()
         except urllib.error.HTTPError as error:
             return error.code, error.headers, error.read()
