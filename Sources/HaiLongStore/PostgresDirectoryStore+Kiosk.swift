@@ -1,3 +1,5 @@
+import Foundation
+import HaiLongCore
 import PostgresNIO
 
 /// Kiosk pairing and what a paired kiosk shows.
@@ -99,5 +101,16 @@ extension PostgresDirectoryStore {
             """, logger: logger)
         for try await secret in rows.decode(ByteBuffer.self) { return Array(secret.readableBytesView) }
         throw StoreError.notFound(field: "secret", value: name)
+    }
+}
+
+extension PostgresDirectoryStore {
+    /// Sets (or, with `nil`, clears) an agency's opening hours; agencies below it without their own inherit them.
+    public func setOpeningHours(agencyCode: String, hours: OpeningHours?) async throws {
+        let agency = try await requireAgency(agencyCode)
+        let json = try hours.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        try await client.query("UPDATE agencies SET opening_hours = \(json)::jsonb WHERE id = \(agency.id)", logger: logger)
+        try await audit(
+            actor: "cli", action: "agency.hours", agencyID: agency.id, subject: "opening hours: \(hours?.text ?? "inherited")")
     }
 }

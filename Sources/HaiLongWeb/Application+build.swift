@@ -69,11 +69,13 @@ public func buildRouter<Directory, Responses, Indices, Dossiers>(
         clientAddress: dependencies.clientAddress
     ).addRoutes(to: api)
     KioskPage.addRoutes(to: router)
+    let signer = Once<SurveySigner>()
     SurveyController(
         responses: dependencies.responses, directory: dependencies.directory, questionnaires: responses.questionnaires,
         rules: dependencies.rules, metrics: dependencies.metrics, settings: dependencies.survey,
-        clientAddress: dependencies.clientAddress
+        clientAddress: dependencies.clientAddress, signer: signer
     ).addRoutes(to: router)
+    SurveyLinksController(directory: dependencies.directory, signer: signer).addRoutes(to: api)
     return router
 }
 

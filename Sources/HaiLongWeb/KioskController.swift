@@ -139,7 +139,7 @@ struct KioskController<Directory: DirectoryStore>: Sendable {
             officers: profile.officers.map {
                 .init(
                     badge: $0.badge, name: $0.name, title: $0.title,
-                    photo_url: $0.hasPhoto ? "/api/v1/kiosk/officers/\($0.badge)/photo" : nil)
+                    photo_url: $0.hasPhoto ? "/api/v1/kiosk/officers/\(CodeText.escaped($0.badge))/photo" : nil)
             },
             on_duty: profile.onDuty, questionnaire: questionnaire, server_time: Timestamp.format(Date()))
         return try .json(config)

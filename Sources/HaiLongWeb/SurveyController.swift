@@ -34,14 +34,15 @@ struct SurveyController<Responses: ResponseStore, Directory: DirectoryStore>: Se
     let clientAddress: ClientAddress
     let validator = SubmissionValidator()
     /// The link key never changes once made: read it once.
-    let signerCache = Once<SurveySigner>()
+    let signerCache: Once<SurveySigner>
 
     static var questionnaireCode: String { "sipas-5" }
 
     init(
         responses: Responses, directory: Directory, questionnaires: QuestionnaireCache<Responses>, rules: FlagRules,
-        metrics: AppMetrics, settings: SurveySettings, clientAddress: ClientAddress
+        metrics: AppMetrics, settings: SurveySettings, clientAddress: ClientAddress, signer: Once<SurveySigner>
     ) {
+        self.signerCache = signer
         self.responses = responses
         self.directory = directory
         self.questionnaires = questionnaires
@@ -104,8 +105,8 @@ struct SurveyController<Responses: ResponseStore, Directory: DirectoryStore>: Se
             }
             binding = Binding(dossier: link.dossier, officer: link.officer, token: token)
         } else {
-            binding.dossier = query["dossier"].map(String.init).flatMap(Self.cleanCode)
-            binding.officer = query["officer"].map(String.init).flatMap(Self.cleanCode)
+            binding.dossier = query["dossier"].map(String.init).flatMap(CodeText.clean)
+            binding.officer = query["officer"].map(String.init).flatMap(CodeText.clean)
         }
         var state = FormState()
         state.dossier = binding.dossier
@@ -130,7 +131,7 @@ struct SurveyController<Responses: ResponseStore, Directory: DirectoryStore>: Se
             context.logger.info("survey: honeypot filled; not stored", metadata: ["agency": "\(agency.code)"])
             return message(agency, language: language, kind: "refused", status: .badRequest)
         }
-        var binding = Binding(officer: fields["officer"].flatMap(Self.cleanCode))
+        var binding = Binding(officer: fields["officer"].flatMap(CodeText.clean))
         if let token = fields["t"], !token.isEmpty {
             guard let link = try? await signer().link(from: token), link.agency == agency.code else {
                 return linkRefused(agency, language: language)
@@ -168,7 +169,7 @@ struct SurveyController<Responses: ResponseStore, Directory: DirectoryStore>: Se
         }
         return Response(
             status: .seeOther,
-            headers: [.location: "/s/\(Self.escape(agency.code))/cam-on?lang=\(language.rawValue)", .cacheControl: "no-store"])
+            headers: [.location: "/s/\(CodeText.escaped(agency.code))/cam-on?lang=\(language.rawValue)", .cacheControl: "no-store"])
     }
 
     @Sendable func thanks(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -200,7 +201,7 @@ struct SurveyController<Responses: ResponseStore, Directory: DirectoryStore>: Se
         state.phone = (fields["phone"] ?? "").trimmingCharacters(in: .whitespaces)
         state.consent = fields["consent"] == "yes"
         if state.levels.isEmpty && state.errors.isEmpty { state.errors.append(("answers", text["err_none"]!)) }
-        if let dossier = state.dossier, Self.cleanCode(dossier) == nil { state.errors.append(("dossier", text["err_dossier"]!)) }
+        if let dossier = state.dossier, CodeText.clean(dossier) == nil { state.errors.append(("dossier", text["err_dossier"]!)) }
         if state.comment.count > validator.maxCommentLength { state.errors.append(("comment", text["err_comment"]!)) }
         if !state.phone.isEmpty {
             if !settings.acceptsContact {
@@ -263,24 +264,11 @@ struct SurveyController<Responses: ResponseStore, Directory: DirectoryStore>: Se
         return fields
     }
 
-    /// A dossier or badge code as the schema allows it, or `nil`.
-    static func cleanCode(_ text: String) -> String? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard (1...64).contains(trimmed.count), trimmed.first!.isASCII, trimmed.first!.isLetter || trimmed.first!.isNumber,
-            trimmed.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-/".contains($0)) })
-        else { return nil }
-        return trimmed
-    }
-
-    static func escape(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? text
-    }
-
     // MARK: Pages
 
     func agency(_ context: AppRequestContext, language: Language) async throws -> Agency? {
         let code = try context.parameters.require("agency")
-        guard Self.cleanCode(code) == code else { return nil }
+        guard CodeText.clean(code) == code else { return nil }
         return try await directory.agency(code: code)
     }
 
@@ -318,12 +306,12 @@ struct SurveyController<Responses: ResponseStore, Directory: DirectoryStore>: Se
         let signer = try await signer()
         var query = "lang=\(language.other.rawValue)"
         if let token = binding.token { query += "&t=\(token)" }
-        if binding.token == nil, let dossier = state.dossier { query += "&dossier=\(Self.escape(dossier))" }
-        if binding.token == nil, let officer = binding.officer { query += "&officer=\(Self.escape(officer))" }
+        if binding.token == nil, let dossier = state.dossier { query += "&dossier=\(CodeText.escaped(dossier))" }
+        if binding.token == nil, let officer = binding.officer { query += "&officer=\(CodeText.escaped(officer))" }
         let context: [String: Any] = [
             "lang": language.rawValue, "s": text, "title": text["title"]!, "agency": agency.name,
-            "switch_url": "/s/\(Self.escape(agency.code))?\(query)", "switch_lang": language.other.rawValue,
-            "questionnaire_title": localized(questionnaire.title), "action": "/s/\(Self.escape(agency.code))",
+            "switch_url": "/s/\(CodeText.escaped(agency.code))?\(query)", "switch_lang": language.other.rawValue,
+            "questionnaire_title": localized(questionnaire.title), "action": "/s/\(CodeText.escaped(agency.code))",
             "rid": state.responseID.uuidString.lowercased(),
             "stamp": signer.stamp(responseID: state.responseID, servedAt: Date()),
             "t": binding.token ?? false, "officer": binding.officer ?? false, "officer_name": binding.officer ?? false,
@@ -351,7 +339,7 @@ struct SurveyController<Responses: ResponseStore, Directory: DirectoryStore>: Se
             "heading": text["\(kind)_title"]!, "text": text["\(kind)_body"]!.replacingOccurrences(of: "{seconds}", with: String(seconds)),
         ]
         if let agency {
-            let path = "/s/\(Self.escape(agency.code))"
+            let path = "/s/\(CodeText.escaped(agency.code))"
             context["agency"] = agency.name
             context["switch_url"] = kind == "thanks" ? "\(path)/cam-on?lang=\(language.other.rawValue)" : false
             context["switch_lang"] = language.other.rawValue
@@ -381,5 +369,22 @@ actor Once<Value: Sendable> {
         let made = try await make()
         value = made
         return made
+    }
+}
+
+/// Dossier, badge and agency codes as they arrive in URLs and forms.
+enum CodeText {
+    /// The code trimmed, when it has only letters, digits and . _ - / (1 to 64 characters); else `nil`.
+    static func clean(_ text: String) -> String? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard (1...64).contains(trimmed.count), trimmed.first!.isASCII, trimmed.first!.isLetter || trimmed.first!.isNumber,
+            trimmed.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-/".contains($0)) })
+        else { return nil }
+        return trimmed
+    }
+
+    /// `text` percent-encoded for one path segment or query value.
+    static func escaped(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#&=+"))) ?? text
     }
 }

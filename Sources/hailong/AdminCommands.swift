@@ -19,7 +19,39 @@ struct Migrate: AsyncParsableCommand {
 /// `hailong agency add`.
 struct AgencyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "agency", abstract: "Manage agencies.", subcommands: [Add.self])
+        commandName: "agency", abstract: "Manage agencies.", subcommands: [Add.self, Hours.self])
+
+    /// `hailong agency hours`: the opening hours behind the outside_hours flag.
+    struct Hours: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set an agency's opening hours (agencies below it inherit them); taps outside are flagged outside_hours.")
+        @Option(help: "Agency code.") var code: String
+        @Option(help: "Weekdays and hours in local time, e.g. \"mon-fri 07:30-11:30,13:30-17:00; sat 07:30-11:30\".")
+        var set: String?
+        @ArgumentParser.Flag(help: "Remove the agency's own hours (it inherits its parent's again).") var clear = false
+
+        func validate() throws {
+            guard (set == nil) != !clear else { throw ValidationError("give exactly one of --set or --clear") }
+            if let set {
+                do {
+                    _ = try OpeningHours(parsing: set)
+                } catch let error as HaiLongCore.ValidationError {
+                    throw ValidationError("--set: \(error.reason)")
+                }
+            }
+        }
+
+        func run() async throws {
+            let runtime = try Runtime.load()
+            let logger = runtime.logger
+            let code = code
+            let hours = try set.map { try OpeningHours(parsing: $0) }
+            try await runtime.withDatabase { client, _ in
+                try await PostgresDirectoryStore(client: client, logger: logger).setOpeningHours(agencyCode: code, hours: hours)
+            }
+            print("agency \(code) opening hours: \(hours?.text ?? "inherited from its parent")")
+        }
+    }
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add an agency.")
