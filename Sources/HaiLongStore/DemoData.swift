@@ -41,6 +41,8 @@ public struct DemoData: Sendable {
         if try await directory.agency(code: Self.provinceCode) != nil { return false }
         let provinceID = try await directory.addAgency(
             code: Self.provinceCode, name: "Tỉnh Hải Long (dữ liệu mẫu)", parentCode: nil, kind: "province")
+        try await directory.setOpeningHours(
+            agencyCode: Self.provinceCode, hours: try OpeningHours(parsing: "mon-fri 07:00-11:30,13:00-17:00; sat 07:30-11:30"))
         var generator = SplitMix64(seed: 2026)
         var officerIndex = 0
         var rows = DemoRows()

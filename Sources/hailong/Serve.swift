@@ -31,14 +31,17 @@ struct Serve: AsyncParsableCommand {
             if demo {
                 let zone = TimeZone(identifier: settings.timeZone)!
                 try await DemoData(client: client, logger: logger).seedIfMissing(timeZone: zone)
-                let token = try await PostgresDirectoryStore(client: client, logger: logger)
-                    .addToken(name: "demo \(Date())", role: .par, agencyCode: DemoData.provinceCode)
+                let directory = PostgresDirectoryStore(client: client, logger: logger)
+                let token = try await directory.addToken(name: "demo \(Date())", role: .par, agencyCode: DemoData.provinceCode)
+                let kiosk = try await directory.addKiosk(agencyCode: "DEMO.STP", counterCode: "Q1", label: "Kiosk demo")
                 let base = "http://\(settings.host):\(settings.port)"
                 print(
                     """
                     HaiLong demo — dữ liệu mẫu: tỉnh \(DemoData.provinceCode)
                       PAR token (shown once): \(token.token)
                       curl -H 'Authorization: Bearer \(token.token)' '\(base)/api/v1/indices?period=\(Self.recentPeriod(zone))&agency=DEMO&depth=1'
+                      Kiosk (Sở Tư pháp, quầy 1): open \(base)/kiosk and enter the pairing code \(kiosk.pairingCode)
+                      Web survey: \(base)/s/DEMO.STP
                     """)
                 fflush(nil)  // flushes every output stream; stdout is a file or pipe under systemd and CI
             }
