@@ -29,7 +29,8 @@ public struct OpeningHours: Sendable, Hashable, Codable {
         for clause in text.split(separator: ";").map({ $0.trimmingCharacters(in: .whitespaces) }) where !clause.isEmpty {
             let parts = clause.split(separator: " ", maxSplits: 1).map(String.init)
             guard parts.count == 2 else {
-                throw ValidationError(field: field, reason: "'\(clause)' must be 'DAYS HH:MM-HH:MM[,HH:MM-HH:MM]', e.g. 'mon-fri 07:30-17:00'")
+                throw ValidationError(
+                    field: field, reason: "'\(clause)' must be 'DAYS HH:MM-HH:MM[,HH:MM-HH:MM]', e.g. 'mon-fri 07:30-17:00'")
             }
             let dayIndices = try Self.days(parts[0], field: field)
             let spans = try parts[1].split(separator: ",").map { try Self.span($0.trimmingCharacters(in: .whitespaces), field: field) }

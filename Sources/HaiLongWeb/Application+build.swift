@@ -1,5 +1,5 @@
-import HaiLongAggregator
 import Foundation
+import HaiLongAggregator
 import HaiLongCore
 import HaiLongStore
 import Hummingbird

@@ -1,6 +1,6 @@
 import Foundation
-import HaiLongStore
 import HTTPTypes
+import HaiLongStore
 import Logging
 import NIOCore
 
@@ -60,7 +60,8 @@ public struct ServerConfiguration: Sendable {
         }
         if let text = value("HAILONG_SURVEY_MIN_FILL_SECONDS") {
             guard let seconds = Int(text), (0...600).contains(seconds) else {
-                throw ConfigurationError(variable: "HAILONG_SURVEY_MIN_FILL_SECONDS", reason: "'\(text)' is not a number of seconds (0–600)")
+                throw ConfigurationError(
+                    variable: "HAILONG_SURVEY_MIN_FILL_SECONDS", reason: "'\(text)' is not a number of seconds (0–600)")
             }
             self.survey.minimumFillTime = .seconds(seconds)
         }

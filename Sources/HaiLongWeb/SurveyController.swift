@@ -276,7 +276,9 @@ struct SurveyController<Responses: ResponseStore, Directory: DirectoryStore>: Se
         try await signerCache.value { SurveySigner(secret: try await directory.serverSecret(named: "survey_links")) }
     }
 
-    func form(_ agency: Agency, binding: Binding, state: FormState, language: Language, status: HTTPResponse.Status) async throws -> Response {
+    func form(_ agency: Agency, binding: Binding, state: FormState, language: Language, status: HTTPResponse.Status) async throws
+        -> Response
+    {
         let text = SurveyPages.strings[language]!
         guard let questionnaire = try await questionnaires.all()[Self.questionnaireCode]?.questionnaire else {
             throw Problem(.serviceUnavailable, detail: "the sipas-5 questionnaire is missing; run `hailong migrate`")
@@ -319,7 +321,8 @@ struct SurveyController<Responses: ResponseStore, Directory: DirectoryStore>: Se
             "has_errors": !state.errors.isEmpty,
             "errors": state.errors.map { error -> [String: Any] in
                 let target =
-                    targets[error.field] ?? (error.field.contains(".") ? "q-" + error.field.replacingOccurrences(of: ".", with: "-") : error.field)
+                    targets[error.field]
+                    ?? (error.field.contains(".") ? "q-" + error.field.replacingOccurrences(of: ".", with: "-") : error.field)
                 return ["target": target, "message": error.message]
             },
             "total": String(questionnaire.sections.reduce(0) { $0 + $1.questions.count }),

@@ -32,7 +32,8 @@ enum SurveyPages {
     static let strings: [Language: [String: String]] = [
         .vi: [
             "title": "Khảo sát sự hài lòng",
-            "intro": "Ý kiến của Ông/Bà giúp cơ quan phục vụ tốt hơn. Khảo sát ẩn danh, mất khoảng 2 phút; có thể bỏ qua câu không muốn trả lời.",
+            "intro":
+                "Ý kiến của Ông/Bà giúp cơ quan phục vụ tốt hơn. Khảo sát ẩn danh, mất khoảng 2 phút; có thể bỏ qua câu không muốn trả lời.",
             "switch": "English",
             "dossier": "Mã hồ sơ (nếu có)",
             "officer": "Cán bộ tiếp nhận",
@@ -73,7 +74,8 @@ enum SurveyPages {
         ],
         .en: [
             "title": "Satisfaction survey",
-            "intro": "Your opinion helps this office serve you better. The survey is anonymous and takes about 2 minutes; you may skip any question.",
+            "intro":
+                "Your opinion helps this office serve you better. The survey is anonymous and takes about 2 minutes; you may skip any question.",
             "switch": "Tiếng Việt",
             "dossier": "Dossier code (if any)",
             "officer": "Officer",

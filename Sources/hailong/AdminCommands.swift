@@ -134,7 +134,8 @@ struct KioskCommand: AsyncParsableCommand {
         commandName: "kiosk", abstract: "Manage kiosk devices.", subcommands: [Add.self])
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Register a kiosk; print its device token and a 24-hour pairing code (shown once).")
+        static let configuration = CommandConfiguration(
+            abstract: "Register a kiosk; print its device token and a 24-hour pairing code (shown once).")
         @Option(help: "Agency code.") var agency: String
         @Option(help: "Counter code.") var counter: String?
         @Option(help: "Label, e.g. Kiosk quầy 1.") var label = ""

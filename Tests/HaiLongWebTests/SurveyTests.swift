@@ -69,9 +69,10 @@ import Testing
     @Test func aFilledFormIsStoredOnceAsAWebResponse() async throws {
         try await AppHarness.run(survey: Self.quick) { app, client in
             let page = try await client.execute(uri: "/s/P.A?dossier=HS-7&officer=B-1", method: .get)
-            let fields = hidden(page.text).map { ($0.key, $0.value) } + [
-                ("dossier", "HS-7"), ("tiep_can.1", "5"), ("cong_chuc.1", "4"), ("pakn.3", "2"), ("comment", "Cán bộ rất tận tình"),
-            ]
+            let fields =
+                hidden(page.text).map { ($0.key, $0.value) } + [
+                    ("dossier", "HS-7"), ("tiep_can.1", "5"), ("cong_chuc.1", "4"), ("pakn.3", "2"), ("comment", "Cán bộ rất tận tình"),
+                ]
             let sent = try await post(client, "/s/P.A", fields)
             #expect(sent.status == .seeOther)
             #expect(sent.headers[.location] == "/s/P.A/cam-on?lang=vi")
@@ -135,12 +136,16 @@ import Testing
             let again = try await client.execute(uri: "/s/P.A?t=\(token)", method: .get)
             #expect(again.status == .ok && again.text.contains("Hồ sơ này đã được đánh giá"))
             let second = try await post(
-                client, "/s/P.A", [("rid", UUID().uuidString), ("t", token), ("cong_chuc.5", "1")] + hidden(page.text).filter { $0.key == "stamp" }.map { ($0.key, $0.value) })
+                client, "/s/P.A",
+                [("rid", UUID().uuidString), ("t", token), ("cong_chuc.5", "1")]
+                    + hidden(page.text).filter { $0.key == "stamp" }.map { ($0.key, $0.value) })
             #expect(second.status == .conflict || second.status == .unprocessableContent)
             #expect(try await app.responseCount() == 1)
             // Expired, tampered, or made for another agency: refused.
-            let expired = signer.token(for: SurveyLink(agency: "P.A", dossier: "HS-1", officer: nil, expires: Date().addingTimeInterval(-1)))
-            let otherAgency = signer.token(for: SurveyLink(agency: "P.B", dossier: "HS-1", officer: nil, expires: Date().addingTimeInterval(60)))
+            let expired = signer.token(
+                for: SurveyLink(agency: "P.A", dossier: "HS-1", officer: nil, expires: Date().addingTimeInterval(-1)))
+            let otherAgency = signer.token(
+                for: SurveyLink(agency: "P.B", dossier: "HS-1", officer: nil, expires: Date().addingTimeInterval(60)))
             var tampered = Array(token)
             tampered[3] = tampered[3] == "A" ? "B" : "A"
             for bad in [expired, otherAgency, String(tampered), "garbage"] {

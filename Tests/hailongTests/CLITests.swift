@@ -64,14 +64,19 @@ import Testing
 
     @Test func openingHoursAndSignedSurveyLinks() async throws {
         let url = try await TestDatabase.shared.makeDatabase()
-        #expect(try hailong(["agency", "add", "--code", "H31", "--name", "Tỉnh Hòa Bình", "--kind", "province"], database: url).status == 0)
-        let hours = try hailong(["agency", "hours", "--code", "H31", "--set", "mon-fri 07:30-11:30,13:30-17:00; sat 07:30-11:30"], database: url)
+        #expect(
+            try hailong(["agency", "add", "--code", "H31", "--name", "Tỉnh Hòa Bình", "--kind", "province"], database: url).status == 0)
+        let hours = try hailong(
+            ["agency", "hours", "--code", "H31", "--set", "mon-fri 07:30-11:30,13:30-17:00; sat 07:30-11:30"], database: url)
         #expect(hours.status == 0, "\(hours.output)")
         #expect(hours.output.contains("mon-fri 07:30-11:30,13:30-17:00; sat 07:30-11:30"))
         let bad = try hailong(["agency", "hours", "--code", "H31", "--set", "mon 8-17"], database: url)
         #expect(bad.status != 0 && bad.output.contains("--set: '8-17' must be a time range like 07:30-11:30"))
         let link = try hailong(
-            ["survey", "link", "--agency", "H31", "--dossier", "HS-1", "--officer", "B-1", "--days", "7", "--base-url", "https://hl.example.vn/"],
+            [
+                "survey", "link", "--agency", "H31", "--dossier", "HS-1", "--officer", "B-1", "--days", "7", "--base-url",
+                "https://hl.example.vn/",
+            ],
             database: url)
         #expect(link.status == 0, "\(link.output)")
         let printed = link.output.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -79,7 +84,8 @@ import Testing
         let token = String(printed.split(separator: "=", maxSplits: 1)[1])
         try await withClient(url) { client in
             let directory = PostgresDirectoryStore(client: client, logger: TestDatabase.logger)
-            #expect(try await scalar(client, "SELECT count(*) FROM agencies WHERE opening_hours ? 'sat' AND NOT opening_hours ? 'sun'") == 1)
+            #expect(
+                try await scalar(client, "SELECT count(*) FROM agencies WHERE opening_hours ? 'sat' AND NOT opening_hours ? 'sun'") == 1)
             let signer = SurveySigner(secret: try await directory.serverSecret(named: "survey_links"))
             let decoded = try signer.link(from: token)
             #expect(decoded.agency == "H31" && decoded.dossier == "HS-1" && decoded.officer == "B-1")
