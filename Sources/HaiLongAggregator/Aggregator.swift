@@ -51,6 +51,8 @@ public struct Aggregator: Sendable {
                 let locked = try await connection.query("SELECT pg_try_advisory_xact_lock(\(Self.lockKey))", logger: logger)
                 for try await isLeader in locked.decode(Bool.self) where !isLeader { return .notLeader }
                 try await ensureTimeZone(connection)
+                // A batch's plan is costly enough to trigger JIT compilation, which takes longer than the batch itself.
+                try await connection.query("SET LOCAL jit = off", logger: logger)
                 let rows = try await connection.query(Self.applyBatch(timeZone: timeZone, limit: batchSize), logger: logger)
                 var applied = 0
                 for try await count in rows.decode(Int.self) { applied = count }
@@ -110,7 +112,7 @@ public struct Aggregator: Sendable {
         """
         WITH batch AS (
             DELETE FROM pending_aggregation
-            WHERE seq IN (SELECT seq FROM pending_aggregation ORDER BY seq LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+            WHERE seq <= (SELECT max(seq) FROM (SELECT seq FROM pending_aggregation ORDER BY seq LIMIT \(limit)) AS first)
             RETURNING seq
         ), rows AS (
             SELECT r.seq, (r.submitted_at AT TIME ZONE \(timeZone))::date AS day, r.agency_id, r.questionnaire_id,
