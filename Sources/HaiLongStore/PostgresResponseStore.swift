@@ -124,12 +124,7 @@ struct BatchWriter: Sendable {
             written[pending.id] = rows.count
             rows.append(pending)
         }
-        let facts = try await facts(for: rows)
-        var flags: [[Flag]] = []
-        for (index, pending) in rows.enumerated() {
-            flags.append(pending.rules.flags(for: pending.submission, receivedAt: pending.receivedAt, facts: facts[index].flags))
-        }
-        let inserted = try await insert(rows, facts: facts, flags: flags)
+        let (flags, inserted) = try await flagAndInsert(rows, on: client)
         var results: [Result<StoreOutcome, any Error>] = []
         for pending in batch {
             if let row = written.removeValue(forKey: pending.id), inserted.contains(pending.id) {
@@ -145,6 +140,17 @@ struct BatchWriter: Sendable {
         return results
     }
 
+    /// Flags `rows` (distinct ids) and inserts them with one statement, both on `runner`: the pooled client, or the
+    /// connection of a transaction the caller holds open. Returns each row's flags and the ids newly stored.
+    func flagAndInsert(_ rows: [PendingResponse], on runner: some QueryRunner) async throws -> (flags: [[Flag]], inserted: Set<UUID>) {
+        let facts = try await facts(for: rows, on: runner)
+        var flags: [[Flag]] = []
+        for (index, pending) in rows.enumerated() {
+            flags.append(pending.rules.flags(for: pending.submission, receivedAt: pending.receivedAt, facts: facts[index].flags))
+        }
+        return (flags, try await insert(rows, facts: facts, flags: flags, on: runner))
+    }
+
     struct Facts {
         var officerID: Int64?
         var dossierID: Int64?
@@ -153,8 +159,8 @@ struct BatchWriter: Sendable {
 
     /// What the flag rules need to know about each response, in one round trip. Responses of the same batch see
     /// each other too: an earlier tap of the same kiosk, and an earlier rating of the same dossier.
-    func facts(for batch: [PendingResponse]) async throws -> [Facts] {
-        let rows = try await client.query(
+    func facts(for batch: [PendingResponse], on runner: some QueryRunner) async throws -> [Facts] {
+        let rows = try await runner.runQuery(
             """
             WITH input AS (
                 SELECT * FROM unnest(\(batch.map(\.id)), \(batch.map(\.source.agencyID)),
@@ -214,8 +220,8 @@ struct BatchWriter: Sendable {
     }
 
     /// One INSERT for the whole batch (one transaction); returns the ids it stored (not those already there).
-    func insert(_ batch: [PendingResponse], facts: [Facts], flags: [[Flag]]) async throws -> Set<UUID> {
-        let rows = try await client.query(
+    func insert(_ batch: [PendingResponse], facts: [Facts], flags: [[Flag]], on runner: some QueryRunner) async throws -> Set<UUID> {
+        let rows = try await runner.runQuery(
             """
             WITH input AS (
                 SELECT * FROM unnest(\(batch.map(\.id)), \(batch.map { Int64($0.questionnaireID) }),
@@ -261,5 +267,23 @@ struct BatchWriter: Sendable {
         }
         // The conflicting row is committed before ON CONFLICT skips, so it is visible here.
         throw StoreError.notFound(field: "Idempotency-Key", value: id.uuidString)
+    }
+}
+
+/// Where `BatchWriter` runs its queries: the pooled client (each query on any free connection), or one connection
+/// inside a transaction that the caller holds open (`PaperImporter` writes a whole file that way).
+protocol QueryRunner: Sendable {
+    func runQuery(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence
+}
+
+extension PostgresClient: QueryRunner {
+    func runQuery(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
+        try await self.query(query, logger: logger)
+    }
+}
+
+extension PostgresConnection: QueryRunner {
+    func runQuery(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
+        try await self.query(query, logger: logger)
     }
 }
