@@ -107,7 +107,8 @@ public struct Aggregator: Sendable {
 
     /// The single statement of one step: dequeue a batch, explode answers into cells, add them to the cube.
     /// (PostgreSQL runs every data-modifying CTE to completion whether or not the final SELECT reads it.)
-    /// Levels become (question, level) cells; each reason code becomes a `reason.<code>` cell at level 0.
+    /// Levels become (question, level) cells; each reason code becomes a `reason.<code>` cell at level 0, and each
+    /// response one `_response` cell at level 0 (respondents, for questionnaires of several questions).
     static func applyBatch(timeZone: String, limit: Int) -> PostgresQuery {
         """
         WITH batch AS (
@@ -124,6 +125,9 @@ public struct Aggregator: Sendable {
                    flag_mask, officer_id, counter_id, channel
             FROM rows, jsonb_each(rows.answers) AS a
             WHERE jsonb_typeof(a.value) = 'number'
+            UNION ALL
+            SELECT day, agency_id, questionnaire_id, '_response', 0::smallint, flag_mask, officer_id, counter_id, channel
+            FROM rows
             UNION ALL
             SELECT day, agency_id, questionnaire_id, 'reason.' || x.code, 0::smallint,
                    flag_mask, officer_id, counter_id, channel

@@ -10,14 +10,35 @@ public struct Methodology: Sendable, Hashable, Codable {
     public var parMax: Double
     /// The index at and above which the full PAR points are earned.
     public var fullAt: Double
+    /// Weights of the elements in the overall index of a multi-element questionnaire; an element not named weighs 1.
+    /// `nil`: all equal (SIPAS).
+    public var elementWeights: [String: Double]?
 
-    public init(code: String, version: Int, excludedFlags: [Flag], minN: Int, parMax: Double, fullAt: Double) {
+    public init(
+        code: String, version: Int, excludedFlags: [Flag], minN: Int, parMax: Double, fullAt: Double,
+        elementWeights: [String: Double]? = nil
+    ) {
         self.code = code
         self.version = version
         self.excludedFlags = excludedFlags
         self.minN = minN
         self.parMax = parMax
         self.fullAt = fullAt
+        self.elementWeights = elementWeights
+    }
+
+    /// Checks parameters a province wrote by hand; the error names the parameter.
+    public func validate() throws(ValidationError) {
+        guard code.range(of: #"^[a-z0-9][a-z0-9._-]{0,31}$"#, options: .regularExpression) != nil else {
+            throw ValidationError(field: "code", reason: "must be 1–32 lower-case letters, digits and . _ -")
+        }
+        guard version >= 1 else { throw ValidationError(field: "version", reason: "must be at least 1") }
+        guard minN >= 1 else { throw ValidationError(field: "min_n", reason: "must be at least 1") }
+        guard parMax > 0, parMax <= 100 else { throw ValidationError(field: "par_max", reason: "must be above 0 and at most 100") }
+        guard fullAt > 0, fullAt <= 100 else { throw ValidationError(field: "full_at", reason: "must be above 0 and at most 100") }
+        if let weights = elementWeights, weights.values.contains(where: { !($0 > 0) || !$0.isFinite }) {
+            throw ValidationError(field: "weights", reason: "every element weight must be a positive number")
+        }
     }
 
     /// DESIGN.md's default methodology.
@@ -33,5 +54,6 @@ public struct Methodology: Sendable, Hashable, Codable {
         case minN = "min_n"
         case parMax = "par_max"
         case fullAt = "full_at"
+        case elementWeights = "weights"
     }
 }

@@ -1,7 +1,7 @@
 /// A reporting period: whole local days from `first` to `last`, inclusive.
 ///
-/// Forms (DESIGN.md): `YYYY`, `YYYY-Qn`, `YYYY-MM`, `YYYY-MM-DD`, and `FROM..TO` where each side is any
-/// of those forms (`2026-01..2026-03-15`). A response belongs to the period containing the local day of its tap.
+/// Forms (DESIGN.md): `YYYY`, `YYYY-Qn`, `YYYY-MM`, `YYYY-Www` (ISO week, Monday first), `YYYY-MM-DD`, and
+/// `FROM..TO` where each side is any of those forms (`2026-01..2026-03-15`). A response belongs to the period containing the local day of its tap.
 public struct Period: Sendable, Hashable, Codable {
     public var label: String
     public var first: LocalDate
@@ -16,7 +16,7 @@ public struct Period: Sendable, Hashable, Codable {
     /// Parses a period; the error names the `period` parameter.
     public static func parse(_ text: String) throws(ValidationError) -> Period {
         let invalid = ValidationError(
-            field: "period", reason: "'\(text)' is not a period: use YYYY, YYYY-Qn, YYYY-MM, YYYY-MM-DD or FROM..TO")
+            field: "period", reason: "'\(text)' is not a period: use YYYY, YYYY-Qn, YYYY-MM, YYYY-Www, YYYY-MM-DD or FROM..TO")
         if let range = text.range(of: "..") {
             guard let from = single(String(text[..<range.lowerBound])),
                 let to = single(String(text[range.upperBound...]))
@@ -31,7 +31,7 @@ public struct Period: Sendable, Hashable, Codable {
     }
 
     static func single(_ text: String) -> Period? {
-        guard text.allSatisfy({ $0 == "-" || $0 == "Q" || $0.isASCII && $0.isNumber }) else { return nil }
+        guard text.allSatisfy({ $0 == "-" || $0 == "Q" || $0 == "W" || $0.isASCII && $0.isNumber }) else { return nil }
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard let yearPart = parts.first, yearPart.count == 4, let year = Int(yearPart), year >= 1 else { return nil }
         switch parts.count {
@@ -43,6 +43,14 @@ public struct Period: Sendable, Hashable, Codable {
             return Period(
                 label: text, first: LocalDate(year: year, month: lastMonth - 2, day: 1)!,
                 last: LocalDate(year: year, month: lastMonth, day: LocalDate.daysIn(month: lastMonth, year: year))!)
+        case 2 where parts[1].count == 3 && parts[1].first == "W":
+            guard let week = Int(parts[1].dropFirst()), week >= 1 else { return nil }
+            // Week 1 is the week with 4 January in it.
+            let january4 = LocalDate(year: year, month: 1, day: 4)!
+            let monday = january4.adding(days: 1 - january4.isoWeekday).adding(days: (week - 1) * 7)
+            let thursday = monday.adding(days: 3)
+            guard thursday.year == year else { return nil }
+            return Period(label: text, first: monday, last: monday.adding(days: 6))
         case 2 where parts[1].count == 2:
             guard let month = Int(parts[1]), let first = LocalDate(year: year, month: month, day: 1) else { return nil }
             return Period(
@@ -53,5 +61,29 @@ public struct Period: Sendable, Hashable, Codable {
         default:
             return nil
         }
+    }
+
+    /// Days in the period.
+    public var dayCount: Int { last.dayNumber - first.dayNumber + 1 }
+
+    /// The period of the same kind just before this one: the previous year, quarter, month, week or day, or for a
+    /// range as many days just before it.
+    public var previous: Period {
+        let parts = label.split(separator: "-")
+        if !label.contains(".."), let year = Int(parts[0]) {
+            switch parts.count {
+            case 1: return try! Period.parse(String(format: "%04d", year - 1))
+            case 2 where parts[1].first == "Q":
+                let quarter = Int(parts[1].dropFirst())!
+                return try! Period.parse(quarter == 1 ? String(format: "%04d-Q4", year - 1) : String(format: "%04d-Q%d", year, quarter - 1))
+            case 2 where parts[1].first != "W":
+                let month = Int(parts[1])!
+                return try! Period.parse(month == 1 ? String(format: "%04d-12", year - 1) : String(format: "%04d-%02d", year, month - 1))
+            default: break
+            }
+        }
+        let last = first.adding(days: -1)
+        let first = last.adding(days: 1 - dayCount)
+        return Period(label: "\(first)..\(last)", first: first, last: last)
     }
 }

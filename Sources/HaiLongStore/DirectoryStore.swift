@@ -26,6 +26,8 @@ public protocol DirectoryStore: Sendable {
     func agency(code: String) async throws -> Agency?
     /// The agency with this id.
     func agency(id: Int64) async throws -> Agency?
+    /// The agencies without a parent (provinces), by code.
+    func roots() async throws -> [Agency]
     /// Records a kiosk's heartbeat: seen now, with its offline queue length and app version.
     func recordHeartbeat(kioskID: Int64, queueLength: Int, appVersion: String?) async throws
     /// A secret shared by every replica (made at random on first use), e.g. the key that signs survey links.

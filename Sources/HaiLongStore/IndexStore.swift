@@ -11,29 +11,105 @@ public enum Depth: String, Sendable, CaseIterable {
     case all
 }
 
-/// Level counts of one agency's subtree for one question: valid answers by level, and the excluded count.
-public struct LevelCounts: Sendable, Hashable {
-    public var validByLevel: [Int: Int]
-    public var excluded: Int
+/// What figures are broken down by, below each agency.
+public enum Grouping: String, Sendable, CaseIterable {
+    case none
+    case officer
+    case counter
+    case channel
+    /// By local day (for trend series).
+    case day
+}
 
-    public init(validByLevel: [Int: Int] = [:], excluded: Int = 0) {
-        self.validByLevel = validByLevel
-        self.excluded = excluded
+/// One cell of a breakdown: the root agency, and the group value (officer or counter id, channel, day; "" for none).
+public struct CountKey: Sendable, Hashable {
+    public var agencyID: Int64
+    public var group: String
+
+    public init(agencyID: Int64, group: String = "") {
+        self.agencyID = agencyID
+        self.group = group
     }
 }
 
-/// Reads the count cube that the aggregator maintains.
+/// An officer or counter named in a breakdown.
+public struct GroupMember: Sendable, Hashable {
+    public var id: Int64
+    public var code: String
+    public var name: String
+    public var agencyCode: String
+
+    public init(id: Int64, code: String, name: String, agencyCode: String) {
+        self.id = id
+        self.code = code
+        self.name = name
+        self.agencyCode = agencyCode
+    }
+}
+
+/// A published snapshot of figures.
+public struct Publication: Sendable, Hashable {
+    public var id: Int64
+    public var agencyCode: String
+    public var period: String
+    public var questionnaire: String
+    public var version: Int
+    public var methodologyCode: String
+    public var methodologyVersion: Int
+    public var asOf: Date?
+    public var publishedAt: Date
+    public var publishedBy: String
+    /// The JSON document as it was served at publication, byte for byte.
+    public var document: String
+    /// SHA-256 (hex) of `document`.
+    public var contentHash: String
+
+    public init(
+        id: Int64, agencyCode: String, period: String, questionnaire: String, version: Int, methodologyCode: String,
+        methodologyVersion: Int, asOf: Date?, publishedAt: Date, publishedBy: String, document: String, contentHash: String
+    ) {
+        self.id = id
+        self.agencyCode = agencyCode
+        self.period = period
+        self.questionnaire = questionnaire
+        self.version = version
+        self.methodologyCode = methodologyCode
+        self.methodologyVersion = methodologyVersion
+        self.asOf = asOf
+        self.publishedAt = publishedAt
+        self.publishedBy = publishedBy
+        self.document = document
+        self.contentHash = contentHash
+    }
+}
+
+/// Reads the count cube that the aggregator maintains, and the publications made from it.
 public protocol IndexStore: Sendable {
     /// The default methodology.
     func defaultMethodology() async throws -> Methodology
+    /// A methodology by code, its newest version or the given one.
+    func methodology(code: String, version: Int?) async throws -> Methodology?
     /// The newest version of a questionnaire, or `nil` when there is none with this code.
     func questionnaire(code: String) async throws -> Questionnaire?
-    /// The agency and the agencies `depth` asks for, in display order (the agency first).
-    func agencies(under agency: Agency, depth: Depth) async throws -> [Agency]
-    /// Pooled counts over each agency's subtree for `question` of every version of `questionnaire`.
-    func counts(
-        for agencies: [Agency], period: Period, questionnaire: String, question: String, excludedMask: Int
-    ) async throws -> [Int64: LevelCounts]
+    /// The agency and the agencies `depth` asks for, in display order (the agency first); agencies merged away
+    /// before `period` starts are left out (their responses count for their successors).
+    func agencies(under agency: Agency, depth: Depth, period: Period) async throws -> [Agency]
+    /// Counts per agency (pooled over its subtree, and its predecessors merged before the period) and group.
+    func figureCounts(
+        for agencies: [Agency], period: Period, questionnaire: String, methodology: Methodology, grouping: Grouping
+    ) async throws -> [CountKey: FigureCounts]
+    /// Dossiers served (returned, else received) in the period, pooled like the figures.
+    func dossiersServed(for agencies: [Agency], period: Period, timeZone: TimeZone) async throws -> [Int64: Int]
+    /// Officers or counters by id.
+    func named(_ grouping: Grouping, ids: [Int64]) async throws -> [Int64: GroupMember]
     /// When the aggregator last applied responses to the counts.
     func asOf() async throws -> Date?
+    /// Freezes a document as the next version for its agency, period and questionnaire; `document` is given the
+    /// version number and returns the JSON to store.
+    func publish(
+        agencyID: Int64, period: String, questionnaire: String, methodology: Methodology, asOf: Date?, publishedBy: String,
+        document: @Sendable (_ version: Int) throws -> String
+    ) async throws -> Publication
+    /// A publication: the given version, or the newest when `version` is nil.
+    func publication(agencyID: Int64, period: String, questionnaire: String, version: Int?) async throws -> Publication?
 }

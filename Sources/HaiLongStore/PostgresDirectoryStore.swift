@@ -109,6 +109,11 @@ public struct PostgresDirectoryStore: DirectoryStore {
         ).first
     }
 
+    public func roots() async throws -> [Agency] {
+        try await Agency.decode(
+            client.query("SELECT id, code, name, kind, parent_id FROM agencies WHERE parent_id IS NULL ORDER BY code", logger: logger))
+    }
+
     public func recordHeartbeat(kioskID: Int64, queueLength: Int, appVersion: String?) async throws {
         try await client.query(
             """

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HaiLongCore
 import Logging
@@ -31,7 +32,19 @@ public struct PostgresIndexStore: IndexStore {
         return nil
     }
 
-    public func agencies(under agency: Agency, depth: Depth) async throws -> [Agency] {
+    public func methodology(code: String, version: Int?) async throws -> Methodology? {
+        let rows = try await client.query(
+            """
+            SELECT params::text FROM methodologies WHERE code = \(code) AND (\(version)::integer IS NULL OR version = \(version))
+            ORDER BY version DESC LIMIT 1
+            """, logger: logger)
+        for try await params in rows.decode(String.self) {
+            return try JSONDecoder().decode(Methodology.self, from: Data(params.utf8))
+        }
+        return nil
+    }
+
+    public func agencies(under agency: Agency, depth: Depth, period: Period) async throws -> [Agency] {
         let maxDepth =
             switch depth {
             case .own: 0
@@ -44,40 +57,114 @@ public struct PostgresIndexStore: IndexStore {
                 SELECT id, code, name, kind, parent_id, 0 AS depth, ARRAY[code] AS path FROM agencies WHERE id = \(agency.id)
                 UNION ALL
                 SELECT a.id, a.code, a.name, a.kind, a.parent_id, t.depth + 1, t.path || a.code
-                FROM agencies a JOIN tree t ON a.parent_id = t.id WHERE t.depth < \(maxDepth)
+                FROM agencies a JOIN tree t ON a.parent_id = t.id
+                WHERE t.depth < \(maxDepth)
+                  AND NOT (a.merged_into IS NOT NULL AND a.valid_to < \(period.first.description)::date)
             )
             SELECT id, code, name, kind, parent_id FROM tree ORDER BY path
             """, logger: logger)
         return try await Agency.decode(rows)
     }
 
-    public func counts(
-        for agencies: [Agency], period: Period, questionnaire: String, question: String, excludedMask: Int
-    ) async throws -> [Int64: LevelCounts] {
-        let roots = agencies.map(\.id)
-        let rows = try await client.query(
+    /// The agencies whose responses count for each root: its subtree, plus agencies merged into any of them before
+    /// the period starts (and their subtrees), each once.
+    static func lineage(roots: [Int64], period: Period) -> PostgresQuery {
+        """
+        WITH RECURSIVE sub AS (
+            SELECT id, id AS root, 0 AS depth FROM agencies WHERE id = ANY(\(roots))
+            UNION
+            SELECT a.id, sub.root, sub.depth + 1 FROM agencies a JOIN sub
+                ON a.parent_id = sub.id OR (a.merged_into = sub.id AND a.valid_to < \(period.first.description)::date)
+            WHERE sub.depth < 64
+        )
+        SELECT DISTINCT root, id FROM sub
+        """
+    }
+
+    public func figureCounts(
+        for agencies: [Agency], period: Period, questionnaire: String, methodology: Methodology, grouping: Grouping
+    ) async throws -> [CountKey: FigureCounts] {
+        let group =
+            switch grouping {
+            case .none: "''"
+            case .officer: "c.officer_id::text"
+            case .counter: "c.counter_id::text"
+            case .channel: "c.channel"
+            case .day: "c.day::text"
+            }
+        var query = Self.lineage(roots: agencies.map(\.id), period: period)
+        query.sql = "WITH members AS (" + query.sql + ")\n"
+        query.sql += """
+            SELECT m.root, \(group) AS grp, c.question, c.level::integer, c.flag_mask, sum(c.n)::bigint
+            FROM members m JOIN response_counts c ON c.agency_id = m.id
+            WHERE c.day BETWEEN $\(query.binds.count + 1)::date AND $\(query.binds.count + 2)::date
+              AND c.questionnaire_id IN (SELECT id FROM questionnaires WHERE code = $\(query.binds.count + 3))
+            GROUP BY 1, 2, 3, 4, 5
             """
-            WITH RECURSIVE sub AS (
-                SELECT id, id AS root, 0 AS depth FROM agencies WHERE id = ANY(\(roots))
-                UNION ALL
-                SELECT a.id, sub.root, sub.depth + 1 FROM agencies a JOIN sub ON a.parent_id = sub.id WHERE sub.depth < 64
-            )
-            SELECT sub.root, c.level::integer,
-                   coalesce(sum(c.n) FILTER (WHERE c.flag_mask & \(excludedMask) = 0), 0)::bigint,
-                   coalesce(sum(c.n) FILTER (WHERE c.flag_mask & \(excludedMask) <> 0), 0)::bigint
-            FROM sub
-            JOIN response_counts c ON c.agency_id = sub.id
-            WHERE c.day BETWEEN \(period.first.description)::date AND \(period.last.description)::date
-              AND c.question = \(question)
-              AND c.questionnaire_id IN (SELECT id FROM questionnaires WHERE code = \(questionnaire))
-            GROUP BY sub.root, c.level
-            """, logger: logger)
-        var result: [Int64: LevelCounts] = [:]
-        for try await (root, level, valid, excluded) in rows.decode((Int64, Int, Int64, Int64).self) {
-            var counts = result[root, default: LevelCounts()]
-            if valid > 0 { counts.validByLevel[level, default: 0] += Int(valid) }
-            counts.excluded += Int(excluded)
-            result[root] = counts
+        query.binds.append(period.first.description)
+        query.binds.append(period.last.description)
+        query.binds.append(questionnaire)
+        let rows = try await client.query(query, logger: logger)
+        let excludedMask = methodology.excludedMask
+        var result: [CountKey: FigureCounts] = [:]
+        for try await (root, group, question, level, mask, n) in rows.decode((Int64, String, String, Int, Int, Int64).self) {
+            let key = CountKey(agencyID: root, group: group)
+            var counts = result[key, default: FigureCounts()]
+            let count = Int(n)
+            let valid = mask & excludedMask == 0
+            if question == "_response" {
+                if valid {
+                    counts.respondents += count
+                } else {
+                    counts.excluded += count
+                    for flag in methodology.excludedFlags where mask & flag.bit != 0 { counts.excludedByFlag[flag, default: 0] += count }
+                }
+            } else if question.hasPrefix("reason.") {
+                if valid { counts.reasons[String(question.dropFirst("reason.".count)), default: 0] += count }
+            } else if valid {
+                counts.validByQuestion[question, default: [:]][level, default: 0] += count
+            }
+            result[key] = counts
+        }
+        return result
+    }
+
+    public func dossiersServed(for agencies: [Agency], period: Period, timeZone: TimeZone) async throws -> [Int64: Int] {
+        var query = Self.lineage(roots: agencies.map(\.id), period: period)
+        let from = period.first.start(in: timeZone)
+        let until = period.last.adding(days: 1).start(in: timeZone)
+        query.sql = "WITH members AS (" + query.sql + ")\n"
+        query.sql += """
+            SELECT m.root, count(*)::bigint FROM members m JOIN dossiers d ON d.agency_id = m.id
+            WHERE coalesce(d.returned_at, d.received_at) >= $\(query.binds.count + 1)
+              AND coalesce(d.returned_at, d.received_at) < $\(query.binds.count + 2)
+            GROUP BY 1
+            """
+        query.binds.append(from)
+        query.binds.append(until)
+        let rows = try await client.query(query, logger: logger)
+        var result: [Int64: Int] = [:]
+        for try await (root, count) in rows.decode((Int64, Int64).self) { result[root] = Int(count) }
+        return result
+    }
+
+    public func named(_ grouping: Grouping, ids: [Int64]) async throws -> [Int64: GroupMember] {
+        let rows: PostgresRowSequence
+        switch grouping {
+        case .officer:
+            rows = try await client.query(
+                "SELECT o.id, o.badge, o.name, a.code FROM officers o JOIN agencies a ON a.id = o.agency_id WHERE o.id = ANY(\(ids))",
+                logger: logger)
+        case .counter:
+            rows = try await client.query(
+                "SELECT c.id, c.code, c.name, a.code FROM counters c JOIN agencies a ON a.id = c.agency_id WHERE c.id = ANY(\(ids))",
+                logger: logger)
+        default:
+            return [:]
+        }
+        var result: [Int64: GroupMember] = [:]
+        for try await (id, code, name, agency) in rows.decode((Int64, String, String, String).self) {
+            result[id] = GroupMember(id: id, code: code, name: name, agencyCode: agency)
         }
         return result
     }
@@ -85,6 +172,69 @@ public struct PostgresIndexStore: IndexStore {
     public func asOf() async throws -> Date? {
         let rows = try await client.query("SELECT last_applied_at FROM aggregator_state WHERE id = 1", logger: logger)
         for try await date in rows.decode(Date?.self) { return date }
+        return nil
+    }
+
+    public func publish(
+        agencyID: Int64, period: String, questionnaire: String, methodology: Methodology, asOf: Date?, publishedBy: String,
+        document: @Sendable (_ version: Int) throws -> String
+    ) async throws -> Publication {
+        // The next version under a lock on the agency row, so two publishers cannot both take the same number.
+        let (id, hash) = try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT id FROM agencies WHERE id = \(agencyID) FOR UPDATE", logger: logger)
+            let versions = try await connection.query(
+                """
+                SELECT coalesce(max(version), 0) + 1 FROM publications
+                WHERE agency_id = \(agencyID) AND period = \(period) AND questionnaire = \(questionnaire)
+                """, logger: logger)
+            var version = 1
+            for try await next in versions.decode(Int.self) { version = next }
+            let text = try document(version)
+            let hash = SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+            let rows = try await connection.query(
+                """
+                INSERT INTO publications (agency_id, period, questionnaire, version, methodology_code, methodology_version,
+                    as_of, published_by, document, content_hash)
+                VALUES (\(agencyID), \(period), \(questionnaire), \(version), \(methodology.code), \(methodology.version),
+                    \(asOf), \(publishedBy), \(text), \(hash))
+                RETURNING id
+                """, logger: logger)
+            for try await id in rows.decode(Int64.self) { return (id, hash) }
+            throw StoreError.notFound(field: "publication", value: period)
+        }
+        try await client.query(
+            """
+            INSERT INTO audit_log (actor, action, agency_id, subject)
+            VALUES (\(publishedBy), 'figures.publish', \(agencyID), \("publication \(id): \(questionnaire) \(period) sha256 \(hash)"))
+            """, logger: logger)
+        guard let publication = try await publication(id: id) else { throw StoreError.notFound(field: "publication", value: "\(id)") }
+        return publication
+    }
+
+    public func publication(agencyID: Int64, period: String, questionnaire: String, version: Int?) async throws -> Publication? {
+        let rows = try await client.query(
+            """
+            SELECT id FROM publications
+            WHERE agency_id = \(agencyID) AND period = \(period) AND questionnaire = \(questionnaire)
+              AND (\(version)::integer IS NULL OR version = \(version))
+            ORDER BY version DESC LIMIT 1
+            """, logger: logger)
+        for try await id in rows.decode(Int64.self) { return try await publication(id: id) }
+        return nil
+    }
+
+    func publication(id: Int64) async throws -> Publication? {
+        let rows = try await client.query(
+            """
+            SELECT p.id, a.code, p.period, p.questionnaire, p.version, p.methodology_code, p.methodology_version, p.as_of,
+                p.published_at, p.published_by, p.document, p.content_hash
+            FROM publications p JOIN agencies a ON a.id = p.agency_id WHERE p.id = \(id)
+            """, logger: logger)
+        for try await row in rows.decode((Int64, String, String, String, Int, String, Int, Date?, Date, String, String, String).self) {
+            return Publication(
+                id: row.0, agencyCode: row.1, period: row.2, questionnaire: row.3, version: row.4, methodologyCode: row.5,
+                methodologyVersion: row.6, asOf: row.7, publishedAt: row.8, publishedBy: row.9, document: row.10, contentHash: row.11)
+        }
         return nil
     }
 }

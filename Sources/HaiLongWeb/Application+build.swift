@@ -62,7 +62,8 @@ public func buildRouter<Directory, Responses, Indices, Dossiers>(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
     }
-    IndicesController(indices: dependencies.indices, directory: dependencies.directory).addRoutes(to: api)
+    IndicesController(indices: dependencies.indices, directory: dependencies.directory, timeZone: dependencies.rules.timeZone)
+        .addRoutes(to: api)
     DossiersController(dossiers: dependencies.dossiers, directory: dependencies.directory).addRoutes(to: api)
     KioskController(
         directory: dependencies.directory, questionnaires: { try await responses.questionnaires.all() },

@@ -155,7 +155,9 @@ import Testing
                 ("period=2026-Q3&agency=P&depth=2", "depth", .badRequest),
                 ("period=2026-Q3&agency=P&format=pdf", "format", .badRequest),
                 ("period=2026-Q3&agency=P&questionnaire=nope", "questionnaire", .badRequest),
-                ("period=2026-Q3&agency=P&questionnaire=sipas-5", "questionnaire", .badRequest),
+                ("period=2026-Q3&agency=P&methodology=default:0", "methodology", .badRequest),
+                ("period=2026-Q3&agency=P&published=first", "published", .badRequest),
+                ("period=2026-Q3&agency=P&headers=fr", "headers", .badRequest),
                 ("period=2026-Q3&agency=P&colour=red", "colour", .badRequest),
                 ("period=2026-Q3", "agency", .badRequest),
             ]

@@ -1,0 +1,169 @@
+import Foundation
+import HaiLongCore
+import HaiLongStore
+
+/// What figures are asked for.
+public struct IndicesQuery: Sendable {
+    public var period: Period
+    public var agency: Agency
+    public var depth: Depth
+    public var questionnaire: Questionnaire
+    public var methodology: Methodology
+    /// `.none`: one item per agency; else the agency broken down by officer, counter or channel.
+    public var grouping: Grouping
+
+    public init(
+        period: Period, agency: Agency, depth: Depth, questionnaire: Questionnaire, methodology: Methodology, grouping: Grouping = .none
+    ) {
+        self.period = period
+        self.agency = agency
+        self.depth = depth
+        self.questionnaire = questionnaire
+        self.methodology = methodology
+        self.grouping = grouping
+    }
+}
+
+/// Builds the indices document from the count cube: figures, the previous period, credibility and reasons. Shared by
+/// `GET /api/v1/indices`, the publication API and `hailong publish`.
+public struct IndicesReport<Indices: IndexStore>: Sendable {
+    let indices: Indices
+    let timeZone: TimeZone
+
+    public init(indices: Indices, timeZone: TimeZone) {
+        self.indices = indices
+        self.timeZone = timeZone
+    }
+
+    /// The other questionnaire a kiosk-vs-web gap compares with.
+    static func counterpart(of code: String) -> String? {
+        switch code {
+        case "kiosk-3": "sipas-5"
+        case "sipas-5": "kiosk-3"
+        default: nil
+        }
+    }
+
+    public func document(_ query: IndicesQuery) async throws -> IndicesDocument {
+        let questionnaire = query.questionnaire
+        let methodology = query.methodology
+        let agencies: [Agency] =
+            query.grouping == .none ? try await indices.agencies(under: query.agency, depth: query.depth, period: query.period) : [query.agency]
+        let codes = Dictionary(uniqueKeysWithValues: agencies.map { ($0.id, $0.code) })
+        let current = try await indices.figureCounts(
+            for: agencies, period: query.period, questionnaire: questionnaire.code, methodology: methodology, grouping: query.grouping)
+        let previousPeriod = query.period.previous
+        let previous = try await indices.figureCounts(
+            for: agencies, period: previousPeriod, questionnaire: questionnaire.code, methodology: methodology,
+            grouping: query.grouping)
+
+        var items: [IndexItem] = []
+        switch query.grouping {
+        case .none:
+            let dossiers = try await indices.dossiersServed(for: agencies, period: query.period, timeZone: timeZone)
+            var other: [CountKey: FigureCounts] = [:]
+            var otherQuestionnaire: Questionnaire?
+            if let code = Self.counterpart(of: questionnaire.code), let definition = try await indices.questionnaire(code: code) {
+                otherQuestionnaire = definition
+                other = try await indices.figureCounts(
+                    for: agencies, period: query.period, questionnaire: code, methodology: methodology, grouping: .none)
+            }
+            for agency in agencies {
+                let key = CountKey(agencyID: agency.id)
+                let counts = current[key] ?? FigureCounts()
+                let figure = QuestionnaireFigure(counts: counts, questionnaire: questionnaire, methodology: methodology)
+                var item = IndexItem(
+                    agency: agency, parent: agency.parentID.flatMap { codes[$0] }, group: nil, figure: figure, hidden: false)
+                item.previous = Self.previous(figure, previous[key], questionnaire, methodology, previousPeriod)
+                item.reasons = Self.reasons(counts, questionnaire)
+                var gap: Double?
+                if let otherQuestionnaire, let otherCounts = other[key], let index = figure.index {
+                    let otherFigure = QuestionnaireFigure(counts: otherCounts, questionnaire: otherQuestionnaire, methodology: methodology)
+                    if let otherIndex = otherFigure.index {
+                        gap = questionnaire.kind == .kiosk ? index - otherIndex : otherIndex - index
+                    }
+                }
+                item.credibility = Self.credibility(counts, figure, dossiers: dossiers[agency.id], kioskWebGap: gap)
+                items.append(item)
+            }
+        case .officer, .counter, .channel, .day:
+            let ids = current.keys.compactMap { Int64($0.group) }.filter { $0 != 0 }
+            let members = try await indices.named(query.grouping, ids: ids)
+            for (key, counts) in current {
+                let figure = QuestionnaireFigure(counts: counts, questionnaire: questionnaire, methodology: methodology)
+                let member = Int64(key.group).flatMap { members[$0] }
+                let group: IndexItem.Group =
+                    switch query.grouping {
+                    case .channel, .day: .init(code: key.group, name: nil)
+                    default: .init(code: member?.code ?? "", name: member?.name)
+                    }
+                // Below the sufficiency threshold an officer's figure is too noisy to judge a person by.
+                let hidden = query.grouping == .officer && !figure.sufficient
+                var item = IndexItem(
+                    agency: query.agency, parent: nil, group: group, figure: figure, hidden: hidden)
+                if !hidden {
+                    item.previous = Self.previous(figure, previous[key], questionnaire, methodology, previousPeriod)
+                    item.reasons = Self.reasons(counts, questionnaire)
+                }
+                items.append(item)
+            }
+            // Ranked: the sufficient figures, best first; then the rest by size.
+            items.sort { lhs, rhs in
+                switch (lhs.sufficient && !lhs.hidden, rhs.sufficient && !rhs.hidden) {
+                case (true, true): (lhs.index ?? 0, rhs.group?.code ?? "") > (rhs.index ?? 0, lhs.group?.code ?? "")
+                case (true, false): true
+                case (false, true): false
+                case (false, false): (lhs.n, rhs.group?.code ?? "") > (rhs.n, lhs.group?.code ?? "")
+                }
+            }
+            var rank = 0
+            for index in items.indices where items[index].sufficient && !items[index].hidden {
+                rank += 1
+                items[index].rank = rank
+            }
+        }
+        return IndicesDocument(
+            period: .init(label: query.period.label, from: query.period.first.description, to: query.period.last.description),
+            questionnaire: questionnaire.code,
+            methodology: .init(code: methodology.code, version: methodology.version),
+            as_of: try await indices.asOf().map(Timestamp.format), published: false, publication: nil,
+            group: query.grouping == .none ? nil : query.grouping.rawValue, items: items)
+    }
+
+    static func previous(
+        _ figure: QuestionnaireFigure, _ counts: FigureCounts?, _ questionnaire: Questionnaire, _ methodology: Methodology,
+        _ period: Period
+    ) -> IndexItem.Previous {
+        let before = QuestionnaireFigure(counts: counts ?? FigureCounts(), questionnaire: questionnaire, methodology: methodology)
+        let change = IndexChange(current: figure.index, currentN: figure.n, previous: before.index, previousN: before.n)
+        return IndexItem.Previous(
+            period: period.label, n: before.n, index: before.index?.roundedHalfUp(), change: change?.change.roundedHalfUp(),
+            significant: change?.significant)
+    }
+
+    /// Percent of valid not-satisfied ratings naming each reason (kiosk questionnaires with a checklist).
+    static func reasons(_ counts: FigureCounts, _ questionnaire: Questionnaire) -> [String: Double]? {
+        guard !questionnaire.reasons.isEmpty, let question = questionnaire.questions.first else { return nil }
+        let notSatisfied = (counts.validByQuestion[question.code] ?? [:])
+            .filter { !questionnaire.scale.isSatisfied($0.key) }.values.reduce(0, +)
+        guard notSatisfied > 0 else { return [:] }
+        var shares: [String: Double] = [:]
+        for reason in questionnaire.reasons {
+            shares[reason.code] = (100 * Double(counts.reasons[reason.code] ?? 0) / Double(notSatisfied)).roundedHalfUp()
+        }
+        return shares
+    }
+
+    static func credibility(_ counts: FigureCounts, _ figure: QuestionnaireFigure, dossiers: Int?, kioskWebGap: Double?)
+        -> IndexItem.Credibility
+    {
+        let responses = counts.respondents + counts.excluded
+        return IndexItem.Credibility(
+            response_rate: dossiers.flatMap { $0 > 0 ? (100 * Double(responses) / Double($0)).roundedHalfUp() : nil },
+            dossiers: dossiers,
+            low_share: figure.lowShare.map { (100 * $0).roundedHalfUp() },
+            excluded_share: responses > 0 ? (100 * Double(counts.excluded) / Double(responses)).roundedHalfUp() : nil,
+            excluded_by_flag: Dictionary(uniqueKeysWithValues: counts.excludedByFlag.map { ($0.key.rawValue, $0.value) }),
+            kiosk_web_gap: kioskWebGap?.roundedHalfUp())
+    }
+}
