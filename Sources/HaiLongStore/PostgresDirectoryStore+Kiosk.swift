@@ -114,3 +114,21 @@ extension PostgresDirectoryStore {
             actor: "cli", action: "agency.hours", agencyID: agency.id, subject: "opening hours: \(hours?.text ?? "inherited")")
     }
 }
+
+extension PostgresDirectoryStore {
+    /// Records a merger: `code` ends on `lastDay` and its responses count for `into` in periods after that day.
+    public func merge(code: String, into successorCode: String, lastDay: LocalDate) async throws {
+        let agency = try await requireAgency(code)
+        let successor = try await requireAgency(successorCode)
+        // A successor may not be the merged agency itself or lie in its subtree (the figures would count in circles).
+        if try await isAgency(successor.id, within: agency.id) {
+            throw ValidationError(field: "into", reason: "'\(successorCode)' lies in \(code)'s own subtree")
+        }
+        try await client.query(
+            """
+            UPDATE agencies SET merged_into = \(successor.id), valid_to = \(lastDay.description)::date WHERE id = \(agency.id)
+            """, logger: logger)
+        try await audit(
+            actor: "cli", action: "agency.merge", agencyID: agency.id, subject: "\(code) merged into \(successorCode) after \(lastDay)")
+    }
+}

@@ -44,6 +44,43 @@ public struct PostgresIndexStore: IndexStore {
         return nil
     }
 
+    /// Adds a methodology version (refused when that code and version exist: published figures name it).
+    public func addMethodology(_ methodology: Methodology, makeDefault: Bool) async throws {
+        let params = String(decoding: try JSONEncoder().encode(methodology), as: UTF8.self)
+        do {
+            try await client.withTransaction(logger: logger) { connection in
+                if makeDefault { try await connection.query("UPDATE methodologies SET is_default = false WHERE is_default", logger: logger) }
+                try await connection.query(
+                    """
+                    INSERT INTO methodologies (code, version, params, is_default)
+                    VALUES (\(methodology.code), \(methodology.version), \(params)::jsonb, \(makeDefault))
+                    """, logger: logger)
+                try await connection.query(
+                    """
+                    INSERT INTO audit_log (actor, action, subject)
+                    VALUES ('cli', 'methodology.add', \("\(methodology.code) v\(methodology.version)\(makeDefault ? " (default)" : "")"))
+                    """, logger: logger)
+            }
+        } catch let error as PostgresTransactionError {
+            let cause = error.closureError ?? error.commitError ?? error
+            if StoreError.isUniqueViolation(cause) {
+                throw StoreError.duplicate(field: "methodology", value: "\(methodology.code) v\(methodology.version)")
+            }
+            throw cause
+        }
+    }
+
+    /// One line per methodology version: code, version, default mark, parameters.
+    public func methodologies() async throws -> [String] {
+        let rows = try await client.query(
+            "SELECT code, version, is_default, params::text FROM methodologies ORDER BY code, version", logger: logger)
+        var lines: [String] = []
+        for try await (code, version, isDefault, params) in rows.decode((String, Int, Bool, String).self) {
+            lines.append("\(code) v\(version)\(isDefault ? " (default)" : "")  \(params)")
+        }
+        return lines
+    }
+
     public func agencies(under agency: Agency, depth: Depth, period: Period) async throws -> [Agency] {
         let maxDepth =
             switch depth {

@@ -179,26 +179,8 @@ struct IndicesController<Indices: IndexStore, Directory: DirectoryStore>: Sendab
         var query = try await indicesQuery(
             { name in if case .string(let text)? = fields[name] { text } else { nil } }, scope: caller.scope)
         query.depth = .all
-        let publication = try await Self.publish(query, report: report, indices: indices, by: caller.name)
+        let publication = try await report.publish(query, by: caller.name)
         return try .json(Self.published(publication, methodology: query.methodology), status: .created)
-    }
-
-    /// Freezes the figures `query` asks for (the API and `hailong publish`).
-    static func publish(_ query: IndicesQuery, report: IndicesReport<Indices>, indices: Indices, by publisher: String) async throws
-        -> Publication
-    {
-        var figures = try await report.document(query)
-        figures.published = true
-        let document = figures
-        let now = Date()
-        return try await indices.publish(
-            agencyID: query.agency.id, period: query.period.label, questionnaire: query.questionnaire.code,
-            methodology: query.methodology, asOf: document.as_of.flatMap(Timestamp.parse(_:)), publishedBy: publisher
-        ) { version in
-            var stored = document
-            stored.publication = .init(version: version, published_at: Timestamp.format(now), published_by: publisher)
-            return try stored.jsonText()
-        }
     }
 
     static func published(_ publication: Publication, methodology: Methodology) -> Published {

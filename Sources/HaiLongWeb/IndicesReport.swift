@@ -130,6 +130,22 @@ public struct IndicesReport<Indices: IndexStore>: Sendable {
             group: query.grouping == .none ? nil : query.grouping.rawValue, items: items)
     }
 
+    /// Freezes the figures `query` asks for as the next published version (the API and `hailong publish`).
+    public func publish(_ query: IndicesQuery, by publisher: String) async throws -> Publication {
+        var figures = try await document(query)
+        figures.published = true
+        let document = figures
+        let now = Date()
+        return try await indices.publish(
+            agencyID: query.agency.id, period: query.period.label, questionnaire: query.questionnaire.code,
+            methodology: query.methodology, asOf: document.as_of.flatMap(Timestamp.parse(_:)), publishedBy: publisher
+        ) { version in
+            var stored = document
+            stored.publication = .init(version: version, published_at: Timestamp.format(now), published_by: publisher)
+            return try stored.jsonText()
+        }
+    }
+
     static func previous(
         _ figure: QuestionnaireFigure, _ counts: FigureCounts?, _ questionnaire: Questionnaire, _ methodology: Methodology,
         _ period: Period

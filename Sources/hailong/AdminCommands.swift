@@ -19,7 +19,31 @@ struct Migrate: AsyncParsableCommand {
 /// `hailong agency add`.
 struct AgencyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "agency", abstract: "Manage agencies.", subcommands: [Add.self, Hours.self])
+        commandName: "agency", abstract: "Manage agencies.", subcommands: [Add.self, Hours.self, Merge.self])
+
+    /// `hailong agency merge`: the 2025 reform merged provinces and communes; history rolls up to the successor.
+    struct Merge: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record that an agency was merged into another: periods after its last day count its responses for the successor.")
+        @Option(help: "Code of the agency that was merged away.") var code: String
+        @Option(help: "Code of its successor.") var into: String
+        @Option(help: "Its last day as a separate agency (YYYY-MM-DD).") var lastDay: String
+
+        func validate() throws {
+            guard LocalDate(lastDay) != nil else { throw ValidationError("--last-day must be a date YYYY-MM-DD") }
+            guard code != into else { throw ValidationError("an agency cannot be merged into itself") }
+        }
+
+        func run() async throws {
+            let runtime = try Runtime.load()
+            let logger = runtime.logger
+            let (code, into, lastDay) = (code, into, LocalDate(lastDay)!)
+            try await runtime.withDatabase { client, _ in
+                try await PostgresDirectoryStore(client: client, logger: logger).merge(code: code, into: into, lastDay: lastDay)
+            }
+            print("agency \(code) merged into \(into) after \(lastDay)")
+        }
+    }
 
     /// `hailong agency hours`: the opening hours behind the outside_hours flag.
     struct Hours: AsyncParsableCommand {

@@ -8,6 +8,7 @@ struct Hailong: AsyncParsableCommand {
         abstract: "HaiLong — đo lường sự hài lòng của người dân · citizen satisfaction at one-stop counters.",
         subcommands: [
             Serve.self, Migrate.self, AgencyCommand.self, CounterCommand.self, OfficerCommand.self, KioskCommand.self,
-            TokenCommand.self, Aggregate.self, ImportCommand.self, SurveyCommand.self,
+            TokenCommand.self, Aggregate.self, ImportCommand.self, SurveyCommand.self, Publish.self,
+            MethodologyCommand.self,
         ])
 }
