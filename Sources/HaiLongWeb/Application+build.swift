@@ -77,6 +77,7 @@ public func buildRouter<Directory, Responses, Indices, Dossiers>(
         clientAddress: dependencies.clientAddress, signer: signer
     ).addRoutes(to: router)
     SurveyLinksController(directory: dependencies.directory, signer: signer).addRoutes(to: api)
+    OpenAPIDocument.addRoutes(to: router)
     return router
 }
 
