@@ -52,7 +52,7 @@ struct IndicesController<Indices: IndexStore, Directory: DirectoryStore>: Sendab
             throw Problem(
                 .badRequest, field: "period", detail: "period is required (YYYY, YYYY-Qn, YYYY-MM, YYYY-Www, YYYY-MM-DD or FROM..TO)")
         }
-        let period = try Period.parse(periodText)
+        let period = try Self.period(periodText)
         guard let depth = Depth(rawValue: value("depth") ?? "0") else {
             throw Problem(.badRequest, field: "depth", detail: "depth must be 0, 1 or all")
         }
@@ -67,6 +67,15 @@ struct IndicesController<Indices: IndexStore, Directory: DirectoryStore>: Sendab
         let agency = try await requestedAgency(value("agency"), scope: scope)
         return IndicesQuery(
             period: period, agency: agency, depth: depth, questionnaire: questionnaire, methodology: methodology, grouping: grouping)
+    }
+
+    /// A period parameter; a malformed one is a 400 like every other bad query parameter.
+    static func period(_ text: String) throws -> Period {
+        do {
+            return try Period.parse(text)
+        } catch {
+            throw Problem(.badRequest, field: "period", detail: error.reason)
+        }
     }
 
     /// `code` or `code:version`; by default the methodology marked default.
@@ -134,7 +143,7 @@ struct IndicesController<Indices: IndexStore, Directory: DirectoryStore>: Sendab
         guard let periodText = parameters["period"].map(String.init) else {
             throw Problem(.badRequest, field: "period", detail: "period is required")
         }
-        let period = try Period.parse(periodText)
+        let period = try Self.period(periodText)
         let agency = try await requestedAgency(parameters["agency"].map(String.init), scope: scope)
         let questionnaire = parameters["questionnaire"].map(String.init) ?? "kiosk-3"
         guard

@@ -34,6 +34,23 @@ public struct IndicesDocument: Codable, Sendable {
     var group: String?
     var items: [IndexItem]
 
+    enum CodingKeys: String, CodingKey {
+        case period, questionnaire, methodology, as_of, published, publication, group, items
+    }
+
+    /// `as_of` is always there (null before the first aggregation); `publication` and `group` only when they apply.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(period, forKey: .period)
+        try container.encode(questionnaire, forKey: .questionnaire)
+        try container.encode(methodology, forKey: .methodology)
+        try container.encode(as_of, forKey: .as_of)
+        try container.encode(published, forKey: .published)
+        try container.encodeIfPresent(publication, forKey: .publication)
+        try container.encodeIfPresent(group, forKey: .group)
+        try container.encode(items, forKey: .items)
+    }
+
     func jsonResponse() throws -> Response { try .json(self) }
 
     /// The document's JSON as stored in a publication (keys sorted, so the same figures give the same bytes).

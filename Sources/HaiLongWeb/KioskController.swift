@@ -130,7 +130,7 @@ struct KioskController<Directory: DirectoryStore>: Sendable {
         let (kioskID, _) = try await kiosk(request, purpose: "kiosk settings")
         let profile = try await directory.kioskProfile(kioskID: kioskID)
         guard let questionnaire = try await questionnaires()["kiosk-3"]?.questionnaire else {
-            throw Problem(.serviceUnavailable, detail: "the kiosk-3 questionnaire is missing; run `hailong migrate`")
+            throw Problem.unavailable("the kiosk-3 questionnaire is missing; run `hailong migrate`")
         }
         let config = Config(
             kiosk: .init(id: profile.id, label: profile.label),

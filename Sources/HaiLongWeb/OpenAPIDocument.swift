@@ -604,7 +604,7 @@ public enum OpenAPIDocument {
               required: true
               description: |
                 `YYYY`, `YYYY-Qn`, `YYYY-MM`, `YYYY-Www` (ISO week), `YYYY-MM-DD`, or `FROM..TO` of any of those, in local
-                days. Missing is 400; not a period 422.
+                days. Missing or not a period: 400 naming `period`.
               schema: { type: string, examples: ["2026", "2026-Q3", "2026-09", "2026-W40", "2026-09-30", "2026-01..2026-03-15"] }
             Agency:
               name: agency

@@ -185,7 +185,7 @@ struct SurveyController<Responses: ResponseStore, Directory: DirectoryStore>: Se
         let text = SurveyPages.strings[language]!
         var state = FormState()
         guard let questionnaire = try await questionnaires.all()[Self.questionnaireCode]?.questionnaire else {
-            throw Problem(.serviceUnavailable, detail: "the sipas-5 questionnaire is missing; run `hailong migrate`")
+            throw Problem.unavailable("the sipas-5 questionnaire is missing; run `hailong migrate`")
         }
         if let id = fields["rid"].flatMap(UUID.init(uuidString:)) { state.responseID = id }
         for question in questionnaire.sections.flatMap(\.questions) {
@@ -281,7 +281,7 @@ struct SurveyController<Responses: ResponseStore, Directory: DirectoryStore>: Se
     {
         let text = SurveyPages.strings[language]!
         guard let questionnaire = try await questionnaires.all()[Self.questionnaireCode]?.questionnaire else {
-            throw Problem(.serviceUnavailable, detail: "the sipas-5 questionnaire is missing; run `hailong migrate`")
+            throw Problem.unavailable("the sipas-5 questionnaire is missing; run `hailong migrate`")
         }
         func localized(_ value: LocalizedText) -> String { language == .vi ? value.vi : value.en }
         let errors = Dictionary(state.errors.map { ($0.field, $0.message) }, uniquingKeysWith: { first, _ in first })

@@ -150,7 +150,7 @@ import Testing
             #expect(try await get(client, "period=2026-Q3&agency=P", token: app.fixture.kioskA.token).status == .forbidden)
             let cases: [(String, String, HTTPResponse.Status)] = [
                 ("agency=P", "period", .badRequest),
-                ("period=2026-Q5&agency=P", "period", .unprocessableContent),
+                ("period=2026-Q5&agency=P", "period", .badRequest),
                 ("period=2026-Q3&agency=NOPE", "agency", .notFound),
                 ("period=2026-Q3&agency=P&depth=2", "depth", .badRequest),
                 ("period=2026-Q3&agency=P&format=pdf", "format", .badRequest),
