@@ -1,4 +1,5 @@
 import Foundation
+import HaiLongStore
 import Logging
 import PostgresNIO
 
@@ -16,7 +17,7 @@ public struct Aggregator: Sendable {
     public let timeZone: String
     public let batchSize: Int
     /// Advisory lock key of the aggregator leader ("HLAGGREG").
-    static let lockKey: Int64 = 0x484C_4147_4752_4547
+    static let lockKey = AggregationLock.key
 
     public init(client: PostgresClient, logger: Logger, timeZone: String, batchSize: Int = 20_000) {
         self.client = client
@@ -56,6 +57,8 @@ public struct Aggregator: Sendable {
                 let rows = try await connection.query(Self.applyBatch(timeZone: timeZone, limit: batchSize), logger: logger)
                 var applied = 0
                 for try await count in rows.decode(Int.self) { applied = count }
+                // Reviews that changed a counted response's flags: move its cells to the new mask.
+                try await connection.query(Self.applyCorrections(timeZone: timeZone), logger: logger)
                 if applied > 0 {
                     try await connection.query(
                         """
@@ -74,7 +77,7 @@ public struct Aggregator: Sendable {
     public func requeueAll() async throws {
         try await client.withTransaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))", logger: logger)
-            try await connection.query("TRUNCATE response_counts", logger: logger)
+            try await connection.query("TRUNCATE response_counts, pending_corrections", logger: logger)
             try await connection.query(
                 "INSERT INTO pending_aggregation (seq) SELECT seq FROM responses ON CONFLICT DO NOTHING", logger: logger)
             try await connection.query(
@@ -117,9 +120,10 @@ public struct Aggregator: Sendable {
             RETURNING seq
         ), rows AS (
             SELECT r.seq, (r.submitted_at AT TIME ZONE \(timeZone))::date AS day, r.agency_id, r.questionnaire_id,
-                   flag_mask(r.flags) AS flag_mask, coalesce(r.officer_id, 0) AS officer_id,
+                   flag_mask(r.flags) & ~coalesce(o.cleared_mask, 0) AS flag_mask, coalesce(r.officer_id, 0) AS officer_id,
                    coalesce(r.counter_id, 0) AS counter_id, r.channel, r.answers
             FROM responses r JOIN batch b ON b.seq = r.seq
+            LEFT JOIN response_flag_overrides o ON o.response_id = r.id
         ), cells AS (
             SELECT day, agency_id, questionnaire_id, a.key AS question, (a.value #>> '{}')::smallint AS level,
                    flag_mask, officer_id, counter_id, channel
@@ -144,6 +148,42 @@ public struct Aggregator: Sendable {
             DO UPDATE SET n = c.n + EXCLUDED.n
         )
         SELECT count(*) FROM batch
+        """
+    }
+
+    /// Takes every pending correction and moves the corrected responses' cells from the old flag mask to the new one
+    /// (one count down, one count up), in the same transaction as the step.
+    static func applyCorrections(timeZone: String) -> PostgresQuery {
+        """
+        WITH taken AS (
+            DELETE FROM pending_corrections RETURNING seq, old_mask, new_mask
+        ), rows AS (
+            SELECT (r.submitted_at AT TIME ZONE \(timeZone))::date AS day, r.agency_id, r.questionnaire_id,
+                   m.mask AS flag_mask, m.sign, coalesce(r.officer_id, 0) AS officer_id,
+                   coalesce(r.counter_id, 0) AS counter_id, r.channel, r.answers
+            FROM taken t JOIN responses r ON r.seq = t.seq
+            CROSS JOIN LATERAL (VALUES (t.old_mask, -1), (t.new_mask, 1)) AS m (mask, sign)
+        ), cells AS (
+            SELECT day, agency_id, questionnaire_id, a.key AS question, (a.value #>> '{}')::smallint AS level,
+                   flag_mask, sign, officer_id, counter_id, channel
+            FROM rows, jsonb_each(rows.answers) AS a
+            WHERE jsonb_typeof(a.value) = 'number'
+            UNION ALL
+            SELECT day, agency_id, questionnaire_id, '_response', 0::smallint, flag_mask, sign, officer_id, counter_id, channel
+            FROM rows
+            UNION ALL
+            SELECT day, agency_id, questionnaire_id, 'reason.' || x.code, 0::smallint, flag_mask, sign, officer_id, counter_id, channel
+            FROM rows, jsonb_array_elements_text(
+                CASE WHEN jsonb_typeof(rows.answers -> 'reasons') = 'array' THEN rows.answers -> 'reasons' ELSE '[]' END
+            ) AS x(code)
+        )
+        INSERT INTO response_counts AS c
+            (day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, n)
+        SELECT day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, sum(sign)
+        FROM cells
+        GROUP BY day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel
+        ON CONFLICT (agency_id, day, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel)
+        DO UPDATE SET n = c.n + EXCLUDED.n
         """
     }
 }

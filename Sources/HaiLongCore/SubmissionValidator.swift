@@ -56,10 +56,14 @@ public struct SubmissionValidator: Sendable {
         switch fields[name] {
         case nil, .null?:
             return nil
-        case .string(let value)?:
+        case .string(let text)?:
+            // Stored as typed but in one form: composed Vietnamese (NFC) and LF line ends (browsers send CRLF).
+            // Lengths count code points, as PostgreSQL's length() does.
+            let value = text.replacingOccurrences(of: "\r\n", with: "\n").precomposedStringWithCanonicalMapping
             if value.isEmpty && !allowEmpty { throw ValidationError(field: name, reason: "must not be empty") }
-            if value.count > maxLength {
-                throw ValidationError(field: name, reason: "must be at most \(maxLength) characters, got \(value.count)")
+            if value.unicodeScalars.count > maxLength {
+                throw ValidationError(
+                    field: name, reason: "must be at most \(maxLength) characters, got \(value.unicodeScalars.count)")
             }
             if value.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\t" && $0 != "\r" }) {
                 throw ValidationError(field: name, reason: "must not contain control characters")

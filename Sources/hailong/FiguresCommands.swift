@@ -115,3 +115,36 @@ struct MethodologyCommand: AsyncParsableCommand {
         }
     }
 }
+
+/// `hailong review`: clear (or restore) an ingest flag of one response; the counts follow.
+struct Review: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Clear or restore a flag set at ingest on one response (audited); the aggregator corrects the figures.")
+    @Option(help: "The response id (its Idempotency-Key).") var response: String
+    @Option(help: "Flag to clear, e.g. rapid_repeat.") var clear: String?
+    @Option(help: "Flag to restore.") var restore: String?
+    @Option(help: "Why (kept with the review).") var note: String?
+    @Option(help: "Who reviews, for the audit log.") var by = "cli"
+
+    func validate() throws {
+        guard UUID(uuidString: response) != nil else { throw ValidationError("--response must be a UUID") }
+        guard (clear == nil) != (restore == nil) else { throw ValidationError("give exactly one of --clear or --restore") }
+        guard HaiLongCore.Flag(rawValue: clear ?? restore ?? "") != nil else {
+            throw ValidationError("unknown flag; one of: \(HaiLongCore.Flag.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    func run() async throws {
+        let runtime = try Runtime.load()
+        let logger = runtime.logger
+        let (id, flag, action, note, by) = (
+            UUID(uuidString: response)!, HaiLongCore.Flag(rawValue: clear ?? restore!)!, clear != nil ? ReviewAction.clear : .restore,
+            note, by
+        )
+        let flags = try await runtime.withDatabase { client, _ in
+            try await PostgresResponseStore(client: client, logger: logger)
+                .review(responseID: id, flag: flag, action: action, note: note, reviewedBy: by)
+        }
+        print("response \(id.uuidString.lowercased()): \(action.rawValue) \(flag.rawValue); flags now [\(flags.map(\.rawValue).joined(separator: ", "))]")
+    }
+}

@@ -169,3 +169,38 @@ struct SubmissionValidatorTests {
         #expect(error?.field == invalid.field, "\(invalid.name): \(error?.description ?? "no error")")
     }
 }
+
+/// Comments are measured as PostgreSQL measures them (code points), after CRLF → LF and NFC.
+@Suite struct CommentLengthTests {
+    let questionnaire = Fixtures.kiosk3
+
+    func validate(_ comment: String) throws(ValidationError) -> Submission {
+        let body: JSONValue = .object([
+            "questionnaire": .string("kiosk-3"), "answers": .object(["overall": .number(2)]), "comment": .string(comment),
+            "submitted_at": .string("2026-11-23T08:00:00+07:00"),
+        ])
+        return try SubmissionValidator().validate(body, receivedAt: Fixtures.receivedAt) { _ in questionnaire }.0
+    }
+
+    @Test func browserLineEndsAreStoredAsLFAndCountOnce() throws {
+        let comment = String(repeating: "a", count: 990) + String(repeating: "\r\n", count: 10)
+        let submission = try validate(comment)
+        #expect(submission.comment?.unicodeScalars.count == 1000)
+        #expect(submission.comment?.contains("\r") == false)
+    }
+
+    @Test func decomposedVietnameseIsComposedBeforeCounting() throws {
+        // "ệ" typed as e + combining circumflex + combining dot below: 3 code points, 1 when composed.
+        let decomposed = String(repeating: "e\u{0302}\u{0323}", count: 1000)
+        let submission = try validate(decomposed)
+        #expect(submission.comment?.unicodeScalars.count == 1000)
+        #expect(submission.comment == String(repeating: "ệ", count: 1000))
+    }
+
+    @Test func aThousandAndOneCodePointsAreRefused() {
+        // 1001 code points that Swift counts as fewer characters (flags are two scalars each).
+        let comment = String(repeating: "a", count: 999) + "🇻🇳"
+        #expect(comment.count == 1000)
+        #expect(throws: ValidationError.self) { try validate(comment) }
+    }
+}
