@@ -16,6 +16,8 @@ public protocol DirectoryStore: Sendable {
     func kioskProfile(kioskID: Int64) async throws -> KioskProfile
     /// Sets (or clears, with `nil`) the officer on duty at the kiosk's counter; an unknown badge is a `StoreError.notFound`.
     func setOnDuty(kioskID: Int64, badge: String?) async throws
+    /// An active officer of the agency by badge.
+    func officer(agencyID: Int64, badge: String) async throws -> OfficerCard?
     /// An officer's photo and its media type, if the officer (of the agency) has one.
     func officerPhoto(agencyID: Int64, badge: String) async throws -> (bytes: [UInt8], type: String)?
     /// Creates an API token; returns its id and the token, which is not stored and cannot be shown again.

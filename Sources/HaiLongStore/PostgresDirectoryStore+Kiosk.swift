@@ -73,6 +73,16 @@ extension PostgresDirectoryStore {
             """, logger: logger)
     }
 
+    public func officer(agencyID: Int64, badge: String) async throws -> OfficerCard? {
+        let rows = try await client.query(
+            "SELECT badge, name, title, photo IS NOT NULL FROM officers WHERE agency_id = \(agencyID) AND badge = \(badge) AND active",
+            logger: logger)
+        for try await (badge, name, title, hasPhoto) in rows.decode((String, String, String?, Bool).self) {
+            return OfficerCard(badge: badge, name: name, title: title, hasPhoto: hasPhoto)
+        }
+        return nil
+    }
+
     public func officerPhoto(agencyID: Int64, badge: String) async throws -> (bytes: [UInt8], type: String)? {
         let rows = try await client.query(
             """

@@ -285,7 +285,6 @@ struct SurveyController<Responses: ResponseStore, Directory: DirectoryStore>: Se
         }
         func localized(_ value: LocalizedText) -> String { language == .vi ? value.vi : value.en }
         let errors = Dictionary(state.errors.map { ($0.field, $0.message) }, uniquingKeysWith: { first, _ in first })
-        let firstQuestion = questionnaire.sections.first?.questions.first?.code ?? ""
         let sections: [[String: Any]] = questionnaire.sections.enumerated().map { index, section in
             [
                 "code": section.code, "number": String(index + 1), "title": localized(section.title),
@@ -304,8 +303,14 @@ struct SurveyController<Responses: ResponseStore, Directory: DirectoryStore>: Se
                 },
             ]
         }
-        let targets = ["answers": "q-" + firstQuestion.replacingOccurrences(of: ".", with: "-"), "_form": "main"]
+        let firstElement = questionnaire.sections.first?.code ?? ""
+        let targets = ["answers": "el-" + firstElement, "_form": "main"]
         let signer = try await signer()
+        // The officer by name and title, as citizens know them (a badge nobody knows is not shown).
+        var officerName: String?
+        if let badge = binding.officer, let officer = try await directory.officer(agencyID: agency.id, badge: badge) {
+            officerName = officer.title.map { "\(officer.name) · \($0)" } ?? officer.name
+        }
         var query = "lang=\(language.other.rawValue)"
         if let token = binding.token { query += "&t=\(token)" }
         if binding.token == nil, let dossier = state.dossier { query += "&dossier=\(CodeText.escaped(dossier))" }
@@ -316,7 +321,7 @@ struct SurveyController<Responses: ResponseStore, Directory: DirectoryStore>: Se
             "questionnaire_title": localized(questionnaire.title), "action": "/s/\(CodeText.escaped(agency.code))",
             "rid": state.responseID.uuidString.lowercased(),
             "stamp": signer.stamp(responseID: state.responseID, servedAt: Date()),
-            "t": binding.token ?? false, "officer": binding.officer ?? false, "officer_name": binding.officer ?? false,
+            "t": binding.token ?? false, "officer": binding.officer ?? false, "officer_name": officerName ?? false,
             "dossier": state.dossier ?? "", "dossier_locked": binding.token != nil && binding.dossier != nil,
             "has_errors": !state.errors.isEmpty,
             "errors": state.errors.map { error -> [String: Any] in

@@ -70,7 +70,7 @@ enum SurveyPages {
             "err_phone": "Số điện thoại chưa đúng (ví dụ 0912 345 678).",
             "err_phone_off": "Cơ quan hiện chưa nhận số điện thoại qua khảo sát này.",
             "err_comment": "Góp ý tối đa 1.000 ký tự.",
-            "err_dossier": "Mã hồ sơ chỉ gồm chữ, số và các dấu . _ - (tối đa 64 ký tự).",
+            "err_dossier": "Mã hồ sơ chỉ gồm chữ, số và các dấu . _ - / (tối đa 64 ký tự).",
         ],
         .en: [
             "title": "Satisfaction survey",
@@ -112,7 +112,7 @@ enum SurveyPages {
             "err_phone": "The phone number is not valid (for example 0912 345 678).",
             "err_phone_off": "This office does not take phone numbers through this survey yet.",
             "err_comment": "Comments are limited to 1,000 characters.",
-            "err_dossier": "A dossier code has only letters, digits and . _ - (at most 64 characters).",
+            "err_dossier": "A dossier code has only letters, digits and . _ - / (at most 64 characters).",
         ],
     ]
 
@@ -237,9 +237,10 @@ enum SurveyPages {
         .element{background:#fff;border:1px solid var(--line);border-radius:12px;padding:1rem;margin:1rem 0}
         .num{display:inline-block;min-width:1.8rem;height:1.8rem;border-radius:50%;background:var(--red);color:#fff;text-align:center;
         font-size:1rem;line-height:1.8rem;margin-right:.35rem}
-        fieldset{border:0;border-top:1px solid #eceef2;margin:0;padding:.85rem 0 .5rem}
+        fieldset{border:0;border-top:1px solid #eceef2;margin:0;padding:1rem 0 .75rem}
         fieldset:first-of-type{border-top:0}
-        legend{font-weight:600;padding:0;margin-bottom:.5rem}
+        legend{float:left;width:100%;font-weight:600;padding:0;margin-bottom:.5rem}
+        legend+*{clear:both}
         .scale{display:grid;grid-template-columns:repeat(5,1fr);gap:.4rem}
         .scale input{position:absolute;opacity:0;width:1px;height:1px}
         .level{display:flex;flex-direction:column;align-items:center;justify-content:center;min-height:64px;padding:.35rem .2rem;

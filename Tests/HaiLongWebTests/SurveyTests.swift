@@ -57,6 +57,7 @@ import Testing
             #expect(html.components(separatedBy: #"type="radio""#).count - 1 == 19 * 5)
             #expect(html.contains("Công chức giải quyết công việc") && html.contains("Rất không hài lòng"))
             #expect(html.contains(#"name="dossier" value="HS-7""#) && hidden(html)["officer"] == "B-1")
+            #expect(html.contains("<strong>Nguyễn Văn An</strong>"))  // the officer as citizens know them
             // No phone field unless the server can encrypt it; a trap field people never see.
             #expect(!html.contains(#"name="phone""#) && html.contains(#"name="website""#))
             let english = try await client.execute(uri: "/s/P.A?lang=en", method: .get)
