@@ -193,7 +193,9 @@ def test(hailong, arguments):
     page.open(f"/s/{AGENCY['code']}?dossier=HS-1&officer={officer}")
     expect(page.status() == 200, f"GET the form: {page.status()}")
     check_form(page, "HS-1")
-    expect(officer in page.text(".field"), f"the officer is shown: {page.text('.field')!r}")
+    # Citizens know the officer by name, not by badge number.
+    expect("Lê Thị Hồng" in page.text(".field") and officer not in page.text(".field"),
+           f"the officer is shown by name: {page.text('.field')!r}")
     for code, level in ANSWERS.items():
         page.answer(code, level)
     page.element("#comment").send_keys(COMMENT)
@@ -218,7 +220,7 @@ def test(hailong, arguments):
     expect(page.status() == 422, f"a form with no answers: {page.status()}")
     expect(page.text(".error-summary h2") == "Vui lòng kiểm tra lại:", "the summary's heading")
     errors = page.errors()
-    expect(("#q-tiep_can-1", "Vui lòng trả lời ít nhất một câu hỏi.") in errors, f"summary {errors}")
+    expect(("#el-tiep_can", "Vui lòng trả lời ít nhất một câu hỏi.") in errors, f"summary {errors}")
     expect(any(target == "#dossier" and "Mã hồ sơ" in message for target, message in errors), f"summary {errors}")
     for target, _ in errors:
         expect(page.elements(target), f"the summary links to {target}, which is not on the page")
