@@ -7,6 +7,7 @@
 --                   send slots 1/rate apart with delay(), so the connections never send faster than that.
 --                   Unset: closed loop, every connection sends as soon as its previous answer arrived.
 --   HAILONG_THREADS the -t given to wrk (needed to split HAILONG_RATE between threads)
+--   HAILONG_GET     optional: send GET <path> instead (expects 200), for the latency floor of the machine
 --
 -- Every request carries a fresh UUID v4 as Idempotency-Key (random bits from a per-thread PRNG seeded from
 -- /dev/urandom; the last 12 hex digits hold the thread number and a per-thread counter, so keys cannot collide
@@ -102,7 +103,14 @@ local function submitted_at()
     return string.format("%s.%03d+07:00", cached_prefix, math.floor((t - second) * 1000))
 end
 
+-- HAILONG_GET=/healthz: plain GETs of that path instead (run.sh measures the machine's latency floor with it).
+local get_path = os.getenv("HAILONG_GET")
+local ok_status = get_path and 200 or 201
+
 function request()
+    if get_path then
+        return wrk.format("GET", get_path, {}, nil)
+    end
     token_index = token_index % #tokens + 1
     local body = '{"questionnaire":"kiosk-3","officer":"' .. officer ..
         '","answers":{"overall":3},"submitted_at":"' .. submitted_at() .. '"}'
@@ -131,7 +139,7 @@ if tonumber(os.getenv("HAILONG_RATE") or "") then
 end
 
 function response(status, headers, body)
-    if status == 201 then
+    if status == ok_status then
         ok = ok + 1
     else
         non2xx = non2xx + 1

@@ -214,6 +214,18 @@ for rate in $LATENCY_RATES; do
     if [[ $reached == 1 && $fast == 1 ]]; then lat_best="$rate"; break; fi
 done
 
+# The floor: the same paced client against GET /healthz (no database, no JSON) at the first rate tried. What the
+# machine's scheduling costs every request, whatever the ingest path does (other work on a shared machine shows here).
+settle
+floor_rate="${LATENCY_RATES%% *}"
+log "d0. floor: GET /healthz at $floor_rate req/s, $LATENCY_CONNECTIONS connections, 10 s"
+HAILONG_GET=/healthz HAILONG_RATE="$floor_rate" HAILONG_THREADS="$WRK_THREADS" \
+    wrk -t"$WRK_THREADS" -c"$LATENCY_CONNECTIONS" -d10s --latency -s "$here/post.lua" "$url" >"$work/floor.out" 2>"$work/floor.err"
+floor_line=$(printf 'GET /healthz at %d req/s: achieved %.1f req/s  p50 %.2f ms  p99 %.2f ms  p99.9 %.2f ms' "$floor_rate" \
+    "$(result "$work/floor.out" rate)" "$(result "$work/floor.out" p50_ms)" "$(result "$work/floor.out" p99_ms)" \
+    "$(result "$work/floor.out" p99.9_ms)")
+log "$floor_line"
+
 # --- e. memory --------------------------------------------------------------------------------------------------
 hwm_kb=$(awk '/^VmHWM/ {print $2}' "/proc/$server_pid/status")
 rss_kb=$(awk '/^VmRSS/ {print $2}' "/proc/$server_pid/status")
@@ -242,6 +254,7 @@ b. pgbench  -c $PGBENCH_CLIENTS -j $PGBENCH_JOBS -T $DURATION_S -M $PGBENCH_MODE
 c. ratio    service ÷ pgbench = $(printf '%.2f' "$ratio")   target ≥ 1.0: $(verdict "$ratio >= 1.0")
 d. latency  fixed rate, $LATENCY_CONNECTIONS connections paced by wrk delay():
 $(for l in "${latency_lines[@]}"; do echo "            $l"; done)
+            floor (no database): $floor_line
             target p99 ≤ 10 ms at 5000 req/s: $( [[ "$lat_best" == 5000 ]] && echo PASS || echo "MISS (highest rate tried meeting p99 ≤ 10 ms: ${lat_best:-none of $LATENCY_RATES})")
 e. memory   hailong peak RSS (VmHWM) $((hwm_kb / 1024)) MB, now $((rss_kb / 1024)) MB   target ≤ 150 MB: $(verdict "$hwm_kb <= 153600")
 server log  $server_errors error lines (LOG_LEVEL=$LOG_LEVEL)
