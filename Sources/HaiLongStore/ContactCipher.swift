@@ -41,5 +41,5 @@ public struct ContactCipher: Sendable {
 }
 
 extension Data {
-    var hex: String { map { String(format: "%02x", $0) }.joined() }
+    var hex: String { Hex.encode(self) }
 }

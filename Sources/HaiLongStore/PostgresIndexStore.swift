@@ -227,7 +227,7 @@ public struct PostgresIndexStore: IndexStore {
             var version = 1
             for try await next in versions.decode(Int.self) { version = next }
             let text = try document(version)
-            let hash = SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+            let hash = Hex.encode(SHA256.hash(data: Data(text.utf8)))
             let rows = try await connection.query(
                 """
                 INSERT INTO publications (agency_id, period, questionnaire, version, methodology_code, methodology_version,

@@ -71,7 +71,7 @@ public struct PostgresResponseStore: ResponseStore {
     /// SHA-256 of the caller and the canonical request: a replay must come from the same device or token.
     static func requestHash(_ submission: Submission, source: ResponseSource) -> String {
         let text = "k=\(source.kioskID ?? 0);t=\(source.apiTokenID ?? 0);" + submission.canonicalText
-        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(SHA256.hash(data: Data(text.utf8)))
     }
 }
 
@@ -186,11 +186,20 @@ struct BatchWriter: Sendable {
             ORDER BY i.ord
             """, logger: logger)
         var facts: [Facts] = []
+        var decodedHours: [String: OpeningHours?] = [:]
         for try await (officerID, previousTap, dossierRated, dossierID, dossierOfficerID, hours)
             in rows.decode((Int64?, Date?, Bool, Int64?, Int64?, String?).self)
         {
             let pending = batch[facts.count]
-            let openingHours = hours.flatMap { try? JSONDecoder().decode(OpeningHours.self, from: Data($0.utf8)) }
+            // The rows of one agency share its hours: decode each text once per batch.
+            let openingHours = hours.flatMap { text in
+                decodedHours[text]
+                    ?? {
+                        let decoded = try? JSONDecoder().decode(OpeningHours.self, from: Data(text.utf8))
+                        decodedHours[text] = decoded
+                        return decoded
+                    }()
+            }
             facts.append(
                 Facts(
                     // The kiosk's own word on the officer wins; without one, the dossier's officer is the one rated.

@@ -12,7 +12,7 @@ public enum SecretToken {
 
     /// The hex SHA-256 under which a token is stored and looked up.
     public static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: Data(token.utf8)))
     }
 }
 
@@ -21,5 +21,19 @@ extension SecretToken {
     public static func pairingCode() -> String {
         var generator = SystemRandomNumberGenerator()
         return String(format: "%08d", Int.random(in: 0..<100_000_000, using: &generator))
+    }
+}
+
+/// Lower-case hexadecimal, without `String(format:)` (which is slow enough to show in the ingest profile).
+public enum Hex {
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

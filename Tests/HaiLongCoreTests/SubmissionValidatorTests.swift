@@ -204,3 +204,34 @@ struct SubmissionValidatorTests {
         #expect(throws: ValidationError.self) { try validate(comment) }
     }
 }
+
+/// The hand-written RFC 3339 parser agrees with Foundation's.
+@Suite struct TimestampParsingTests {
+    @Test func agreesWithFoundationOnManyTimes() {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        var seed: UInt64 = 7
+        for _ in 0..<2000 {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let seconds = Double(seed % 4_000_000_000) - 500_000_000
+            let offsets = [0, 25_200, -18_000, 19_800, 45_900]
+            formatter.timeZone = TimeZone(secondsFromGMT: offsets[Int(seed >> 40) % offsets.count])
+            let text = formatter.string(from: Date(timeIntervalSince1970: seconds))
+            #expect(SubmissionValidator.parseTimestamp(text) == Date(timeIntervalSince1970: seconds), "\(text)")
+        }
+    }
+
+    @Test func fractionsAndOffsets() {
+        #expect(SubmissionValidator.parseTimestamp("2026-11-23T08:15:00+07:00") == Date(timeIntervalSince1970: 1_795_396_500))
+        #expect(SubmissionValidator.parseTimestamp("2026-11-23T01:15:00.250Z") == Date(timeIntervalSince1970: 1_795_396_500.25))
+        #expect(SubmissionValidator.parseTimestamp("2026-11-22T20:15:00-05:00") == Date(timeIntervalSince1970: 1_795_396_500))
+    }
+
+    @Test(arguments: [
+        "2026-11-23T08:15:00", "2026-11-23 08:15:00+07:00", "2026-02-30T08:15:00Z", "2026-11-23T24:00:00Z", "2026-11-23T08:15:00+7:00",
+        "2026-11-23T08:15:00.Z", "2026-11-23T08:15:00Zjunk", "२०२६-11-23T08:15:00Z", "", "2026-11-23T08:15:60Z",
+    ])
+    func rejects(_ text: String) {
+        #expect(SubmissionValidator.parseTimestamp(text) == nil)
+    }
+}
