@@ -159,6 +159,17 @@ struct IndexItem: Codable, Sendable {
         var index: Double?
         var change: Double?
         var significant: Bool?
+
+        enum CodingKeys: String, CodingKey { case period, n, index, change, significant }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(period, forKey: .period)
+            try container.encode(n, forKey: .n)
+            try container.encode(index, forKey: .index)
+            try container.encode(change, forKey: .change)
+            try container.encode(significant, forKey: .significant)
+        }
     }
 
     /// Why a figure can be trusted, or not.
