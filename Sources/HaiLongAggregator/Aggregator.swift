@@ -73,26 +73,44 @@ public struct Aggregator: Sendable {
         }
     }
 
-    /// Empties the counts and queues every response again, in one transaction; the next steps recount all.
-    public func requeueAll() async throws {
-        try await client.withTransaction(logger: logger) { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))", logger: logger)
-            try await connection.query("TRUNCATE response_counts, pending_corrections", logger: logger)
-            try await connection.query(
-                "INSERT INTO pending_aggregation (seq) SELECT seq FROM responses ON CONFLICT DO NOTHING", logger: logger)
-            try await connection.query(
-                """
-                INSERT INTO aggregator_state (id, time_zone, applied_total) VALUES (1, \(timeZone), 0)
-                ON CONFLICT (id) DO UPDATE SET time_zone = EXCLUDED.time_zone, applied_total = 0
-                """, logger: logger)
+    /// Recounts everything from the raw responses in one set-based statement, in one REPEATABLE READ transaction:
+    /// the counts are emptied and refilled from the responses of one snapshot, and exactly the queue entries of that
+    /// snapshot are removed, so responses stored meanwhile stay queued for the next step. Returns the responses counted.
+    /// (Figures reads wait for it: TRUNCATE locks the cube until the commit.)
+    @discardableResult
+    public func rebuild() async throws -> Int {
+        try await client.withConnection { connection in
+            // The lock first, then the snapshot: a step that commits while we wait is in the snapshot we count from.
+            try await connection.query("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
+            do {
+                let counted = try await recountAll(connection)
+                try await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                return counted
+            } catch {
+                try? await connection.query("ROLLBACK", logger: logger)
+                try? await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                throw error
+            }
         }
     }
 
-    /// Recounts everything from the raw responses.
-    @discardableResult
-    public func rebuild() async throws -> Int {
-        try await requeueAll()
-        return try await runUntilIdle()
+    func recountAll(_ connection: PostgresConnection) async throws -> Int {
+        try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ", logger: logger)
+        try await connection.query("TRUNCATE response_counts, pending_corrections", logger: logger)
+        try await connection.query("DELETE FROM pending_aggregation", logger: logger)
+        try await connection.query(Self.countAll(timeZone: timeZone), logger: logger)
+        let rows = try await connection.query(
+            """
+            INSERT INTO aggregator_state AS s (id, time_zone, applied_total, last_applied_at)
+            SELECT 1, \(timeZone), count(*), now() FROM responses
+            ON CONFLICT (id) DO UPDATE SET time_zone = EXCLUDED.time_zone, applied_total = EXCLUDED.applied_total,
+                last_applied_at = EXCLUDED.last_applied_at
+            RETURNING applied_total
+            """, logger: logger)
+        var counted = 0
+        for try await total in rows.decode(Int.self) { counted = total }
+        try await connection.query("COMMIT", logger: logger)
+        return counted
     }
 
     /// The cube counts local days of one zone: record it, and refuse to mix zones.
@@ -124,7 +142,28 @@ public struct Aggregator: Sendable {
                    coalesce(r.counter_id, 0) AS counter_id, r.channel, r.answers
             FROM responses r JOIN batch b ON b.seq = r.seq
             LEFT JOIN response_flag_overrides o ON o.response_id = r.id
-        ), cells AS (
+        ), \(unescaped: cellsAndInsert)
+        SELECT count(*) FROM batch
+        """
+    }
+
+    /// Every response counted at once (the rebuild), with the same cells as the batches.
+    static func countAll(timeZone: String) -> PostgresQuery {
+        """
+        WITH rows AS (
+            SELECT (r.submitted_at AT TIME ZONE \(timeZone))::date AS day, r.agency_id, r.questionnaire_id,
+                   flag_mask(r.flags) & ~coalesce(o.cleared_mask, 0) AS flag_mask, coalesce(r.officer_id, 0) AS officer_id,
+                   coalesce(r.counter_id, 0) AS counter_id, r.channel, r.answers
+            FROM responses r LEFT JOIN response_flag_overrides o ON o.response_id = r.id
+        ), \(unescaped: cellsAndInsert)
+        SELECT 1
+        """
+    }
+
+    /// From `rows` (one per response), the cells: one per answered question (its level), one per reason code
+    /// (`reason.<code>`, level 0) and one `_response` (level 0) per response; added to the cube.
+    static let cellsAndInsert = """
+        cells AS (
             SELECT day, agency_id, questionnaire_id, a.key AS question, (a.value #>> '{}')::smallint AS level,
                    flag_mask, officer_id, counter_id, channel
             FROM rows, jsonb_each(rows.answers) AS a
@@ -147,9 +186,7 @@ public struct Aggregator: Sendable {
             ON CONFLICT (agency_id, day, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel)
             DO UPDATE SET n = c.n + EXCLUDED.n
         )
-        SELECT count(*) FROM batch
         """
-    }
 
     /// Takes every pending correction and moves the corrected responses' cells from the old flag mask to the new one
     /// (one count down, one count up), in the same transaction as the step.
