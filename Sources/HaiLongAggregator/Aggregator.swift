@@ -155,14 +155,17 @@ public struct Aggregator: Sendable {
                    flag_mask(r.flags) & ~coalesce(o.cleared_mask, 0) AS flag_mask, coalesce(r.officer_id, 0) AS officer_id,
                    coalesce(r.counter_id, 0) AS counter_id, r.channel, r.answers
             FROM responses r LEFT JOIN response_flag_overrides o ON o.response_id = r.id
-        ), \(unescaped: cellsAndInsert)
-        SELECT 1
+        ), \(unescaped: cells)
+        INSERT INTO response_counts (day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, n)
+        SELECT day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, count(*)
+        FROM cells
+        GROUP BY day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel
         """
     }
 
     /// From `rows` (one per response), the cells: one per answered question (its level), one per reason code
-    /// (`reason.<code>`, level 0) and one `_response` (level 0) per response; added to the cube.
-    static let cellsAndInsert = """
+    /// (`reason.<code>`, level 0) and one `_response` (level 0) per response.
+    static let cells = """
         cells AS (
             SELECT day, agency_id, questionnaire_id, a.key AS question, (a.value #>> '{}')::smallint AS level,
                    flag_mask, officer_id, counter_id, channel
@@ -177,7 +180,12 @@ public struct Aggregator: Sendable {
             FROM rows, jsonb_array_elements_text(
                 CASE WHEN jsonb_typeof(rows.answers -> 'reasons') = 'array' THEN rows.answers -> 'reasons' ELSE '[]' END
             ) AS x(code)
-        ), added AS (
+        )
+        """
+
+    /// The cells added to the cube (a batch may add to cells that exist).
+    static let cellsAndInsert = cells + """
+        , added AS (
             INSERT INTO response_counts AS c
                 (day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, n)
             SELECT day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, count(*)

@@ -129,39 +129,42 @@ public struct PostgresIndexStore: IndexStore {
             case .channel: "c.channel"
             case .day: "c.day::text"
             }
-        var query = Self.lineage(roots: agencies.map(\.id), period: period)
-        query.sql = "WITH members AS (" + query.sql + ")\n"
-        query.sql += """
-            SELECT m.root, \(group) AS grp, c.question, c.level::integer, c.flag_mask, sum(c.n)::bigint
-            FROM members m JOIN response_counts c ON c.agency_id = m.id
-            WHERE c.day BETWEEN $\(query.binds.count + 1)::date AND $\(query.binds.count + 2)::date
-              AND c.questionnaire_id IN (SELECT id FROM questionnaires WHERE code = $\(query.binds.count + 3))
-            GROUP BY 1, 2, 3, 4, 5
+        // Which agencies count for which root (small), then the cube read once per agency, not once per root: a
+        // province and its 1,000 agencies would otherwise scan every cell twice. Pooling is a sum, done here.
+        let membership = try await client.query(Self.lineage(roots: agencies.map(\.id), period: period), logger: logger)
+        var roots: [Int64: [Int64]] = [:]
+        for try await (root, id) in membership.decode((Int64, Int64).self) { roots[id, default: []].append(root) }
+        let rows = try await client.query(
             """
-        query.binds.append(period.first.description)
-        query.binds.append(period.last.description)
-        query.binds.append(questionnaire)
-        let rows = try await client.query(query, logger: logger)
+            SELECT c.agency_id, \(unescaped: group) AS grp, c.question, c.level::integer, c.flag_mask, sum(c.n)::bigint
+            FROM response_counts c
+            WHERE c.agency_id = ANY(\(Array(roots.keys)))
+              AND c.day BETWEEN \(period.first.description)::date AND \(period.last.description)::date
+              AND c.questionnaire_id IN (SELECT id FROM questionnaires WHERE code = \(questionnaire))
+            GROUP BY 1, 2, 3, 4, 5
+            """, logger: logger)
         let excludedMask = methodology.excludedMask
         var result: [CountKey: FigureCounts] = [:]
-        for try await (root, group, question, level, mask, n) in rows.decode((Int64, String, String, Int, Int, Int64).self) {
-            let key = CountKey(agencyID: root, group: group)
-            var counts = result[key, default: FigureCounts()]
+        for try await (agency, group, question, level, mask, n) in rows.decode((Int64, String, String, Int, Int, Int64).self) {
             let count = Int(n)
             let valid = mask & excludedMask == 0
-            if question == "_response" {
-                if valid {
-                    counts.respondents += count
-                } else {
-                    counts.excluded += count
-                    for flag in methodology.excludedFlags where mask & flag.bit != 0 { counts.excludedByFlag[flag, default: 0] += count }
+            for root in roots[agency] ?? [] {
+                let key = CountKey(agencyID: root, group: group)
+                var counts = result[key, default: FigureCounts()]
+                if question == "_response" {
+                    if valid {
+                        counts.respondents += count
+                    } else {
+                        counts.excluded += count
+                        for flag in methodology.excludedFlags where mask & flag.bit != 0 { counts.excludedByFlag[flag, default: 0] += count }
+                    }
+                } else if question.hasPrefix("reason.") {
+                    if valid { counts.reasons[String(question.dropFirst("reason.".count)), default: 0] += count }
+                } else if valid {
+                    counts.validByQuestion[question, default: [:]][level, default: 0] += count
                 }
-            } else if question.hasPrefix("reason.") {
-                if valid { counts.reasons[String(question.dropFirst("reason.".count)), default: 0] += count }
-            } else if valid {
-                counts.validByQuestion[question, default: [:]][level, default: 0] += count
+                result[key] = counts
             }
-            result[key] = counts
         }
         return result
     }
