@@ -149,24 +149,30 @@ public struct PostgresIndexStore: IndexStore {
             let count = Int(n)
             let valid = mask & excludedMask == 0
             for root in roots[agency] ?? [] {
-                let key = CountKey(agencyID: root, group: group)
-                var counts = result[key, default: FigureCounts()]
-                if question == "_response" {
-                    if valid {
-                        counts.respondents += count
-                    } else {
-                        counts.excluded += count
-                        for flag in methodology.excludedFlags where mask & flag.bit != 0 { counts.excludedByFlag[flag, default: 0] += count }
-                    }
-                } else if question.hasPrefix("reason.") {
-                    if valid { counts.reasons[String(question.dropFirst("reason.".count)), default: 0] += count }
-                } else if valid {
-                    counts.validByQuestion[question, default: [:]][level, default: 0] += count
-                }
-                result[key] = counts
+                // Mutated in place: a copy per row of a province's growing counts made big reads quadratic.
+                Self.add(
+                    question: question, level: level, mask: mask, count: count, valid: valid, methodology: methodology,
+                    to: &result[CountKey(agencyID: root, group: group), default: FigureCounts()])
             }
         }
         return result
+    }
+
+    static func add(
+        question: String, level: Int, mask: Int, count: Int, valid: Bool, methodology: Methodology, to counts: inout FigureCounts
+    ) {
+        if question == "_response" {
+            if valid {
+                counts.respondents += count
+            } else {
+                counts.excluded += count
+                for flag in methodology.excludedFlags where mask & flag.bit != 0 { counts.excludedByFlag[flag, default: 0] += count }
+            }
+        } else if question.hasPrefix("reason.") {
+            if valid { counts.reasons[String(question.dropFirst("reason.".count)), default: 0] += count }
+        } else if valid {
+            counts.validByQuestion[question, default: [:]][level, default: 0] += count
+        }
     }
 
     public func dossiersServed(for agencies: [Agency], period: Period, timeZone: TimeZone) async throws -> [Int64: Int] {
