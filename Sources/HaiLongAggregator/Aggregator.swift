@@ -184,17 +184,18 @@ public struct Aggregator: Sendable {
         """
 
     /// The cells added to the cube (a batch may add to cells that exist).
-    static let cellsAndInsert = cells + """
-        , added AS (
-            INSERT INTO response_counts AS c
-                (day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, n)
-            SELECT day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, count(*)
-            FROM cells
-            GROUP BY day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel
-            ON CONFLICT (agency_id, day, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel)
-            DO UPDATE SET n = c.n + EXCLUDED.n
-        )
-        """
+    static let cellsAndInsert =
+        cells + """
+            , added AS (
+                INSERT INTO response_counts AS c
+                    (day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, n)
+                SELECT day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, count(*)
+                FROM cells
+                GROUP BY day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel
+                ON CONFLICT (agency_id, day, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel)
+                DO UPDATE SET n = c.n + EXCLUDED.n
+            )
+            """
 
     /// Takes every pending correction and moves the corrected responses' cells from the old flag mask to the new one
     /// (one count down, one count up), in the same transaction as the step.

@@ -49,7 +49,9 @@ public struct PostgresIndexStore: IndexStore {
         let params = String(decoding: try JSONEncoder().encode(methodology), as: UTF8.self)
         do {
             try await client.withTransaction(logger: logger) { connection in
-                if makeDefault { try await connection.query("UPDATE methodologies SET is_default = false WHERE is_default", logger: logger) }
+                if makeDefault {
+                    try await connection.query("UPDATE methodologies SET is_default = false WHERE is_default", logger: logger)
+                }
                 try await connection.query(
                     """
                     INSERT INTO methodologies (code, version, params, is_default)

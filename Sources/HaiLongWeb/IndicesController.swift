@@ -122,7 +122,8 @@ struct IndicesController<Indices: IndexStore, Directory: DirectoryStore>: Sendab
                     body: .init(byteBuffer: ByteBuffer(string: stored.document)))
             }
         } else {
-            document = try await report.document(try await indicesQuery({ parameters[Substring($0)].map(String.init) }, scope: caller.scope))
+            document = try await report.document(
+                try await indicesQuery({ parameters[Substring($0)].map(String.init) }, scope: caller.scope))
         }
         switch format {
         case "csv": return document.csvResponse(vietnamese: vietnamese)
@@ -156,7 +157,6 @@ struct IndicesController<Indices: IndexStore, Directory: DirectoryStore>: Sendab
         }
         return publication
     }
-
 
     struct Published: Encodable {
         var id: Int64

@@ -66,10 +66,14 @@ public struct IndicesDocument: Codable, Sendable {
         // The first twelve columns are the original export's, in its order; what came later follows them.
         var header =
             vietnamese
-            ? ["Mã cơ quan", "Tên cơ quan", "Số phiếu hợp lệ", "Số hài lòng", "Chỉ số (%)", "Cận dưới 95%", "Cận trên 95%",
-                "Điểm trung bình", "Phiếu loại", "Đủ mẫu", "Điểm CCHC", "Điểm tối đa"]
-            : ["agency", "name", "n", "satisfied", "index", "ci95_low", "ci95_high", "mean", "excluded", "sufficient",
-                "par_points", "par_max"]
+            ? [
+                "Mã cơ quan", "Tên cơ quan", "Số phiếu hợp lệ", "Số hài lòng", "Chỉ số (%)", "Cận dưới 95%", "Cận trên 95%",
+                "Điểm trung bình", "Phiếu loại", "Đủ mẫu", "Điểm CCHC", "Điểm tối đa",
+            ]
+            : [
+                "agency", "name", "n", "satisfied", "index", "ci95_low", "ci95_high", "mean", "excluded", "sufficient",
+                "par_points", "par_max",
+            ]
         if group != nil { header += vietnamese ? ["Nhóm", "Mã nhóm", "Tên nhóm"] : ["group", "group_code", "group_name"] }
         header += elementCodes.map { (vietnamese ? "Chỉ số " : "element_") + $0 }
         let rows = items.map { item -> [XLSXCell] in

@@ -48,7 +48,8 @@ public struct IndicesReport<Indices: IndexStore>: Sendable {
         let questionnaire = query.questionnaire
         let methodology = query.methodology
         let agencies: [Agency] =
-            query.grouping == .none ? try await indices.agencies(under: query.agency, depth: query.depth, period: query.period) : [query.agency]
+            query.grouping == .none
+            ? try await indices.agencies(under: query.agency, depth: query.depth, period: query.period) : [query.agency]
         let codes = Dictionary(uniqueKeysWithValues: agencies.map { ($0.id, $0.code) })
         let current = try await indices.figureCounts(
             for: agencies, period: query.period, questionnaire: questionnaire.code, methodology: methodology, grouping: query.grouping)

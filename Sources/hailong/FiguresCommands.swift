@@ -39,7 +39,9 @@ struct Publish: AsyncParsableCommand {
             let methodology = try await Self.methodology(methodologyText, indices: indices)
             var roots: [Agency] = []
             if let agencyCode {
-                guard let agency = try await directory.agency(code: agencyCode) else { throw StoreError.notFound(field: "agency", value: agencyCode) }
+                guard let agency = try await directory.agency(code: agencyCode) else {
+                    throw StoreError.notFound(field: "agency", value: agencyCode)
+                }
                 roots = [agency]
             } else {
                 roots = try await directory.roots()
@@ -145,6 +147,8 @@ struct Review: AsyncParsableCommand {
             try await PostgresResponseStore(client: client, logger: logger)
                 .review(responseID: id, flag: flag, action: action, note: note, reviewedBy: by)
         }
-        print("response \(id.uuidString.lowercased()): \(action.rawValue) \(flag.rawValue); flags now [\(flags.map(\.rawValue).joined(separator: ", "))]")
+        print(
+            "response \(id.uuidString.lowercased()): \(action.rawValue) \(flag.rawValue); flags now [\(flags.map(\.rawValue).joined(separator: ", "))]"
+        )
     }
 }

@@ -209,7 +209,8 @@ import Testing
             let incremental = try await cubeText(client)
             #expect(try await aggregator.rebuild() == 150)
             #expect(try await cubeText(client) == incremental)
-            let respondents = try await scalar(client, "SELECT coalesce(sum(n), 0)::bigint FROM response_counts WHERE question = '_response'")
+            let respondents = try await scalar(
+                client, "SELECT coalesce(sum(n), 0)::bigint FROM response_counts WHERE question = '_response'")
             #expect(respondents == 150)
             // An oracle straight from the raw responses: answers by agency, question and level, and respondents.
             let differing = try await scalar(

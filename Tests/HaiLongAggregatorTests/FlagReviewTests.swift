@@ -32,7 +32,9 @@ import Testing
             #expect(try await validOverall(client) == 1)  // not yet applied
             try await aggregator.runUntilIdle()
             #expect(try await validOverall(client) == 2)
-            #expect(try await scalar(client, "SELECT sum(n)::bigint FROM response_counts WHERE question = 'reason.xin_chao' AND flag_mask & 7 = 0") == 1)
+            #expect(
+                try await scalar(
+                    client, "SELECT sum(n)::bigint FROM response_counts WHERE question = 'reason.xin_chao' AND flag_mask & 7 = 0") == 1)
             let incremental = try await cells(client)
             try await aggregator.rebuild()
             #expect(try await cells(client) == incremental)

@@ -43,9 +43,14 @@ import Testing
     @Test func sipasElementsAndOverallIndexByHand() async throws {
         try await AppHarness.run { app, client in
             let web = ResponseSource(agencyID: app.fixture.agencyA.id, channel: .web)
-            try await store(app, "sipas-5", ["tiep_can.1": 5, "tiep_can.2": 4, "cong_chuc.1": 5, "ket_qua.1": 3], at: "2026-08-03T09:00:00+07:00", source: web, dossier: "HS-1")
-            try await store(app, "sipas-5", ["tiep_can.1": 3, "cong_chuc.1": 4, "cong_chuc.2": 2, "pakn.1": 5], at: "2026-08-04T09:00:00+07:00", source: web)
-            try await store(app, "sipas-5", ["tiep_can.1": 4, "thu_tuc.1": 5, "cong_chuc.1": 1], at: "2026-08-05T09:00:00+07:00", source: web)
+            try await store(
+                app, "sipas-5", ["tiep_can.1": 5, "tiep_can.2": 4, "cong_chuc.1": 5, "ket_qua.1": 3], at: "2026-08-03T09:00:00+07:00",
+                source: web, dossier: "HS-1")
+            try await store(
+                app, "sipas-5", ["tiep_can.1": 3, "cong_chuc.1": 4, "cong_chuc.2": 2, "pakn.1": 5], at: "2026-08-04T09:00:00+07:00",
+                source: web)
+            try await store(
+                app, "sipas-5", ["tiep_can.1": 4, "thu_tuc.1": 5, "cong_chuc.1": 1], at: "2026-08-05T09:00:00+07:00", source: web)
             // The same dossier again on the web: duplicate_dossier, excluded.
             try await store(app, "sipas-5", ["tiep_can.1": 1, "pakn.1": 1], at: "2026-08-06T09:00:00+07:00", source: web, dossier: "HS-1")
             try await app.aggregate()
@@ -60,7 +65,8 @@ import Testing
             #expect(a["par_points"] as? Double == 7.04)
             #expect(a["sufficient"] as? Bool == false)
             #expect(a["excluded"] as? Int == 1)
-            #expect(a["elements"] as? [String: Double] == ["tiep_can": 83.33, "thu_tuc": 100, "cong_chuc": 33.33, "ket_qua": 0, "pakn": 100])
+            #expect(
+                a["elements"] as? [String: Double] == ["tiep_can": 83.33, "thu_tuc": 100, "cong_chuc": 33.33, "ket_qua": 0, "pakn": 100])
             let criteria = try #require(a["criteria"] as? [String: Double])
             #expect(criteria["tiep_can.1"] == 66.67 && criteria["cong_chuc.2"] == 0 && criteria.count == 7)
             let credibility = try #require(a["credibility"] as? [String: Any])
@@ -113,16 +119,19 @@ import Testing
     /// B-1 has 31 ratings (30 × level 3, 1 × level 1: index 96.77, sufficient); B-2 has 5 (hidden: below 30).
     @Test func officerFiguresBelowTheThresholdAreHiddenAndNotRanked() async throws {
         try await AppHarness.run { app, client in
-            _ = try await app.fixture.directory.addOfficer(agencyCode: "P.A", badge: "B-2", name: "Trần Thị Bình", counterCode: "Q1", title: nil)
+            _ = try await app.fixture.directory.addOfficer(
+                agencyCode: "P.A", badge: "B-2", name: "Trần Thị Bình", counterCode: "Q1", title: nil)
             let start = time("2026-08-03T08:00:00+07:00")
             for index in 0..<31 {
                 try await app.fixture.rate(
-                    index == 0 ? 1 : 3, at: start.addingTimeInterval(Double(index) * 60), source: app.fixture.sourceA(), reasons: index == 0 ? ["xin_chao", "luon_lang_nghe"] : [],
+                    index == 0 ? 1 : 3, at: start.addingTimeInterval(Double(index) * 60), source: app.fixture.sourceA(),
+                    reasons: index == 0 ? ["xin_chao", "luon_lang_nghe"] : [],
                     officer: "B-1", dossier: "D-\(index)")
             }
             for index in 0..<5 {
                 try await app.fixture.rate(
-                    2, at: start.addingTimeInterval(Double(3600 + index * 60)), source: app.fixture.sourceA(), officer: "B-2", dossier: "E-\(index)")
+                    2, at: start.addingTimeInterval(Double(3600 + index * 60)), source: app.fixture.sourceA(), officer: "B-2",
+                    dossier: "E-\(index)")
             }
             try await app.aggregate()
             let response = try await get(client, "/api/v1/indices?period=2026-Q3&agency=P.A&group=officer", token: app.parToken)
@@ -163,7 +172,8 @@ import Testing
             let monthly = try await get(client, "/api/v1/indices/trend?period=2026-08&agency=P.A&by=month", token: app.parToken)
             let months = try #require(monthly.json["series"] as? [[String: Any]])
             #expect(months.count == 1 && months[0]["n"] as? Int == 3 && months[0]["index"] as? Double == 66.67)
-            #expect(try await get(client, "/api/v1/indices/trend?period=2026-08&agency=P.A&by=hour", token: app.parToken).status == .badRequest)
+            #expect(
+                try await get(client, "/api/v1/indices/trend?period=2026-08&agency=P.A&by=hour", token: app.parToken).status == .badRequest)
         }
     }
 
@@ -171,7 +181,8 @@ import Testing
         try await AppHarness.run { app, client in
             let admin = try await app.fixture.directory.addToken(name: "Sở Nội vụ", role: .admin, agencyCode: "P")
             for index in 0..<4 {
-                try await app.fixture.rate(3, at: time("2026-08-0\(index + 1)T09:00:00+07:00"), source: app.fixture.sourceA(), dossier: "S-\(index)")
+                try await app.fixture.rate(
+                    3, at: time("2026-08-0\(index + 1)T09:00:00+07:00"), source: app.fixture.sourceA(), dossier: "S-\(index)")
             }
             try await app.aggregate()
             func publish() async throws -> TestResponse {
@@ -222,7 +233,8 @@ import Testing
     @Test func csvAndXlsxCarryTheSameFigures() async throws {
         try await AppHarness.run { app, client in
             for (index, level) in [3, 3, 2, 1].enumerated() {
-                try await app.fixture.rate(level, at: time("2026-08-0\(index + 1)T09:00:00+07:00"), source: app.fixture.sourceA(), dossier: "X-\(index)")
+                try await app.fixture.rate(
+                    level, at: time("2026-08-0\(index + 1)T09:00:00+07:00"), source: app.fixture.sourceA(), dossier: "X-\(index)")
             }
             try await app.aggregate()
             let csv = try await get(client, "/api/v1/indices?period=2026-Q3&agency=P&depth=1&format=csv&headers=vi", token: app.parToken)

@@ -19,21 +19,29 @@ import Testing
 
     @Test func publishMethodologiesAndMergers() async throws {
         let url = try await TestDatabase.shared.makeDatabase()
-        #expect(try hailong(["agency", "add", "--code", "H31", "--name", "Tỉnh Hòa Bình", "--kind", "province"], database: url).status == 0)
-        #expect(try hailong(["agency", "add", "--code", "H31.X1", "--name", "Xã Một", "--parent", "H31", "--kind", "commune"], database: url).status == 0)
-        #expect(try hailong(["agency", "add", "--code", "H31.X2", "--name", "Xã Hai", "--parent", "H31", "--kind", "commune"], database: url).status == 0)
+        #expect(
+            try hailong(["agency", "add", "--code", "H31", "--name", "Tỉnh Hòa Bình", "--kind", "province"], database: url).status == 0)
+        #expect(
+            try hailong(["agency", "add", "--code", "H31.X1", "--name", "Xã Một", "--parent", "H31", "--kind", "commune"], database: url)
+                .status == 0)
+        #expect(
+            try hailong(["agency", "add", "--code", "H31.X2", "--name", "Xã Hai", "--parent", "H31", "--kind", "commune"], database: url)
+                .status == 0)
 
         let merged = try hailong(["agency", "merge", "--code", "H31.X1", "--into", "H31.X2", "--last-day", "2025-06-30"], database: url)
         #expect(merged.status == 0, "\(merged.output)")
         let circular = try hailong(["agency", "merge", "--code", "H31", "--into", "H31.X2", "--last-day", "2025-06-30"], database: url)
         #expect(circular.status != 0 && circular.output.contains("H31.X2"))
 
-        let params = #"{"code":"h31","version":1,"excluded_flags":["rapid_repeat","duplicate_dossier","test","outside_hours"],"min_n":50,"par_max":10,"full_at":85}"#
+        let params =
+            #"{"code":"h31","version":1,"excluded_flags":["rapid_repeat","duplicate_dossier","test","outside_hours"],"min_n":50,"par_max":10,"full_at":85}"#
         let added = try hailong(["methodology", "add", "--file", "-", "--make-default"], database: url, stdin: params)
         #expect(added.status == 0, "\(added.output)")
         let again = try hailong(["methodology", "add", "--file", "-"], database: url, stdin: params)
         #expect(again.status != 0 && again.output.contains("methodology 'h31 v1' already exists"))
-        let bad = try hailong(["methodology", "add", "--file", "-"], database: url, stdin: #"{"code":"x","version":1,"excluded_flags":[],"min_n":0,"par_max":10,"full_at":90}"#)
+        let bad = try hailong(
+            ["methodology", "add", "--file", "-"], database: url,
+            stdin: #"{"code":"x","version":1,"excluded_flags":[],"min_n":0,"par_max":10,"full_at":90}"#)
         #expect(bad.status != 0 && bad.output.contains("min_n must be at least 1"))
         let list = try hailong(["methodology", "list"], database: url)
         #expect(list.output.contains("default v1") && list.output.contains("h31 v1 (default)"))
