@@ -23,27 +23,40 @@ while args:
     elif flag == "--plans":
         plans_file = args.pop(0)
 
-with open(path, "rb") as f:
-    f.seek(offset)
-    text = f.read().decode("utf-8", "replace")
-
-# A log entry starts with a timestamp; continuation lines (statement text, plans) follow it.
-entry_start = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ \S+ \[(\d+)\] (\S*) ", re.M)
-starts = [m for m in entry_start.finditer(text)]
-entries = []
-for i, m in enumerate(starts):
-    end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
-    entries.append((m.group(1), m.group(2), text[m.end():end]))
-
+# A log entry starts with a timestamp; continuation lines (statement text, plans) follow it. The log is read
+# entry by entry (it can be large), and only an entry's first 64 KiB are kept.
+entry_start = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ \S+ \[(\d+)\] (\S*) ")
 duration = re.compile(r"LOG:  duration: ([0-9.]+) ms  (parse|bind|execute|statement)( [^:]*)?: (.*)", re.S)
 kinds = {}       # statement kind → list of per-execution ms
-pending = {}     # pid → ms of parse/bind waiting for their execute
+pending = {}     # (pid, statement) → ms of parse/bind waiting for their execute
 plans = []
-for pid, application, body in entries:
+MAX_ENTRY = 65536
+MAX_PLANS = 200
+
+def entries():
+    with open(path, "rb") as f:
+        f.seek(offset)
+        current = None
+        for raw in f:
+            line = raw.decode("utf-8", "replace")
+            m = entry_start.match(line)
+            if m:
+                if current:
+                    yield current
+                current = [m.group(1), m.group(2), [line[m.end():]], len(line)]
+            elif current and current[3] < MAX_ENTRY:
+                current[2].append(line)
+                current[3] += len(line)
+        if current:
+            yield current
+
+for pid, application, parts, _ in entries():
     if application in excluded:
         continue
+    body = "".join(parts)
     if "plan:" in body and "Query Text:" in body:
-        plans.append(body)
+        if len(plans) < MAX_PLANS:
+            plans.append(body)
         continue
     m = duration.match(body)
     if not m:

@@ -170,22 +170,21 @@ log_offset() { stat -c %s "$work/postgres.log"; }
 statement_log() {
     if [[ "$1" == on ]]; then
         psql_q "ALTER SYSTEM SET log_min_duration_statement = 0" >/dev/null
+        # Top-level statements only (auto_explain.log_nested_statements stays off): flag_mask() is an SQL function,
+        # and its body would be logged once per response.
         if [[ "${2:-}" == plan ]]; then  # plans without ANALYZE: no timing overhead
             psql_q "ALTER SYSTEM SET auto_explain.log_min_duration = 0" >/dev/null
-            psql_q "ALTER SYSTEM SET auto_explain.log_nested_statements = on" >/dev/null
         fi
         if [[ "${2:-}" == explain ]]; then
             psql_q "ALTER SYSTEM SET auto_explain.log_min_duration = 0" >/dev/null
             psql_q "ALTER SYSTEM SET auto_explain.log_analyze = on" >/dev/null
             psql_q "ALTER SYSTEM SET auto_explain.log_buffers = on" >/dev/null
-            psql_q "ALTER SYSTEM SET auto_explain.log_nested_statements = on" >/dev/null
         fi
     else
         psql_q "ALTER SYSTEM RESET log_min_duration_statement" >/dev/null
         psql_q "ALTER SYSTEM RESET auto_explain.log_min_duration" >/dev/null
         psql_q "ALTER SYSTEM RESET auto_explain.log_analyze" >/dev/null
         psql_q "ALTER SYSTEM RESET auto_explain.log_buffers" >/dev/null
-        psql_q "ALTER SYSTEM RESET auto_explain.log_nested_statements" >/dev/null
     fi
     psql_q "SELECT pg_reload_conf()" >/dev/null
     sleep 0.5
