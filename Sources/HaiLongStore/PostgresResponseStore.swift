@@ -17,7 +17,7 @@ public struct PostgresResponseStore: ResponseStore {
 
     /// - Parameter onBatch: told each batch's size and commit time (for metrics).
     public init(
-        client: PostgresClient, logger: Logger, cipher: ContactCipher? = nil, maxBatch: Int = 256, maxInFlight: Int = 4,
+        client: PostgresClient, logger: Logger, cipher: ContactCipher? = nil, maxBatch: Int = 256, maxInFlight: Int = 2,
         onBatch: @escaping @Sendable (_ size: Int, _ duration: Duration) -> Void = { _, _ in }
     ) {
         self.client = client
@@ -54,7 +54,7 @@ public struct PostgresResponseStore: ResponseStore {
         let pending = PendingResponse(
             submission: submission, id: id, questionnaireID: questionnaireID, source: source, receivedAt: receivedAt,
             rules: rules, requestHash: Self.requestHash(submission, source: source),
-            answers: String(decoding: try JSONEncoder().encode(submission.answersJSON), as: UTF8.self), contact: contact)
+            answers: submission.answersJSON.serialized, contact: contact)
         return try await committer.submit(pending)
     }
 
@@ -124,10 +124,12 @@ struct BatchWriter: Sendable {
             written[pending.id] = rows.count
             rows.append(pending)
         }
-        let (flags, inserted) = try await flagAndInsert(rows, on: client)
+        let (flags, inserted, revoked) = try await flagAndInsert(rows, on: client)
         var results: [Result<StoreOutcome, any Error>] = []
         for pending in batch {
-            if let row = written.removeValue(forKey: pending.id), inserted.contains(pending.id) {
+            if revoked.contains(pending.id) {
+                results.append(.failure(StoreError.revoked))
+            } else if let row = written.removeValue(forKey: pending.id), inserted.contains(pending.id) {
                 results.append(.success(.created(StoredResponse(id: pending.id, receivedAt: pending.receivedAt, flags: flags[row]))))
             } else {
                 do {
@@ -141,55 +143,50 @@ struct BatchWriter: Sendable {
     }
 
     /// Flags `rows` (distinct ids) and inserts them with one statement, both on `runner`: the pooled client, or the
-    /// connection of a transaction the caller holds open. Returns each row's flags and the ids newly stored.
-    func flagAndInsert(_ rows: [PendingResponse], on runner: some QueryRunner) async throws -> (flags: [[Flag]], inserted: Set<UUID>) {
-        let facts = try await facts(for: rows, on: runner)
+    /// connection of a transaction the caller holds open. Returns each row's flags, the ids newly stored, and the ids
+    /// not stored because their kiosk or token is no longer active.
+    func flagAndInsert(
+        _ rows: [PendingResponse], on runner: some QueryRunner
+    ) async throws -> (flags: [[Flag]], inserted: Set<UUID>, revoked: Set<UUID>) {
+        let allFacts = try await facts(for: rows, on: runner)
+        var kept: [PendingResponse] = []
+        var facts: [Facts] = []
         var flags: [[Flag]] = []
-        for (index, pending) in rows.enumerated() {
-            flags.append(pending.rules.flags(for: pending.submission, receivedAt: pending.receivedAt, facts: facts[index].flags))
+        var keptFlags: [[Flag]] = []
+        var revoked: Set<UUID> = []
+        for (pending, fact) in zip(rows, allFacts) {
+            guard fact.callerActive else {
+                revoked.insert(pending.id)
+                flags.append([])
+                continue
+            }
+            let rowFlags = pending.rules.flags(for: pending.submission, receivedAt: pending.receivedAt, facts: fact.flags)
+            kept.append(pending)
+            facts.append(fact)
+            flags.append(rowFlags)
+            keptFlags.append(rowFlags)
         }
-        return (flags, try await insert(rows, facts: facts, flags: flags, on: runner))
+        let inserted = kept.isEmpty ? [] : try await insert(kept, facts: facts, flags: keptFlags, on: runner)
+        return (flags, inserted, revoked)
     }
 
     struct Facts {
         var officerID: Int64?
         var dossierID: Int64?
+        /// The kiosk or API token is still active (always true for the web survey and paper).
+        var callerActive: Bool
         var flags: FlagFacts
     }
 
     /// What the flag rules need to know about each response, in one round trip. Responses of the same batch see
     /// each other too: an earlier tap of the same kiosk, and an earlier rating of the same dossier.
     func facts(for batch: [PendingResponse], on runner: some QueryRunner) async throws -> [Facts] {
-        let rows = try await runner.runQuery(
-            """
-            WITH input AS (
-                SELECT * FROM unnest(\(batch.map(\.id)), \(batch.map(\.source.agencyID)),
-                    \(batch.map { $0.submission.officerBadge ?? "" }), \(batch.map { $0.source.kioskID ?? 0 }),
-                    \(batch.map(\.submission.submittedAt)), \(batch.map { $0.submission.dossierCode ?? "" }),
-                    \(batch.map(\.source.channel.rawValue)))
-                    WITH ORDINALITY AS i (id, agency, badge, kiosk, submitted, dossier, channel, ord)
-            ), hours AS (
-                SELECT agency, agency_opening_hours(agency)::text AS hours FROM (SELECT DISTINCT agency FROM input) AS a
-            )
-            SELECT
-                (SELECT o.id FROM officers o WHERE o.agency_id = i.agency AND o.badge = nullif(i.badge, '')),
-                (SELECT max(r.submitted_at) FROM responses r
-                  WHERE r.kiosk_id = nullif(i.kiosk, 0) AND r.id <> i.id
-                    AND r.submitted_at <= i.submitted AND r.submitted_at > i.submitted - interval '1 minute'),
-                EXISTS (SELECT 1 FROM responses r
-                  WHERE r.agency_id = i.agency AND r.dossier_code = nullif(i.dossier, '')
-                    AND r.channel = i.channel AND r.id <> i.id),
-                d.id, d.officer_id, h.hours
-            FROM input i
-            JOIN hours h ON h.agency = i.agency
-            LEFT JOIN dossiers d ON d.agency_id = i.agency AND d.code = nullif(i.dossier, '')
-            ORDER BY i.ord
-            """, logger: logger)
+        let rows = try await runner.run(FactsStatement(Self.factsQuery(batch)), logger: logger)
         var facts: [Facts] = []
         var decodedHours: [String: OpeningHours?] = [:]
-        for try await (officerID, previousTap, dossierRated, dossierID, dossierOfficerID, hours)
-            in rows.decode((Int64?, Date?, Bool, Int64?, Int64?, String?).self)
-        {
+        for try await row in rows {
+            let (officerID, previousTap, dossierRated, dossierID, dossierOfficerID, hours, callerActive) =
+                try row.decode((Int64?, Date?, Bool, Int64?, Int64?, String?, Bool).self)
             let pending = batch[facts.count]
             // The rows of one agency share its hours: decode each text once per batch.
             let openingHours = hours.flatMap { text in
@@ -205,6 +202,7 @@ struct BatchWriter: Sendable {
                     // The kiosk's own word on the officer wins; without one, the dossier's officer is the one rated.
                     officerID: pending.submission.officerBadge == nil ? dossierOfficerID : officerID,
                     dossierID: dossierID,
+                    callerActive: callerActive,
                     flags: FlagFacts(
                         previousKioskTap: previousTap, officerKnown: officerID != nil, dossierAlreadyRated: dossierRated,
                         openingHours: openingHours)))
@@ -228,10 +226,48 @@ struct BatchWriter: Sendable {
         return facts
     }
 
+    /// The facts query for `batch`: its text does not depend on the batch (the values are bound as arrays), so it is
+    /// prepared once per connection (`FactsStatement`).
+    static func factsQuery(_ batch: [PendingResponse]) -> PostgresQuery {
+        """
+            WITH input AS (
+                SELECT * FROM unnest(\(batch.map(\.id)), \(batch.map(\.source.agencyID)),
+                    \(batch.map { $0.submission.officerBadge ?? "" }), \(batch.map { $0.source.kioskID ?? 0 }),
+                    \(batch.map(\.submission.submittedAt)), \(batch.map { $0.submission.dossierCode ?? "" }),
+                    \(batch.map(\.source.channel.rawValue)), \(batch.map { $0.source.apiTokenID ?? 0 }))
+                    WITH ORDINALITY AS i (id, agency, badge, kiosk, submitted, dossier, channel, token, ord)
+            ), hours AS (
+                SELECT agency, agency_opening_hours(agency)::text AS hours FROM (SELECT DISTINCT agency FROM input) AS a
+            )
+            SELECT
+                (SELECT o.id FROM officers o WHERE o.agency_id = i.agency AND o.badge = nullif(i.badge, '')),
+                (SELECT max(r.submitted_at) FROM responses r
+                  WHERE r.kiosk_id = nullif(i.kiosk, 0) AND r.id <> i.id
+                    AND r.submitted_at <= i.submitted AND r.submitted_at > i.submitted - interval '1 minute'),
+                EXISTS (SELECT 1 FROM responses r
+                  WHERE r.agency_id = i.agency AND r.dossier_code = nullif(i.dossier, '')
+                    AND r.channel = i.channel AND r.id <> i.id),
+                d.id, d.officer_id, h.hours,
+                (i.kiosk = 0 OR EXISTS (SELECT 1 FROM kiosks k WHERE k.id = i.kiosk AND k.status = 'active'))
+                AND (i.token = 0 OR EXISTS (SELECT 1 FROM api_tokens t WHERE t.id = i.token AND t.revoked_at IS NULL))
+            FROM input i
+            JOIN hours h ON h.agency = i.agency
+            LEFT JOIN dossiers d ON d.agency_id = i.agency AND d.code = nullif(i.dossier, '')
+            ORDER BY i.ord
+            """
+    }
+
     /// One INSERT for the whole batch (one transaction); returns the ids it stored (not those already there).
     func insert(_ batch: [PendingResponse], facts: [Facts], flags: [[Flag]], on runner: some QueryRunner) async throws -> Set<UUID> {
-        let rows = try await runner.runQuery(
-            """
+        let rows = try await runner.run(InsertStatement(Self.insertQuery(batch, facts: facts, flags: flags)), logger: logger)
+        var inserted: Set<UUID> = []
+        for try await row in rows { inserted.insert(try row.decode(UUID.self)) }
+        return inserted
+    }
+
+    /// The INSERT for `batch`, prepared once per connection like the facts query (`InsertStatement`).
+    static func insertQuery(_ batch: [PendingResponse], facts: [Facts], flags: [[Flag]]) -> PostgresQuery {
+        """
             WITH input AS (
                 SELECT * FROM unnest(\(batch.map(\.id)), \(batch.map { Int64($0.questionnaireID) }),
                     \(batch.map(\.source.agencyID)), \(batch.map { $0.source.counterID ?? 0 }),
@@ -260,10 +296,7 @@ struct BatchWriter: Sendable {
                 INSERT INTO pending_aggregation (seq) SELECT seq FROM stored
             )
             SELECT id FROM stored
-            """, logger: logger)
-        var inserted: Set<UUID> = []
-        for try await id in rows.decode(UUID.self) { inserted.insert(id) }
-        return inserted
+            """
     }
 
     /// The answer for a key seen before: the original when the request is the same, else `keyReused`.
@@ -282,17 +315,46 @@ struct BatchWriter: Sendable {
 /// Where `BatchWriter` runs its queries: the pooled client (each query on any free connection), or one connection
 /// inside a transaction that the caller holds open (`PaperImporter` writes a whole file that way).
 protocol QueryRunner: Sendable {
-    func runQuery(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence
+    func run<Statement: BatchStatement>(
+        _ statement: Statement, logger: Logger
+    ) async throws -> AsyncThrowingMapSequence<PostgresRowSequence, PostgresRow>
 }
 
 extension PostgresClient: QueryRunner {
-    func runQuery(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
-        try await self.query(query, logger: logger)
+    func run<Statement: BatchStatement>(
+        _ statement: Statement, logger: Logger
+    ) async throws -> AsyncThrowingMapSequence<PostgresRowSequence, PostgresRow> {
+        try await execute(statement, logger: logger)
     }
 }
 
 extension PostgresConnection: QueryRunner {
-    func runQuery(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
-        try await self.query(query, logger: logger)
+    func run<Statement: BatchStatement>(
+        _ statement: Statement, logger: Logger
+    ) async throws -> AsyncThrowingMapSequence<PostgresRowSequence, PostgresRow> {
+        try await execute(statement, logger: logger)
     }
+}
+
+/// One of `BatchWriter`'s statements as a named prepared statement: PostgreSQL plans it once per connection instead
+/// of once per batch (planning the two took about as long as running them for a small batch).
+protocol BatchStatement: PostgresPreparedStatement where Row == PostgresRow {
+    var query: PostgresQuery { get }
+}
+
+extension BatchStatement {
+    func makeBindings() -> PostgresBindings { query.binds }
+    func decodeRow(_ row: PostgresRow) -> PostgresRow { row }
+}
+
+struct FactsStatement: BatchStatement {
+    static let sql = BatchWriter.factsQuery([]).sql
+    let query: PostgresQuery
+    init(_ query: PostgresQuery) { self.query = query }
+}
+
+struct InsertStatement: BatchStatement {
+    static let sql = BatchWriter.insertQuery([], facts: [], flags: []).sql
+    let query: PostgresQuery
+    init(_ query: PostgresQuery) { self.query = query }
 }

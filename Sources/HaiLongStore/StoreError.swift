@@ -6,11 +6,14 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case duplicate(field: String, value: String)
     /// A referenced row does not exist.
     case notFound(field: String, value: String)
+    /// The kiosk or API token the request came with was revoked before its response could be stored.
+    case revoked
 
     public var description: String {
         switch self {
         case .duplicate(let field, let value): "\(field) '\(value)' already exists"
         case .notFound(let field, let value): "\(field) '\(value)' was not found"
+        case .revoked: "the kiosk or token was revoked"
         }
     }
 

@@ -1,4 +1,6 @@
 import Hummingbird
+import NIOCore
+import NIOPosix
 
 /// Runs `body` but gives up after `limit`: a request that waits that long is waiting on an unreachable database
 /// (PostgresNIO keeps a lease request queued while it retries connecting), and the caller is better served by a quick
@@ -7,7 +9,14 @@ func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable ()
     try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { try await body() }
         group.addTask {
-            try await Task.sleep(for: limit)
+            // A timer on an event loop rather than `Task.sleep`, whose dispatch timer cost ~5 % of the ingest path's
+            // CPU (one per request); cancelling the group cancels it.
+            let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: .nanoseconds(limit.nanoseconds)) {}
+            try await withTaskCancellationHandler {
+                try await timer.futureResult.get()
+            } onCancel: {
+                timer.cancel()
+            }
             return nil
         }
         defer { group.cancelAll() }
@@ -42,5 +51,14 @@ extension RouterMethods {
         use handler: @escaping @Sendable (Request, Context) async throws -> Response
     ) -> Self where Context: Sendable {
         put(path) { request, context in try await withDeadline(deadline) { try await handler(request, context) } }
+    }
+}
+
+extension Duration {
+    /// The whole duration in nanoseconds (saturating).
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? .max : whole + attoseconds / 1_000_000_000
     }
 }

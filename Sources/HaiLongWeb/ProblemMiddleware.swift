@@ -31,6 +31,7 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             switch error {
             case .duplicate(let field, _): return Problem(.conflict, field: field, detail: error.description)
             case .notFound(let field, _): return Problem(.notFound, field: field, detail: error.description)
+            case .revoked: return .invalidToken
             }
         case let error as HTTPError:
             return Problem(error.status, detail: error.body ?? error.status.reasonPhrase, headers: error.headers)

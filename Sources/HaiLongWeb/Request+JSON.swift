@@ -22,4 +22,11 @@ extension Response {
             status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(data: try encoder.encode(value))))
     }
+
+    /// A JSON answer from a `JSONValue` (sorted keys, like `json(_:status:)`), never cached.
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: value.serialized)))
+    }
 }

@@ -17,7 +17,7 @@ struct ResponsesController<Responses: ResponseStore, Directory: DirectoryStore>:
         self.rules = rules
         self.metrics = metrics
         self.responses = responses
-        self.auth = BearerAuth(directory: directory)
+        self.auth = BearerAuth(directory: directory, cache: CallerCache())
         self.questionnaires = QuestionnaireCache(store: responses)
     }
 
@@ -35,6 +35,10 @@ struct ResponsesController<Responses: ResponseStore, Directory: DirectoryStore>:
             self.id = stored.id.uuidString.lowercased()
             self.received_at = Timestamp.format(stored.receivedAt)
             self.flags = stored.flags.map(\.rawValue)
+        }
+
+        var json: JSONValue {
+            .object(["id": .string(id), "received_at": .string(received_at), "flags": .array(flags.map(JSONValue.string))])
         }
     }
 
@@ -76,8 +80,15 @@ struct ResponsesController<Responses: ResponseStore, Directory: DirectoryStore>:
         let (submission, _) = try validator.validate(json, receivedAt: receivedAt) { known[$0]?.questionnaire }
         let stored = known[submission.questionnaire]!
         let started = ContinuousClock.now
-        let outcome = try await responses.store(
-            submission, id: id, questionnaireID: stored.id, source: source, receivedAt: receivedAt, rules: rules)
+        let outcome: StoreOutcome
+        do {
+            outcome = try await responses.store(
+                submission, id: id, questionnaireID: stored.id, source: source, receivedAt: receivedAt, rules: rules)
+        } catch StoreError.revoked {
+            // The cached caller was revoked meanwhile: the write refused it; look the token up afresh next time.
+            if let token = try? BearerAuth<Directory>.token(request) { auth.cache?.forget(token: token) }
+            throw Problem.invalidToken
+        }
         metrics.storeDuration.record(started.duration(to: .now))
         switch outcome {
         case .created: metrics.accepted(channel: source.channel.rawValue)
@@ -86,7 +97,7 @@ struct ResponsesController<Responses: ResponseStore, Directory: DirectoryStore>:
         }
         switch outcome {
         case .created(let response), .replayed(let response):
-            return try .json(Created(response), status: .created)
+            return .json(Created(response).json, status: .created)
         case .keyReused:
             throw Problem(
                 .unprocessableContent, field: "Idempotency-Key",

@@ -58,4 +58,23 @@ struct JSONValueTests {
         submission.reasons = []
         #expect(submission.answersJSON == .object(["overall": .number(1)]))
     }
+
+    @Test("the hand-written serialization equals JSONEncoder's with sorted keys, and parses back")
+    func serializedMatchesTheEncoder() throws {
+        let samples = [
+            #"{"overall":1,"reasons":["xin_chao","luon_lang_nghe"]}"#,
+            #"{"z":[1,2.5,-0.125,"x",true,null],"a":{"c":false,"b":[]},"m":{}}"#,
+            #"{"text":"Chờ \"hơi\" lâu\\ / tab\t line\n ret\r bell\u0007 end","emoji":"👍🏽"}"#,
+            #"[1e-7,12345678901234,3.0,-2]"#,
+        ]
+        for text in samples {
+            let parsed = try Fixtures.parse(text)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]  // as `Response.json`
+            let (mine, encoders) = (parsed.serialized, String(decoding: try encoder.encode(parsed), as: UTF8.self))
+            #expect(mine == encoders)
+            #expect(try Fixtures.parse(parsed.serialized) == parsed)
+        }
+        #expect(JSONValue.string("\u{1}").serialized == #""\u0001""#)
+    }
 }

@@ -116,6 +116,34 @@ import Testing
         }
     }
 
+    /// The ingest route remembers tokens it has resolved (a round trip less per tap), but the write itself checks
+    /// that the kiosk or token is still active: a revocation takes effect on the very next request, nothing is stored.
+    @Test func aRevocationAfterTheTokenWasRememberedRefusesTheNextRequest() async throws {
+        try await AppHarness.run { app, client in
+            let body = #"{"questionnaire":"kiosk-3","answers":{"overall":3},"submitted_at":"\#(tapTime())"}"#
+            let feed = try await app.fixture.directory.addToken(name: "Một cửa", role: .integration, agencyCode: "P.A")
+            for token in [app.fixture.kioskA.token, feed.token] {
+                #expect(try await post(client, body: body, token: token).status == .created)
+                #expect(try await post(client, body: body, token: token).status == .created)
+            }
+            #expect(try await app.responseCount() == 4)
+            try await app.db.query("UPDATE kiosks SET status = 'revoked' WHERE id = \(app.fixture.kioskA.id)")
+            try await app.db.query("UPDATE api_tokens SET revoked_at = now() WHERE id = \(feed.id)")
+            for token in [app.fixture.kioskA.token, feed.token] {
+                let refused = try await post(client, body: body, token: token)
+                #expect(refused.status == .unauthorized)
+                #expect(refused.headers[.contentType] == "application/problem+json")
+                #expect(refused.json["field"] as? String == "Authorization")
+                // Forgotten after the refusal: the next request is refused by the look-up itself.
+                #expect(try await post(client, body: body, token: token).status == .unauthorized)
+            }
+            #expect(try await app.responseCount() == 4)
+            // A live kiosk in the same batches is not affected.
+            #expect(try await post(client, body: body, token: app.fixture.kioskB.token).status == .created)
+            #expect(try await app.responseCount() == 5)
+        }
+    }
+
     @Test func healthAndUnknownRoutes() async throws {
         try await AppHarness.run { app, client in
             #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)

@@ -161,11 +161,14 @@ psql_q "ANALYZE" >/dev/null
 # --- a. throughput of the service ----------------------------------------------------------------------------
 settle
 log "a. wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d${DURATION_S}s"
-before=$(count_rows); t0=$(now_s)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+before=$(count_rows); t0=$(now_s); cpu0=$(cpu_ticks "$server_pid")
 wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"${DURATION_S}s" --latency -s "$here/post.lua" "$url" >"$work/wrk.out" 2>"$work/wrk.err" \
     || { echo "wrk failed:" >&2; cat "$work/wrk.err" >&2; exit 1; }
-t1=$(now_s); after=$(count_rows)
+t1=$(now_s); cpu1=$(cpu_ticks "$server_pid"); after=$(count_rows)
 svc_rows=$((after - before))
+# CPU the hailong process used per stored row in phase a (user + system, clock ticks → µs)
+svc_cpu_us=$(echo "($cpu1 - $cpu0) * 1000000 / $(getconf CLK_TCK) / $svc_rows" | bc -l)
 svc_seconds=$(echo "$t1 - $t0" | bc -l)
 svc_rate=$(echo "$svc_rows / $svc_seconds" | bc -l)
 svc_non201=$(result "$work/wrk.out" non201)
@@ -248,7 +251,8 @@ kiosks      $KIOSKS tokens, officer B-1, questionnaire kiosk-3
 
 a. service  wrk -t$WRK_THREADS -c$WRK_CONNECTIONS -d${DURATION_S}s: $(printf '%d rows in %.1f s = %.0f rows/s' "$svc_rows" "$svc_seconds" "$svc_rate")
             (wrk: $svc_ok × 201, $svc_non201 non-201 $(result "$work/wrk.out" codes), socket errors $(result "$work/wrk.out" socket_errors);
-             latency p50 $(result "$work/wrk.out" p50_ms) ms, p99 $(result "$work/wrk.out" p99_ms) ms)
+             latency p50 $(result "$work/wrk.out" p50_ms) ms, p99 $(result "$work/wrk.out" p99_ms) ms;
+             hailong CPU $(printf '%.0f' "$svc_cpu_us") µs per row, user + system)
 b. pgbench  -c $PGBENCH_CLIENTS -j $PGBENCH_JOBS -T $DURATION_S -M $PGBENCH_MODE: $(printf '%d rows in %.1f s = %.0f rows/s' "$pg_rows" "$pg_seconds" "$pg_rate")
             (pgbench: tps $pg_tps, latency average $pg_latency, failed ${pg_failed:-0})
 c. ratio    service ÷ pgbench = $(printf '%.2f' "$ratio")   target ≥ 1.0: $(verdict "$ratio >= 1.0")
