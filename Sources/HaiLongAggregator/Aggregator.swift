@@ -58,7 +58,16 @@ public struct Aggregator: Sendable {
                 var applied = 0
                 for try await count in rows.decode(Int.self) { applied = count }
                 // Reviews that changed a counted response's flags: move its cells to the new mask.
-                try await connection.query(Self.applyCorrections(timeZone: timeZone), logger: logger)
+                var corrected = 0
+                for try await count in try await connection.query(Self.applyCorrections(timeZone: timeZone), logger: logger)
+                    .decode(Int.self)
+                {
+                    corrected = count
+                }
+                if applied > 0 || corrected > 0 {
+                    // The counts changed: answers computed before this commit are out of date (sql/0007).
+                    try await connection.query("UPDATE figures_version SET version = version + 1 WHERE id = 1", logger: logger)
+                }
                 if applied > 0 {
                     try await connection.query(
                         """
@@ -223,13 +232,16 @@ public struct Aggregator: Sendable {
                 CASE WHEN jsonb_typeof(rows.answers -> 'reasons') = 'array' THEN rows.answers -> 'reasons' ELSE '[]' END
             ) AS x(code)
         )
-        INSERT INTO response_counts AS c
-            (day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, n)
-        SELECT day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, sum(sign)
-        FROM cells
-        GROUP BY day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel
-        ON CONFLICT (agency_id, day, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel)
-        DO UPDATE SET n = c.n + EXCLUDED.n
+        , moved AS (
+            INSERT INTO response_counts AS c
+                (day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, n)
+            SELECT day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, sum(sign)
+            FROM cells
+            GROUP BY day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel
+            ON CONFLICT (agency_id, day, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel)
+            DO UPDATE SET n = c.n + EXCLUDED.n
+        )
+        SELECT count(*)::bigint FROM taken
         """
     }
 }

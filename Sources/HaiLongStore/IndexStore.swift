@@ -104,6 +104,8 @@ public protocol IndexStore: Sendable {
     func named(_ grouping: Grouping, ids: [Int64]) async throws -> [Int64: GroupMember]
     /// When the aggregator last applied responses to the counts.
     func asOf() async throws -> Date?
+    /// A number that changes whenever anything the live figures are computed from changes (sql/0007).
+    func figuresVersion() async throws -> Int64
     /// Freezes a document as the next version for its agency, period and questionnaire; `document` is given the
     /// version number and returns the JSON to store.
     func publish(

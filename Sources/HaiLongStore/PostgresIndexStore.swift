@@ -223,6 +223,12 @@ public struct PostgresIndexStore: IndexStore {
         return nil
     }
 
+    public func figuresVersion() async throws -> Int64 {
+        let rows = try await client.query("SELECT version FROM figures_version WHERE id = 1", logger: logger)
+        for try await version in rows.decode(Int64.self) { return version }
+        return 0
+    }
+
     public func publish(
         agencyID: Int64, period: String, questionnaire: String, methodology: Methodology, asOf: Date?, publishedBy: String,
         document: @Sendable (_ version: Int) throws -> String

@@ -11,6 +11,7 @@ struct IndicesController<Indices: IndexStore, Directory: DirectoryStore>: Sendab
     let directory: Directory
     let auth: BearerAuth<Directory>
     let report: IndicesReport<Indices>
+    let answers = AnswerCache()
 
     init(indices: Indices, directory: Directory, timeZone: TimeZone) {
         self.indices = indices
@@ -107,29 +108,34 @@ struct IndicesController<Indices: IndexStore, Directory: DirectoryStore>: Sendab
             throw Problem(.badRequest, field: "headers", detail: "headers must be vi or en")
         }
         let vietnamese = parameters["headers"] == "vi"
-        let document: IndicesDocument
-        if let published = parameters["published"].map(String.init) {
-            let stored = try await publication(published, parameters: parameters, scope: caller.scope)
-            document = try JSONDecoder().decode(IndicesDocument.self, from: Data(stored.document.utf8))
-            if format == "json" {
-                // The stored bytes, exactly: their SHA-256 is the publication's content hash.
-                return Response(
-                    status: .ok,
-                    headers: [
-                        .contentType: "application/json; charset=utf-8", .cacheControl: "no-store",
-                        .eTag: "\"\(stored.contentHash)\"",
-                    ],
-                    body: .init(byteBuffer: ByteBuffer(string: stored.document)))
-            }
-        } else {
-            document = try await report.document(
-                try await indicesQuery({ parameters[Substring($0)].map(String.init) }, scope: caller.scope))
+        guard let published = parameters["published"].map(String.init) else {
+            // Live figures: validated (and the caller's scope checked) on every request, computed once per version.
+            let version = try await indices.figuresVersion()
+            let query = try await indicesQuery({ parameters[Substring($0)].map(String.init) }, scope: caller.scope)
+            let key = Self.answerKey(parameters, scope: caller.scope)
+            return try await answers.answer(key: key, version: version) { [report] in
+                try await report.document(query).answer(format: format, vietnamese: vietnamese)
+            }.response
         }
-        switch format {
-        case "csv": return document.csvResponse(vietnamese: vietnamese)
-        case "xlsx": return try document.xlsxResponse(vietnamese: vietnamese)
-        default: return try document.jsonResponse()
+        let stored = try await publication(published, parameters: parameters, scope: caller.scope)
+        if format == "json" {
+            // The stored bytes, exactly: their SHA-256 is the publication's content hash.
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "application/json; charset=utf-8", .cacheControl: "no-store",
+                    .eTag: "\"\(stored.contentHash)\"",
+                ],
+                body: .init(byteBuffer: ByteBuffer(string: stored.document)))
         }
+        let document = try JSONDecoder().decode(IndicesDocument.self, from: Data(stored.document.utf8))
+        return try document.answer(format: format, vietnamese: vietnamese).response
+    }
+
+    /// The parameters that make an answer, in a fixed order, and the scope (it picks the default agency).
+    static func answerKey(_ parameters: FlatDictionary<Substring, Substring>, scope: Int64?) -> String {
+        let pairs = parameters.map { "\($0.key)=\($0.value)" }.sorted()
+        return "scope=\(scope.map(String.init) ?? "*")&" + pairs.joined(separator: "&")
     }
 
     /// The publication `published` (`latest` or a version number) names for the query's agency, period and questionnaire.

@@ -51,7 +51,17 @@ public struct IndicesDocument: Codable, Sendable {
         try container.encode(items, forKey: .items)
     }
 
-    func jsonResponse() throws -> Response { try .json(self) }
+    /// The document as JSON, CSV or XLSX (the `format` parameter), as bytes that can be kept and sent again.
+    func answer(format: String, vietnamese: Bool) throws -> FixedResponse {
+        switch format {
+        case "csv": return csvAnswer(vietnamese: vietnamese)
+        case "xlsx": return try xlsxAnswer(vietnamese: vietnamese)
+        default:
+            return FixedResponse(
+                headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+                body: ByteBuffer(string: try jsonText()))
+        }
+    }
 
     /// The document's JSON as stored in a publication (keys sorted, so the same figures give the same bytes).
     func jsonText() throws -> String {
@@ -95,34 +105,32 @@ public struct IndicesDocument: Codable, Sendable {
     }
 
     /// UTF-8 with a byte-order mark, so that Excel shows the Vietnamese names correctly.
-    func csvResponse(vietnamese: Bool) -> Response {
+    func csvAnswer(vietnamese: Bool) -> FixedResponse {
         let (header, rows) = table(vietnamese: vietnamese)
         var lines = [header.map(Self.csvField).joined(separator: ",")]
         for row in rows {
             lines.append(row.map { Self.csvField($0.csvText) }.joined(separator: ","))
         }
         let text = "\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n"
-        return Response(
-            status: .ok,
+        return FixedResponse(
             headers: [
                 .contentType: "text/csv; charset=utf-8", .cacheControl: "no-store",
                 .contentDisposition: "attachment; filename=\"\(filename).csv\"",
             ],
-            body: .init(byteBuffer: ByteBuffer(string: text)))
+            body: ByteBuffer(string: text))
     }
 
-    func xlsxResponse(vietnamese: Bool) throws -> Response {
+    func xlsxAnswer(vietnamese: Bool) throws -> FixedResponse {
         let (header, rows) = table(vietnamese: vietnamese)
         let numeric = Set(header.indices.filter { index in rows.contains { if case .number = $0[index] { true } else { false } } })
         let sheet = XLSXSheet(name: period.label, header: header, rows: rows, decimalColumns: numeric)
         let bytes = try XLSXWriter.workbook([sheet])
-        return Response(
-            status: .ok,
+        return FixedResponse(
             headers: [
                 .contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", .cacheControl: "no-store",
                 .contentDisposition: "attachment; filename=\"\(filename).xlsx\"",
             ],
-            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+            body: ByteBuffer(bytes: bytes))
     }
 
     /// Quotes a CSV field when needed; a leading =, +, - or @ is defused so a spreadsheet does not run it.

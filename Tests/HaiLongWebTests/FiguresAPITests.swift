@@ -286,6 +286,41 @@ import Testing
             #expect(group.status == .badRequest && group.json["field"] as? String == "group")
         }
     }
+
+    /// A live answer is kept under the figures version it was computed at and served again until an input changes:
+    /// proven by changing the counts behind the server's back (no version bump: the kept answer still says n = 1),
+    /// then by the changes that do bump it (an aggregator step, an agency renamed, a dossier fed).
+    @Test func aKeptAnswerIsServedUntilAnInputOfTheFiguresChanges() async throws {
+        try await AppHarness.run { app, client in
+            let path = "/api/v1/indices?period=2026&agency=P.A"
+            try await store(app, "kiosk-3", ["overall": 3], at: "2026-08-03T09:00:00+07:00", source: app.fixture.sourceA(), dossier: "HS-1")
+            try await app.aggregate()
+            let first = try await get(client, path, token: app.parToken)
+            #expect(item(first, "P.A")?["n"] as? Int == 1)
+            try await app.db.query("UPDATE response_counts SET n = n + 1")
+            let kept = try await get(client, path, token: app.parToken)
+            #expect(kept.text == first.text)
+            // Another format or another scope is another answer, computed from the counts as they are now.
+            let csv = try await get(client, path + "&format=csv", token: app.parToken)
+            #expect(csv.text.contains("P.A,Sở Tư pháp,2,"))
+            // An aggregator step that applied a response bumps the version: 2 (tampered) + 1.
+            try await store(app, "kiosk-3", ["overall": 3], at: "2026-08-04T09:00:00+07:00", source: app.fixture.sourceA(), dossier: "HS-2")
+            try await app.aggregate()
+            #expect(item(try await get(client, path, token: app.parToken), "P.A")?["n"] as? Int == 3)
+            // An idle aggregator step does not: the answer is kept.
+            try await app.db.query("UPDATE response_counts SET n = n + 1")
+            try await app.aggregate()
+            #expect(item(try await get(client, path, token: app.parToken), "P.A")?["n"] as? Int == 3)
+            // Directory changes bump it through their triggers.
+            try await app.db.query("UPDATE agencies SET name = 'Sở Tư pháp tỉnh' WHERE code = 'P.A'")
+            let renamed = try #require(item(try await get(client, path, token: app.parToken), "P.A"))
+            #expect(renamed["name"] as? String == "Sở Tư pháp tỉnh" && renamed["n"] as? Int == 5)
+            try await app.db.query(
+                "INSERT INTO dossiers (code, agency_id, received_at) VALUES ('HS-9', \(app.fixture.agencyA.id), '2026-08-05T09:00:00+07')")
+            let fed = try #require(item(try await get(client, path, token: app.parToken), "P.A"))
+            #expect((fed["credibility"] as? [String: Any])?["dossiers"] as? Int == 1)
+        }
+    }
 }
 
 /// Hex SHA-256 of the text's UTF-8 bytes.

@@ -1,0 +1,68 @@
+import Hummingbird
+import Synchronization
+
+/// A complete answer kept as bytes: sent again as it is.
+struct FixedResponse: Sendable {
+    var headers: HTTPFields
+    var body: ByteBuffer
+
+    var response: Response { Response(status: .ok, headers: headers, body: .init(byteBuffer: body)) }
+}
+
+/// Computed answers of `GET /api/v1/indices`, each kept under the `figures_version` it was computed at (sql/0007)
+/// and served again while that version is current: a dashboard or the PAR office polling a province's year gets the
+/// same figures without the server recomputing 1,000 agencies each time. Any change to the inputs (a step of the
+/// aggregator, an agency merged, a dossier fed) bumps the version, and the next request computes afresh.
+///
+/// Concurrent requests for an answer being computed wait for that one computation. A failed computation is not kept.
+final class AnswerCache: Sendable {
+    struct Entry {
+        var version: Int64
+        var task: Task<FixedResponse, any Error>
+        var lastUsed: UInt64
+    }
+
+    struct State {
+        var entries: [String: Entry] = [:]
+        var tick: UInt64 = 0
+    }
+
+    let capacity: Int
+    private let state = Mutex(State())
+
+    init(capacity: Int = 64) {
+        self.capacity = capacity
+    }
+
+    /// The answer for `key` at `version`: the kept one, or `compute`'s (kept for the next request).
+    func answer(
+        key: String, version: Int64, compute: @escaping @Sendable () async throws -> FixedResponse
+    ) async throws -> FixedResponse {
+        let task = state.withLock { state -> Task<FixedResponse, any Error> in
+            state.tick += 1
+            if let entry = state.entries[key], entry.version == version {
+                state.entries[key]?.lastUsed = state.tick
+                return entry.task
+            }
+            if state.entries[key] == nil, state.entries.count >= capacity,
+                let oldest = state.entries.min(by: { $0.value.lastUsed < $1.value.lastUsed })?.key
+            {
+                state.entries[oldest] = nil
+            }
+            let task = Task { try await compute() }
+            state.entries[key] = Entry(version: version, task: task, lastUsed: state.tick)
+            return task
+        }
+        do {
+            return try await task.value
+        } catch {
+            state.withLock { state in
+                if state.entries[key]?.task == task { state.entries[key] = nil }
+            }
+            throw error
+        }
+    }
+
+    /// How many answers are kept (for tests).
+    var count: Int { state.withLock { $0.entries.count } }
+}
