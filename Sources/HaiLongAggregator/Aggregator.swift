@@ -35,12 +35,14 @@ public struct Aggregator: Sendable {
     }
 
     /// Applies pending responses in batches until none are left (or another replica is the leader);
-    /// returns how many were applied.
+    /// returns how many were applied. A batch smaller than `batchSize` emptied the queue as its snapshot saw it, so
+    /// that is the last one (what commits later is for the next call).
     @discardableResult
     public func runUntilIdle() async throws -> Int {
         var total = 0
         while case .applied(let count) = try await step(), count > 0 {
             total += count
+            if count < batchSize { break }
         }
         return total
     }
@@ -59,10 +61,15 @@ public struct Aggregator: Sendable {
                 for try await count in rows.decode(Int.self) { applied = count }
                 // Reviews that changed a counted response's flags: move its cells to the new mask.
                 var corrected = 0
-                for try await count in try await connection.query(Self.applyCorrections(timeZone: timeZone), logger: logger)
-                    .decode(Int.self)
+                // Planning the corrections statement costs more than asking whether there is anything to correct.
+                for try await waiting in try await connection.query("SELECT EXISTS (SELECT 1 FROM pending_corrections)", logger: logger)
+                    .decode(Bool.self) where waiting
                 {
-                    corrected = count
+                    for try await count in try await connection.query(Self.applyCorrections(timeZone: timeZone), logger: logger)
+                        .decode(Int.self)
+                    {
+                        corrected = count
+                    }
                 }
                 if applied > 0 || corrected > 0 {
                     // The counts changed: answers computed before this commit are out of date (sql/0007).
@@ -86,6 +93,34 @@ public struct Aggregator: Sendable {
     /// the counts are emptied and refilled from the responses of one snapshot, and exactly the queue entries of that
     /// snapshot are removed, so responses stored meanwhile stay queued for the next step. Returns the responses counted.
     /// (Figures reads wait for it: TRUNCATE locks the cube until the commit.)
+    /// Compacts up to `limit` (agency, day) pairs the steps added fragments to (sql/0008): one row per cell again,
+    /// same sums, so the figures do not change. Returns how many pairs it compacted (0 when another replica leads).
+    @discardableResult
+    public func compact(limit: Int = 1_000) async throws -> Int {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                let locked = try await connection.query("SELECT pg_try_advisory_xact_lock(\(Self.lockKey))", logger: logger)
+                for try await isLeader in locked.decode(Bool.self) where !isLeader { return 0 }
+                try await connection.query("SET LOCAL jit = off", logger: logger)
+                var compacted = 0
+                for try await count in try await connection.query(Self.compactFragments(limit: limit), logger: logger).decode(Int.self) {
+                    compacted = count
+                }
+                return compacted
+            }
+        } catch let error as PostgresTransactionError {
+            throw error.closureError ?? error.commitError ?? error.beginError ?? error
+        }
+    }
+
+    /// Compacts every marked pair; returns how many.
+    @discardableResult
+    public func compactAll() async throws -> Int {
+        var total = 0
+        while case let count = try await compact(), count > 0 { total += count }
+        return total
+    }
+
     @discardableResult
     public func rebuild() async throws -> Int {
         try await client.withConnection { connection in
@@ -105,9 +140,13 @@ public struct Aggregator: Sendable {
 
     func recountAll(_ connection: PostgresConnection) async throws -> Int {
         try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ", logger: logger)
-        try await connection.query("TRUNCATE response_counts, pending_corrections", logger: logger)
+        try await connection.query("TRUNCATE response_counts, pending_corrections, fragmented_counts", logger: logger)
         try await connection.query("DELETE FROM pending_aggregation", logger: logger)
+        // Filling an empty table and then indexing it is faster than keeping the index up to date row by row; the
+        // TRUNCATE's lock keeps everyone else out until COMMIT either way.
+        try await connection.query("DROP INDEX response_counts_agency_day_idx", logger: logger)
         try await connection.query(Self.countAll(timeZone: timeZone), logger: logger)
+        try await connection.query("CREATE INDEX response_counts_agency_day_idx ON response_counts (agency_id, day)", logger: logger)
         let rows = try await connection.query(
             """
             INSERT INTO aggregator_state AS s (id, time_zone, applied_total, last_applied_at)
@@ -140,113 +179,138 @@ public struct Aggregator: Sendable {
     /// Levels become (question, level) cells; each reason code becomes a `reason.<code>` cell at level 0, and each
     /// response one `_response` cell at level 0 (respondents, for questionnaires of several questions).
     static func applyBatch(timeZone: String, limit: Int) -> PostgresQuery {
-        """
+        let query: PostgresQuery = """
         WITH batch AS (
             DELETE FROM pending_aggregation
-            WHERE seq <= (SELECT max(seq) FROM (SELECT seq FROM pending_aggregation ORDER BY seq LIMIT \(limit)) AS first)
+            WHERE seq <= (SELECT max(seq) FROM (SELECT seq FROM pending_aggregation ORDER BY seq LIMIT \(unescaped: String(limit))) AS first)
             RETURNING seq
-        ), rows AS (
-            SELECT r.seq, (r.submitted_at AT TIME ZONE \(timeZone))::date AS day, r.agency_id, r.questionnaire_id,
-                   flag_mask(r.flags) & ~coalesce(o.cleared_mask, 0) AS flag_mask, coalesce(r.officer_id, 0) AS officer_id,
-                   coalesce(r.counter_id, 0) AS counter_id, r.channel, r.answers
-            FROM responses r JOIN batch b ON b.seq = r.seq
-            LEFT JOIN response_flag_overrides o ON o.response_id = r.id
-        ), \(unescaped: cellsAndInsert)
+        ), cells AS (
+            SELECT r.day, r.agency_id, r.questionnaire_id, c.question, c.level, r.flag_mask, r.officer_id, r.counter_id,
+                   r.channel, count(*) AS n
+            FROM (
+                SELECT \(unescaped: perResponse("$1")) FROM responses r JOIN batch b ON b.seq = r.seq
+                JOIN questionnaires q ON q.id = r.questionnaire_id LEFT JOIN response_flag_overrides o ON o.response_id = r.id
+                OFFSET 0
+            ) AS r
+            \(unescaped: answerCells)
+            GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+        ), \(unescaped: addCells)
         SELECT count(*) FROM batch
         """
+        return query.bindingTimeZone(timeZone)
     }
 
-    /// Every response counted at once (the rebuild), with the same cells as the batches.
+    /// The rebuild's one statement: every response's cells, as the reference GROUP BY in bench/aggregate writes them.
     static func countAll(timeZone: String) -> PostgresQuery {
-        """
-        WITH rows AS (
-            SELECT (r.submitted_at AT TIME ZONE \(timeZone))::date AS day, r.agency_id, r.questionnaire_id,
-                   flag_mask(r.flags) & ~coalesce(o.cleared_mask, 0) AS flag_mask, coalesce(r.officer_id, 0) AS officer_id,
-                   coalesce(r.counter_id, 0) AS counter_id, r.channel, r.answers
-            FROM responses r LEFT JOIN response_flag_overrides o ON o.response_id = r.id
-        ), \(unescaped: cells)
+        let query: PostgresQuery = """
         INSERT INTO response_counts (day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, n)
-        SELECT day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, count(*)
-        FROM cells
-        GROUP BY day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel
+        SELECT r.day, r.agency_id, r.questionnaire_id, c.question, c.level, r.flag_mask, r.officer_id, r.counter_id,
+               r.channel, count(*)
+        FROM (
+            SELECT \(unescaped: perResponse("$1")) FROM responses r JOIN questionnaires q ON q.id = r.questionnaire_id
+            LEFT JOIN response_flag_overrides o ON o.response_id = r.id
+            OFFSET 0
+        ) AS r
+        \(unescaped: answerCells)
+        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+        """
+        return query.bindingTimeZone(timeZone)
+    }
+
+    /// A response's own values, computed once per response (`OFFSET 0` keeps the planner from pulling them up to the
+    /// level of its cells, where it evaluated them once per cell). `r` is the response, `q` its questionnaire, `o` its
+    /// flag override.
+    static func perResponse(_ zone: String) -> String {
+        """
+        (r.submitted_at AT TIME ZONE \(zone))::date AS day, r.agency_id, r.questionnaire_id,
+                   flag_mask(r.flags) & ~coalesce(o.cleared_mask, 0) AS flag_mask, coalesce(r.officer_id, 0) AS officer_id,
+                   coalesce(r.counter_id, 0) AS counter_id, r.channel, r.answers,
+                   q.respondent_question
         """
     }
 
-    /// From `rows` (one per response), the cells: one per answered question (its level), one per reason code
-    /// (`reason.<code>`, level 0) and one `_response` (level 0) per response.
-    static let cells = """
-        cells AS (
-            SELECT day, agency_id, questionnaire_id, a.key AS question, (a.value #>> '{}')::smallint AS level,
-                   flag_mask, officer_id, counter_id, channel
-            FROM rows, jsonb_each(rows.answers) AS a
-            WHERE jsonb_typeof(a.value) = 'number'
+    /// The cells of response `r`: one per numeric answer, one `reason.<code>` per reason given, and one `_response`
+    /// unless the answer to its questionnaire's required question counts it as a respondent (sql/0008).
+    static let answerCells = """
+        CROSS JOIN LATERAL (
+            SELECT a.key, (a.value #>> '{}')::smallint FROM jsonb_each(r.answers) AS a WHERE jsonb_typeof(a.value) = 'number'
             UNION ALL
-            SELECT day, agency_id, questionnaire_id, '_response', 0::smallint, flag_mask, officer_id, counter_id, channel
-            FROM rows
+            SELECT '_response', 0::smallint
+            WHERE r.respondent_question IS NULL OR jsonb_typeof(r.answers -> r.respondent_question) IS DISTINCT FROM 'number'
             UNION ALL
-            SELECT day, agency_id, questionnaire_id, 'reason.' || x.code, 0::smallint,
-                   flag_mask, officer_id, counter_id, channel
-            FROM rows, jsonb_array_elements_text(
-                CASE WHEN jsonb_typeof(rows.answers -> 'reasons') = 'array' THEN rows.answers -> 'reasons' ELSE '[]' END
-            ) AS x(code)
+            SELECT 'reason.' || x.code, 0::smallint
+            FROM jsonb_array_elements_text(
+                CASE WHEN jsonb_typeof(r.answers -> 'reasons') = 'array' THEN r.answers -> 'reasons' ELSE '[]' END) AS x(code)
+        ) AS c(question, level)
+        """
+
+    /// Appends the `cells` CTE's rows to the cube as fragments and marks their agencies' days for compaction.
+    static let addCells = """
+        added AS (
+            INSERT INTO response_counts (day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, n)
+            SELECT * FROM cells WHERE n <> 0
+        ), marked AS (
+            INSERT INTO fragmented_counts (agency_id, day) SELECT DISTINCT agency_id, day FROM cells ON CONFLICT DO NOTHING
         )
         """
 
-    /// The cells added to the cube (a batch may add to cells that exist).
-    static let cellsAndInsert =
-        cells + """
-            , added AS (
-                INSERT INTO response_counts AS c
-                    (day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, n)
-                SELECT day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, count(*)
-                FROM cells
-                GROUP BY day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel
-                ON CONFLICT (agency_id, day, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel)
-                DO UPDATE SET n = c.n + EXCLUDED.n
-            )
-            """
-
-    /// Takes every pending correction and moves the corrected responses' cells from the old flag mask to the new one
-    /// (one count down, one count up), in the same transaction as the step.
+    /// Moves the cells of responses whose flags a review changed: −1 under the old mask, +1 under the new one.
     static func applyCorrections(timeZone: String) -> PostgresQuery {
-        """
+        let query: PostgresQuery = """
         WITH taken AS (
             DELETE FROM pending_corrections RETURNING seq, old_mask, new_mask
-        ), rows AS (
-            SELECT (r.submitted_at AT TIME ZONE \(timeZone))::date AS day, r.agency_id, r.questionnaire_id,
-                   m.mask AS flag_mask, m.sign, coalesce(r.officer_id, 0) AS officer_id,
-                   coalesce(r.counter_id, 0) AS counter_id, r.channel, r.answers
-            FROM taken t JOIN responses r ON r.seq = t.seq
-            CROSS JOIN LATERAL (VALUES (t.old_mask, -1), (t.new_mask, 1)) AS m (mask, sign)
         ), cells AS (
-            SELECT day, agency_id, questionnaire_id, a.key AS question, (a.value #>> '{}')::smallint AS level,
-                   flag_mask, sign, officer_id, counter_id, channel
-            FROM rows, jsonb_each(rows.answers) AS a
-            WHERE jsonb_typeof(a.value) = 'number'
-            UNION ALL
-            SELECT day, agency_id, questionnaire_id, '_response', 0::smallint, flag_mask, sign, officer_id, counter_id, channel
-            FROM rows
-            UNION ALL
-            SELECT day, agency_id, questionnaire_id, 'reason.' || x.code, 0::smallint, flag_mask, sign, officer_id, counter_id, channel
-            FROM rows, jsonb_array_elements_text(
-                CASE WHEN jsonb_typeof(rows.answers -> 'reasons') = 'array' THEN rows.answers -> 'reasons' ELSE '[]' END
-            ) AS x(code)
-        )
-        , moved AS (
-            INSERT INTO response_counts AS c
-                (day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, n)
-            SELECT day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, sum(sign)
-            FROM cells
-            GROUP BY day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel
-            ON CONFLICT (agency_id, day, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel)
-            DO UPDATE SET n = c.n + EXCLUDED.n
-        )
+            SELECT r.day, r.agency_id, r.questionnaire_id, c.question, c.level, m.mask, r.officer_id, r.counter_id,
+                   r.channel, sum(m.sign) AS n
+            FROM (
+                SELECT (r.submitted_at AT TIME ZONE $1)::date AS day, r.agency_id, r.questionnaire_id, t.old_mask, t.new_mask,
+                       coalesce(r.officer_id, 0) AS officer_id, coalesce(r.counter_id, 0) AS counter_id, r.channel, r.answers,
+                       q.respondent_question
+                FROM taken t JOIN responses r ON r.seq = t.seq JOIN questionnaires q ON q.id = r.questionnaire_id
+                OFFSET 0
+            ) AS r
+            CROSS JOIN LATERAL (VALUES (r.old_mask, -1), (r.new_mask, 1)) AS m (mask, sign)
+            \(unescaped: answerCells)
+            GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+        ), \(unescaped: addCells)
         SELECT count(*)::bigint FROM taken
+        """
+        return query.bindingTimeZone(timeZone)
+    }
+
+    /// Compacts up to `limit` marked (agency, day) pairs: their fragments become one row per cell, with the same sums
+    /// (cells that sum to zero go). Returns how many pairs were compacted.
+    static func compactFragments(limit: Int) -> PostgresQuery {
+        """
+        WITH picked AS (
+            DELETE FROM fragmented_counts f
+            WHERE (f.agency_id, f.day) IN (
+                SELECT agency_id, day FROM fragmented_counts ORDER BY day, agency_id LIMIT \(unescaped: String(limit)))
+            RETURNING f.agency_id, f.day
+        ), old AS (
+            DELETE FROM response_counts c USING picked p WHERE c.agency_id = p.agency_id AND c.day = p.day
+            RETURNING c.day, c.agency_id, c.questionnaire_id, c.question, c.level, c.flag_mask, c.officer_id, c.counter_id,
+                c.channel, c.n
+        ), merged AS (
+            INSERT INTO response_counts (day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, n)
+            SELECT day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, sum(n)
+            FROM old GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9 HAVING sum(n) <> 0
+        )
+        SELECT count(*)::bigint FROM picked
         """
     }
 }
 
-/// Why the aggregator stopped counting.
+extension PostgresQuery {
+    /// Binds the time zone as `$1`: the queries above name it in shared fragments, so it is their only bind.
+    fileprivate func bindingTimeZone(_ zone: String) -> PostgresQuery {
+        precondition(binds.count == 0, "the time zone must be the query's only bind")
+        var query = self
+        query.binds.append(zone)
+        return query
+    }
+}
+
 public enum AggregatorError: Error, CustomStringConvertible {
     case timeZoneChanged(counted: String, configured: String)
 

@@ -6,20 +6,32 @@ import ServiceLifecycle
 public struct AggregatorService: Service {
     let aggregator: Aggregator
     let interval: Duration
+    /// How often the marked (agency, day) pairs are compacted when none are waiting (sql/0008).
+    let compactionInterval: Duration
     let logger: Logger
 
-    public init(aggregator: Aggregator, interval: Duration = .seconds(1), logger: Logger) {
+    public init(
+        aggregator: Aggregator, interval: Duration = .seconds(1), compactionInterval: Duration = .seconds(60), logger: Logger
+    ) {
         self.aggregator = aggregator
         self.interval = interval
+        self.compactionInterval = compactionInterval
         self.logger = logger
     }
 
     public func run() async throws {
         var failing = false
+        var nextCompaction = ContinuousClock.now + compactionInterval
         while !Task.isCancelledOrShuttingDown {
             do {
                 let applied = try await aggregator.runUntilIdle()
                 if applied > 0 { logger.debug("aggregated", metadata: ["responses": "\(applied)"]) }
+                if ContinuousClock.now >= nextCompaction {
+                    // Fragments cost readers a little; merging them is deferred work, done now and then.
+                    let compacted = try await aggregator.compact()
+                    if compacted > 0 { logger.debug("compacted", metadata: ["agency_days": "\(compacted)"]) }
+                    nextCompaction = ContinuousClock.now + (compacted > 0 ? interval : compactionInterval)
+                }
                 if failing { logger.info("aggregator recovered") }
                 failing = false
             } catch {

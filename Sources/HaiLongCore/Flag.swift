@@ -18,7 +18,7 @@ public enum Flag: String, Sendable, CaseIterable, Codable, Comparable {
     /// Part of a suspicious run of identical ratings.
     case streak
 
-    /// The bit of this flag in the `flag_mask` used by the count cube; must match `flag_mask()` in sql/0001_init.sql.
+    /// The bit of this flag in the `flag_mask` used by the count cube; must match `flag_mask()` (sql/0008_counts_append_only.sql).
     public var bit: Int {
         switch self {
         case .rapidRepeat: 1

@@ -138,38 +138,47 @@ public struct PostgresIndexStore: IndexStore {
         for try await (root, id) in membership.decode((Int64, Int64).self) { roots[id, default: []].append(root) }
         let rows = try await client.query(
             """
-            SELECT c.agency_id, \(unescaped: group) AS grp, c.question, c.level::integer, c.flag_mask, sum(c.n)::bigint
-            FROM response_counts c
+            SELECT c.agency_id, \(unescaped: group) AS grp, c.question, c.level::integer, c.flag_mask,
+                   coalesce(c.question = q.respondent_question, false), sum(c.n)::bigint
+            FROM response_counts c JOIN questionnaires q ON q.id = c.questionnaire_id
             WHERE c.agency_id = ANY(\(Array(roots.keys)))
               AND c.day BETWEEN \(period.first.description)::date AND \(period.last.description)::date
-              AND c.questionnaire_id IN (SELECT id FROM questionnaires WHERE code = \(questionnaire))
-            GROUP BY 1, 2, 3, 4, 5
+              AND q.code = \(questionnaire)
+            GROUP BY 1, 2, 3, 4, 5, 6
             """, logger: logger)
         let excludedMask = methodology.excludedMask
         var result: [CountKey: FigureCounts] = [:]
-        for try await (agency, group, question, level, mask, n) in rows.decode((Int64, String, String, Int, Int, Int64).self) {
+        for try await (agency, group, question, level, mask, respondent, n)
+            in rows.decode((Int64, String, String, Int, Int, Bool, Int64).self)
+        {
             let count = Int(n)
             let valid = mask & excludedMask == 0
             for root in roots[agency] ?? [] {
                 // Mutated in place: a copy per row of a province's growing counts made big reads quadratic.
                 Self.add(
-                    question: question, level: level, mask: mask, count: count, valid: valid, methodology: methodology,
-                    to: &result[CountKey(agencyID: root, group: group), default: FigureCounts()])
+                    question: question, level: level, mask: mask, count: count, valid: valid, respondent: respondent,
+                    methodology: methodology, to: &result[CountKey(agencyID: root, group: group), default: FigureCounts()])
             }
         }
         return result
     }
 
+    /// Adds one cell to `counts`. Respondents are counted by `_response` cells and by the cells of the questionnaire's
+    /// required question (`respondent`), which every response answers (sql/0008); the latter are answers as well.
     static func add(
-        question: String, level: Int, mask: Int, count: Int, valid: Bool, methodology: Methodology, to counts: inout FigureCounts
+        question: String, level: Int, mask: Int, count: Int, valid: Bool, respondent: Bool = false, methodology: Methodology,
+        to counts: inout FigureCounts
     ) {
-        if question == "_response" {
+        if question == "_response" || respondent {
             if valid {
                 counts.respondents += count
             } else {
                 counts.excluded += count
                 for flag in methodology.excludedFlags where mask & flag.bit != 0 { counts.excludedByFlag[flag, default: 0] += count }
             }
+        }
+        if question == "_response" {
+            return
         } else if question.hasPrefix("reason.") {
             if valid { counts.reasons[String(question.dropFirst("reason.".count)), default: 0] += count }
         } else if valid {

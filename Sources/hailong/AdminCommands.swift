@@ -212,16 +212,19 @@ struct Aggregate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Apply pending responses to the counts (or recount all).")
     @ArgumentParser.Flag(help: "Apply what is pending and exit (the default; the service aggregates continuously).") var once = false
     @ArgumentParser.Flag(help: "Recount everything from the raw responses.") var rebuild = false
+    @ArgumentParser.Flag(help: "Merge the counts' fragments into one row per cell (the service does it every minute).")
+    var compact = false
 
     func run() async throws {
         let runtime = try Runtime.load()
         let logger = runtime.logger
-        let rebuild = rebuild
+        let (rebuild, compact) = (rebuild, compact)
         let zone = runtime.configuration.timeZone
         let applied = try await runtime.withDatabase { client, _ in
             let aggregator = Aggregator(client: client, logger: logger, timeZone: zone)
+            if compact { return try await aggregator.compactAll() }
             return rebuild ? try await aggregator.rebuild() : try await aggregator.runUntilIdle()
         }
-        print("\(applied) responses applied")
+        print(compact ? "\(applied) agency days compacted" : "\(applied) responses applied")
     }
 }

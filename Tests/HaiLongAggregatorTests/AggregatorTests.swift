@@ -11,6 +11,21 @@ import Testing
 @Suite struct AggregatorTests {
     let zone = "Asia/Ho_Chi_Minh"
 
+    /// flag_mask() (one inlined expression since sql/0008) gives every set of flags the bits `Flag.mask` gives, a
+    /// flag twice counted once, unknown flags ignored, as the unnest form it replaced did.
+    @Test func flagMaskInSQLMatchesTheFlagBits() async throws {
+        try await withTestDatabase { client in
+            for subset in 0..<(1 << Flag.allCases.count) {
+                let flags = Flag.allCases.enumerated().filter { subset & (1 << $0.offset) != 0 }.map(\.element)
+                let text = flags.map(\.rawValue) + ["unknown_flag"] + flags.prefix(1).map(\.rawValue)
+                let mask = try await scalar(client, "SELECT flag_mask(\(text))")
+                #expect(mask == Flag.mask(flags), "\(text)")
+            }
+            #expect(try await scalar(client, "SELECT flag_mask(NULL)") == 0)
+            #expect(try await scalar(client, "SELECT flag_mask('{}')") == 0)
+        }
+    }
+
     func aggregator(_ client: PostgresClient, batchSize: Int = 20_000) -> Aggregator {
         Aggregator(client: client, logger: TestDatabase.logger, timeZone: zone, batchSize: batchSize)
     }
@@ -207,11 +222,37 @@ import Testing
             }
             try await aggregator.runUntilIdle()
             let incremental = try await cubeText(client)
+            // Compaction merges the fragments the steps appended: one row per cell, the same counts.
+            let rowsBefore = try await scalar(client, "SELECT count(*) FROM response_counts")
+            #expect(try await aggregator.compactAll() > 0)
+            #expect(try await scalar(client, "SELECT count(*) FROM fragmented_counts") == 0)
+            let rowsAfter = try await scalar(client, "SELECT count(*) FROM response_counts")
+            let cells = try await scalar(
+                client,
+                """
+                SELECT count(*) FROM (SELECT DISTINCT day, agency_id, questionnaire_id, question, level, flag_mask, officer_id,
+                    counter_id, channel FROM response_counts) AS cells
+                """)
+            #expect(rowsAfter == cells && rowsAfter < rowsBefore)
+            #expect(try await cubeText(client) == incremental)
             #expect(try await aggregator.rebuild() == 150)
             #expect(try await cubeText(client) == incremental)
+            // Respondents: '_response' cells, and for a questionnaire with a required question (kiosk-3's 'overall')
+            // that question's cells instead, with no '_response' cell repeating them (sql/0008).
             let respondents = try await scalar(
-                client, "SELECT coalesce(sum(n), 0)::bigint FROM response_counts WHERE question = '_response'")
+                client,
+                """
+                SELECT coalesce(sum(c.n), 0)::bigint FROM response_counts c JOIN questionnaires q ON q.id = c.questionnaire_id
+                WHERE c.question = '_response' OR c.question = q.respondent_question
+                """)
             #expect(respondents == 150)
+            let repeated = try await scalar(
+                client,
+                """
+                SELECT count(*) FROM response_counts c JOIN questionnaires q ON q.id = c.questionnaire_id
+                WHERE q.code = 'kiosk-3' AND c.question = '_response'
+                """)
+            #expect(repeated == 0)
             // An oracle straight from the raw responses: answers by agency, question and level, and respondents.
             let differing = try await scalar(
                 client,
@@ -223,7 +264,11 @@ import Testing
                     SELECT agency_id, '_response', 0, count(*)::bigint FROM responses GROUP BY 1
                 ), cube AS (
                     SELECT agency_id, question, level::int AS level, sum(n)::bigint AS n FROM response_counts
-                    WHERE question NOT LIKE 'reason.%' GROUP BY 1, 2, 3
+                    WHERE question NOT LIKE 'reason.%' AND question <> '_response' GROUP BY 1, 2, 3
+                    UNION ALL
+                    SELECT c.agency_id, '_response', 0, sum(c.n)::bigint
+                    FROM response_counts c JOIN questionnaires q ON q.id = c.questionnaire_id
+                    WHERE c.question = '_response' OR c.question = q.respondent_question GROUP BY 1
                 )
                 SELECT count(*) FROM raw FULL JOIN cube USING (agency_id, question, level) WHERE raw.n IS DISTINCT FROM cube.n
                 """)
@@ -231,13 +276,17 @@ import Testing
         }
     }
 
+    /// The cube as text, one line per cell with its count: the sum of the cell's rows (a step appends fragments,
+    /// compaction merges them; sql/0008), cells that sum to zero left out.
     func cubeText(_ client: PostgresClient) async throws -> String {
         let rows = try await client.query(
             """
             SELECT string_agg(cell, E'\\n' ORDER BY cell) FROM (
-                SELECT concat_ws('|', day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, n)
-                    AS cell
+                SELECT concat_ws('|', day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel,
+                    sum(n)) AS cell
                 FROM response_counts
+                GROUP BY day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel
+                HAVING sum(n) <> 0
             ) AS cells
             """
         )

@@ -69,8 +69,9 @@ import Testing
         let rows = try await client.query(
             """
             SELECT coalesce(string_agg(cell, ';' ORDER BY cell), '') FROM (
-                SELECT concat_ws('|', day, agency_id, question, level, flag_mask, officer_id, counter_id, channel, n) AS cell
-                FROM response_counts WHERE n <> 0
+                SELECT concat_ws('|', day, agency_id, question, level, flag_mask, officer_id, counter_id, channel, sum(n)) AS cell
+                FROM response_counts
+                GROUP BY day, agency_id, question, level, flag_mask, officer_id, counter_id, channel HAVING sum(n) <> 0
             ) AS cells
             """)
         for try await text in rows.decode(String.self) { return text }
