@@ -55,7 +55,14 @@ public struct Aggregator: Sendable {
                 for try await isLeader in locked.decode(Bool.self) where !isLeader { return .notLeader }
                 try await ensureTimeZone(connection)
                 // A batch's plan is costly enough to trigger JIT compilation, which takes longer than the batch itself.
-                try await connection.query("SET LOCAL jit = off", logger: logger)
+                // And a batch is a few thousand responses looked up by seq: once the queue's statistics said 20,000 the
+                // planner hashed it against a scan of every response (400 ms instead of 150 at 1M rows); keep it to
+                // index look-ups.
+                try await connection.query(
+                    """
+                    SELECT set_config('jit', 'off', true), set_config('enable_hashjoin', 'off', true),
+                           set_config('enable_mergejoin', 'off', true)
+                    """, logger: logger)
                 let rows = try await connection.query(Self.applyBatch(timeZone: timeZone, limit: batchSize), logger: logger)
                 var applied = 0
                 for try await count in rows.decode(Int.self) { applied = count }
@@ -176,8 +183,8 @@ public struct Aggregator: Sendable {
 
     /// The single statement of one step: dequeue a batch, explode answers into cells, add them to the cube.
     /// (PostgreSQL runs every data-modifying CTE to completion whether or not the final SELECT reads it.)
-    /// Levels become (question, level) cells; each reason code becomes a `reason.<code>` cell at level 0, and each
-    /// response one `_response` cell at level 0 (respondents, for questionnaires of several questions).
+    /// Levels become (question, level) cells; each reason code becomes a `reason.<code>` cell at level 0, and a response
+    /// that does not answer its questionnaire's required question one `_response` cell at level 0 (`answerCells`).
     static func applyBatch(timeZone: String, limit: Int) -> PostgresQuery {
         let query: PostgresQuery = """
         WITH batch AS (
@@ -188,8 +195,8 @@ public struct Aggregator: Sendable {
             SELECT r.day, r.agency_id, r.questionnaire_id, c.question, c.level, r.flag_mask, r.officer_id, r.counter_id,
                    r.channel, count(*) AS n
             FROM (
-                SELECT \(unescaped: perResponse("$1")) FROM responses r JOIN batch b ON b.seq = r.seq
-                JOIN questionnaires q ON q.id = r.questionnaire_id LEFT JOIN response_flag_overrides o ON o.response_id = r.id
+                SELECT \(unescaped: perResponse("$1", respondent: respondentLookup)) FROM responses r JOIN batch b ON b.seq = r.seq
+                LEFT JOIN response_flag_overrides o ON o.response_id = r.id
                 OFFSET 0
             ) AS r
             \(unescaped: answerCells)
@@ -207,7 +214,8 @@ public struct Aggregator: Sendable {
         SELECT r.day, r.agency_id, r.questionnaire_id, c.question, c.level, r.flag_mask, r.officer_id, r.counter_id,
                r.channel, count(*)
         FROM (
-            SELECT \(unescaped: perResponse("$1")) FROM responses r JOIN questionnaires q ON q.id = r.questionnaire_id
+            SELECT \(unescaped: perResponse("$1", respondent: "q.respondent_question")) FROM responses r
+            JOIN questionnaires q ON q.id = r.questionnaire_id
             LEFT JOIN response_flag_overrides o ON o.response_id = r.id
             OFFSET 0
         ) AS r
@@ -218,16 +226,20 @@ public struct Aggregator: Sendable {
     }
 
     /// A response's own values, computed once per response (`OFFSET 0` keeps the planner from pulling them up to the
-    /// level of its cells, where it evaluated them once per cell). `r` is the response, `q` its questionnaire, `o` its
-    /// flag override.
-    static func perResponse(_ zone: String) -> String {
+    /// level of its cells, where it evaluated them once per cell). `r` is the response, `o` its flag override, and
+    /// `respondent` the SQL for its questionnaire's respondent question.
+    static func perResponse(_ zone: String, respondent: String) -> String {
         """
         (r.submitted_at AT TIME ZONE \(zone))::date AS day, r.agency_id, r.questionnaire_id,
                    flag_mask(r.flags) & ~coalesce(o.cleared_mask, 0) AS flag_mask, coalesce(r.officer_id, 0) AS officer_id,
                    coalesce(r.counter_id, 0) AS counter_id, r.channel, r.answers,
-                   q.respondent_question
+                   \(respondent) AS respondent_question
         """
     }
+
+    /// The respondent question of response `r`'s questionnaire, looked up per response: joining `questionnaires` in a
+    /// batch's statement led the planner to scan all of `responses` (a rebuild joins it instead).
+    static let respondentLookup = "(SELECT q.respondent_question FROM questionnaires q WHERE q.id = r.questionnaire_id)"
 
     /// The cells of response `r`: one per numeric answer, one `reason.<code>` per reason given, and one `_response`
     /// unless the answer to its questionnaire's required question counts it as a respondent (sql/0008).
@@ -265,8 +277,8 @@ public struct Aggregator: Sendable {
             FROM (
                 SELECT (r.submitted_at AT TIME ZONE $1)::date AS day, r.agency_id, r.questionnaire_id, t.old_mask, t.new_mask,
                        coalesce(r.officer_id, 0) AS officer_id, coalesce(r.counter_id, 0) AS counter_id, r.channel, r.answers,
-                       q.respondent_question
-                FROM taken t JOIN responses r ON r.seq = t.seq JOIN questionnaires q ON q.id = r.questionnaire_id
+                       \(unescaped: respondentLookup) AS respondent_question
+                FROM taken t JOIN responses r ON r.seq = t.seq
                 OFFSET 0
             ) AS r
             CROSS JOIN LATERAL (VALUES (r.old_mask, -1), (r.new_mask, 1)) AS m (mask, sign)
