@@ -187,41 +187,41 @@ public struct Aggregator: Sendable {
     /// that does not answer its questionnaire's required question one `_response` cell at level 0 (`answerCells`).
     static func applyBatch(timeZone: String, limit: Int) -> PostgresQuery {
         let query: PostgresQuery = """
-        WITH batch AS (
-            DELETE FROM pending_aggregation
-            WHERE seq <= (SELECT max(seq) FROM (SELECT seq FROM pending_aggregation ORDER BY seq LIMIT \(unescaped: String(limit))) AS first)
-            RETURNING seq
-        ), cells AS (
-            SELECT r.day, r.agency_id, r.questionnaire_id, c.question, c.level, r.flag_mask, r.officer_id, r.counter_id,
-                   r.channel, count(*) AS n
-            FROM (
-                SELECT \(unescaped: perResponse("$1", respondent: respondentLookup)) FROM responses r JOIN batch b ON b.seq = r.seq
-                LEFT JOIN response_flag_overrides o ON o.response_id = r.id
-                OFFSET 0
-            ) AS r
-            \(unescaped: answerCells)
-            GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
-        ), \(unescaped: addCells)
-        SELECT count(*) FROM batch
-        """
+            WITH batch AS (
+                DELETE FROM pending_aggregation
+                WHERE seq <= (SELECT max(seq) FROM (SELECT seq FROM pending_aggregation ORDER BY seq LIMIT \(unescaped: String(limit))) AS first)
+                RETURNING seq
+            ), cells AS (
+                SELECT r.day, r.agency_id, r.questionnaire_id, c.question, c.level, r.flag_mask, r.officer_id, r.counter_id,
+                       r.channel, count(*) AS n
+                FROM (
+                    SELECT \(unescaped: perResponse("$1", respondent: respondentLookup)) FROM responses r JOIN batch b ON b.seq = r.seq
+                    LEFT JOIN response_flag_overrides o ON o.response_id = r.id
+                    OFFSET 0
+                ) AS r
+                \(unescaped: answerCells)
+                GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+            ), \(unescaped: addCells)
+            SELECT count(*) FROM batch
+            """
         return query.bindingTimeZone(timeZone)
     }
 
     /// The rebuild's one statement: every response's cells, as the reference GROUP BY in bench/aggregate writes them.
     static func countAll(timeZone: String) -> PostgresQuery {
         let query: PostgresQuery = """
-        INSERT INTO response_counts (day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, n)
-        SELECT r.day, r.agency_id, r.questionnaire_id, c.question, c.level, r.flag_mask, r.officer_id, r.counter_id,
-               r.channel, count(*)
-        FROM (
-            SELECT \(unescaped: perResponse("$1", respondent: "q.respondent_question")) FROM responses r
-            JOIN questionnaires q ON q.id = r.questionnaire_id
-            LEFT JOIN response_flag_overrides o ON o.response_id = r.id
-            OFFSET 0
-        ) AS r
-        \(unescaped: answerCells)
-        GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
-        """
+            INSERT INTO response_counts (day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, n)
+            SELECT r.day, r.agency_id, r.questionnaire_id, c.question, c.level, r.flag_mask, r.officer_id, r.counter_id,
+                   r.channel, count(*)
+            FROM (
+                SELECT \(unescaped: perResponse("$1", respondent: "q.respondent_question")) FROM responses r
+                JOIN questionnaires q ON q.id = r.questionnaire_id
+                LEFT JOIN response_flag_overrides o ON o.response_id = r.id
+                OFFSET 0
+            ) AS r
+            \(unescaped: answerCells)
+            GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+            """
         return query.bindingTimeZone(timeZone)
     }
 
@@ -269,24 +269,24 @@ public struct Aggregator: Sendable {
     /// Moves the cells of responses whose flags a review changed: −1 under the old mask, +1 under the new one.
     static func applyCorrections(timeZone: String) -> PostgresQuery {
         let query: PostgresQuery = """
-        WITH taken AS (
-            DELETE FROM pending_corrections RETURNING seq, old_mask, new_mask
-        ), cells AS (
-            SELECT r.day, r.agency_id, r.questionnaire_id, c.question, c.level, m.mask, r.officer_id, r.counter_id,
-                   r.channel, sum(m.sign) AS n
-            FROM (
-                SELECT (r.submitted_at AT TIME ZONE $1)::date AS day, r.agency_id, r.questionnaire_id, t.old_mask, t.new_mask,
-                       coalesce(r.officer_id, 0) AS officer_id, coalesce(r.counter_id, 0) AS counter_id, r.channel, r.answers,
-                       \(unescaped: respondentLookup) AS respondent_question
-                FROM taken t JOIN responses r ON r.seq = t.seq
-                OFFSET 0
-            ) AS r
-            CROSS JOIN LATERAL (VALUES (r.old_mask, -1), (r.new_mask, 1)) AS m (mask, sign)
-            \(unescaped: answerCells)
-            GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
-        ), \(unescaped: addCells)
-        SELECT count(*)::bigint FROM taken
-        """
+            WITH taken AS (
+                DELETE FROM pending_corrections RETURNING seq, old_mask, new_mask
+            ), cells AS (
+                SELECT r.day, r.agency_id, r.questionnaire_id, c.question, c.level, m.mask, r.officer_id, r.counter_id,
+                       r.channel, sum(m.sign) AS n
+                FROM (
+                    SELECT (r.submitted_at AT TIME ZONE $1)::date AS day, r.agency_id, r.questionnaire_id, t.old_mask, t.new_mask,
+                           coalesce(r.officer_id, 0) AS officer_id, coalesce(r.counter_id, 0) AS counter_id, r.channel, r.answers,
+                           \(unescaped: respondentLookup) AS respondent_question
+                    FROM taken t JOIN responses r ON r.seq = t.seq
+                    OFFSET 0
+                ) AS r
+                CROSS JOIN LATERAL (VALUES (r.old_mask, -1), (r.new_mask, 1)) AS m (mask, sign)
+                \(unescaped: answerCells)
+                GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+            ), \(unescaped: addCells)
+            SELECT count(*)::bigint FROM taken
+            """
         return query.bindingTimeZone(timeZone)
     }
 

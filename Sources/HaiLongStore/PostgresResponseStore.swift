@@ -230,31 +230,31 @@ struct BatchWriter: Sendable {
     /// prepared once per connection (`FactsStatement`).
     static func factsQuery(_ batch: [PendingResponse]) -> PostgresQuery {
         """
-            WITH input AS (
-                SELECT * FROM unnest(\(batch.map(\.id)), \(batch.map(\.source.agencyID)),
-                    \(batch.map { $0.submission.officerBadge ?? "" }), \(batch.map { $0.source.kioskID ?? 0 }),
-                    \(batch.map(\.submission.submittedAt)), \(batch.map { $0.submission.dossierCode ?? "" }),
-                    \(batch.map(\.source.channel.rawValue)), \(batch.map { $0.source.apiTokenID ?? 0 }))
-                    WITH ORDINALITY AS i (id, agency, badge, kiosk, submitted, dossier, channel, token, ord)
-            ), hours AS (
-                SELECT agency, agency_opening_hours(agency)::text AS hours FROM (SELECT DISTINCT agency FROM input) AS a
-            )
-            SELECT
-                (SELECT o.id FROM officers o WHERE o.agency_id = i.agency AND o.badge = nullif(i.badge, '')),
-                (SELECT max(r.submitted_at) FROM responses r
-                  WHERE r.kiosk_id = nullif(i.kiosk, 0) AND r.id <> i.id
-                    AND r.submitted_at <= i.submitted AND r.submitted_at > i.submitted - interval '1 minute'),
-                EXISTS (SELECT 1 FROM responses r
-                  WHERE r.agency_id = i.agency AND r.dossier_code = nullif(i.dossier, '')
-                    AND r.channel = i.channel AND r.id <> i.id),
-                d.id, d.officer_id, h.hours,
-                (i.kiosk = 0 OR EXISTS (SELECT 1 FROM kiosks k WHERE k.id = i.kiosk AND k.status = 'active'))
-                AND (i.token = 0 OR EXISTS (SELECT 1 FROM api_tokens t WHERE t.id = i.token AND t.revoked_at IS NULL))
-            FROM input i
-            JOIN hours h ON h.agency = i.agency
-            LEFT JOIN dossiers d ON d.agency_id = i.agency AND d.code = nullif(i.dossier, '')
-            ORDER BY i.ord
-            """
+        WITH input AS (
+            SELECT * FROM unnest(\(batch.map(\.id)), \(batch.map(\.source.agencyID)),
+                \(batch.map { $0.submission.officerBadge ?? "" }), \(batch.map { $0.source.kioskID ?? 0 }),
+                \(batch.map(\.submission.submittedAt)), \(batch.map { $0.submission.dossierCode ?? "" }),
+                \(batch.map(\.source.channel.rawValue)), \(batch.map { $0.source.apiTokenID ?? 0 }))
+                WITH ORDINALITY AS i (id, agency, badge, kiosk, submitted, dossier, channel, token, ord)
+        ), hours AS (
+            SELECT agency, agency_opening_hours(agency)::text AS hours FROM (SELECT DISTINCT agency FROM input) AS a
+        )
+        SELECT
+            (SELECT o.id FROM officers o WHERE o.agency_id = i.agency AND o.badge = nullif(i.badge, '')),
+            (SELECT max(r.submitted_at) FROM responses r
+              WHERE r.kiosk_id = nullif(i.kiosk, 0) AND r.id <> i.id
+                AND r.submitted_at <= i.submitted AND r.submitted_at > i.submitted - interval '1 minute'),
+            EXISTS (SELECT 1 FROM responses r
+              WHERE r.agency_id = i.agency AND r.dossier_code = nullif(i.dossier, '')
+                AND r.channel = i.channel AND r.id <> i.id),
+            d.id, d.officer_id, h.hours,
+            (i.kiosk = 0 OR EXISTS (SELECT 1 FROM kiosks k WHERE k.id = i.kiosk AND k.status = 'active'))
+            AND (i.token = 0 OR EXISTS (SELECT 1 FROM api_tokens t WHERE t.id = i.token AND t.revoked_at IS NULL))
+        FROM input i
+        JOIN hours h ON h.agency = i.agency
+        LEFT JOIN dossiers d ON d.agency_id = i.agency AND d.code = nullif(i.dossier, '')
+        ORDER BY i.ord
+        """
     }
 
     /// One INSERT for the whole batch (one transaction); returns the ids it stored (not those already there).
@@ -268,35 +268,35 @@ struct BatchWriter: Sendable {
     /// The INSERT for `batch`, prepared once per connection like the facts query (`InsertStatement`).
     static func insertQuery(_ batch: [PendingResponse], facts: [Facts], flags: [[Flag]]) -> PostgresQuery {
         """
-            WITH input AS (
-                SELECT * FROM unnest(\(batch.map(\.id)), \(batch.map { Int64($0.questionnaireID) }),
-                    \(batch.map(\.source.agencyID)), \(batch.map { $0.source.counterID ?? 0 }),
-                    \(facts.map { $0.officerID ?? 0 }), \(batch.map { $0.submission.officerBadge ?? "" }),
-                    \(batch.map { $0.source.kioskID ?? 0 }), \(batch.map { $0.source.apiTokenID ?? 0 }),
-                    \(batch.map(\.source.channel.rawValue)), \(batch.map { $0.submission.dossierCode ?? "" }),
-                    \(batch.map(\.answers)), \(batch.map { $0.submission.comment ?? "" }),
-                    \(batch.map(\.submission.submittedAt)), \(batch.map(\.receivedAt)),
-                    \(flags.map { $0.map(\.rawValue).joined(separator: ",") }), \(batch.map(\.requestHash)),
-                    \(facts.map { $0.dossierID ?? 0 }), \(batch.map { $0.contact?.sealed ?? "" }),
-                    \(batch.map { $0.contact?.lookup ?? "" }))
-                    WITH ORDINALITY AS i (id, questionnaire, agency, counter, officer, badge, kiosk, token, channel, dossier,
-                        answers, comment, submitted, received, flags, hash, dossier_id, contact, lookup, ord)
-            ), stored AS (
-                INSERT INTO responses (id, questionnaire_id, agency_id, counter_id, officer_id, officer_badge, kiosk_id,
-                    api_token_id, channel, dossier_code, answers, comment, submitted_at, received_at, flags, request_hash,
-                    dossier_id, contact_enc, contact_hmac)
-                SELECT id, questionnaire, agency, nullif(counter, 0), nullif(officer, 0), nullif(badge, ''), nullif(kiosk, 0),
-                    nullif(token, 0), channel, nullif(dossier, ''), answers::jsonb, nullif(comment, ''), submitted, received,
-                    coalesce(string_to_array(nullif(flags, ''), ','), '{}'), decode(hash, 'hex'), nullif(dossier_id, 0),
-                    decode(nullif(contact, ''), 'hex'), decode(nullif(lookup, ''), 'hex')
-                FROM input ORDER BY ord
-                ON CONFLICT (id) DO NOTHING
-                RETURNING id, seq
-            ), queued AS (
-                INSERT INTO pending_aggregation (seq) SELECT seq FROM stored
-            )
-            SELECT id FROM stored
-            """
+        WITH input AS (
+            SELECT * FROM unnest(\(batch.map(\.id)), \(batch.map { Int64($0.questionnaireID) }),
+                \(batch.map(\.source.agencyID)), \(batch.map { $0.source.counterID ?? 0 }),
+                \(facts.map { $0.officerID ?? 0 }), \(batch.map { $0.submission.officerBadge ?? "" }),
+                \(batch.map { $0.source.kioskID ?? 0 }), \(batch.map { $0.source.apiTokenID ?? 0 }),
+                \(batch.map(\.source.channel.rawValue)), \(batch.map { $0.submission.dossierCode ?? "" }),
+                \(batch.map(\.answers)), \(batch.map { $0.submission.comment ?? "" }),
+                \(batch.map(\.submission.submittedAt)), \(batch.map(\.receivedAt)),
+                \(flags.map { $0.map(\.rawValue).joined(separator: ",") }), \(batch.map(\.requestHash)),
+                \(facts.map { $0.dossierID ?? 0 }), \(batch.map { $0.contact?.sealed ?? "" }),
+                \(batch.map { $0.contact?.lookup ?? "" }))
+                WITH ORDINALITY AS i (id, questionnaire, agency, counter, officer, badge, kiosk, token, channel, dossier,
+                    answers, comment, submitted, received, flags, hash, dossier_id, contact, lookup, ord)
+        ), stored AS (
+            INSERT INTO responses (id, questionnaire_id, agency_id, counter_id, officer_id, officer_badge, kiosk_id,
+                api_token_id, channel, dossier_code, answers, comment, submitted_at, received_at, flags, request_hash,
+                dossier_id, contact_enc, contact_hmac)
+            SELECT id, questionnaire, agency, nullif(counter, 0), nullif(officer, 0), nullif(badge, ''), nullif(kiosk, 0),
+                nullif(token, 0), channel, nullif(dossier, ''), answers::jsonb, nullif(comment, ''), submitted, received,
+                coalesce(string_to_array(nullif(flags, ''), ','), '{}'), decode(hash, 'hex'), nullif(dossier_id, 0),
+                decode(nullif(contact, ''), 'hex'), decode(nullif(lookup, ''), 'hex')
+            FROM input ORDER BY ord
+            ON CONFLICT (id) DO NOTHING
+            RETURNING id, seq
+        ), queued AS (
+            INSERT INTO pending_aggregation (seq) SELECT seq FROM stored
+        )
+        SELECT id FROM stored
+        """
     }
 
     /// The answer for a key seen before: the original when the request is the same, else `keyReused`.
