@@ -20,6 +20,7 @@
 #   RESPONSES [10000000]  CHUNK [1000000] rows per load transaction  YEAR [2026]  ZONE [Asia/Ho_Chi_Minh]
 #   INCREMENTAL [10000]  ROUNDS [5]  STARTUP_RUNS [5]
 #   PORT [18182]  READ_CONNECTIONS ["1 4"] (wrk -c; -t is min(c, 2))
+#   READ_COLD_MAX_S [300] how long to keep asking for the first (cold) answer while it answers 503
 #   READ_S [20] seconds per wrk run, stretched for slow answers to about READ_MIN_REQUESTS [20] requests per connection,
 #   at most READ_MAX_S [90] seconds
 #   SHARED_BUFFERS [2GB]  WORK_MEM [64MB]  MAINTENANCE_WORK_MEM [1GB]  MAX_WAL_SIZE [8GB]
@@ -383,10 +384,20 @@ declare -A read_url=(
 )
 read_order=(depth1 depth0 officer)
 declare -A read_items read_first_ms read_status
+declare -A read_cold_ms read_attempts
 for name in "${read_order[@]}"; do
     t0=$(now_s)
     status=$(curl -s -o "$OUT/read-$name.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT${read_url[$name]}")
     read_first_ms[$name]=$(ms_since "$t0")
+    # A 503 at the request deadline leaves the computation running (the server keeps its answer for the figures
+    # version): ask again until it is there, up to READ_COLD_MAX_S, and report how long the cold answer took.
+    read_attempts[$name]=1
+    while [[ "$status" == 503 ]] && (( $(echo "$(ms_since "$t0") < ${READ_COLD_MAX_S:-300} * 1000" | bc) )); do
+        sleep 1
+        status=$(curl -s -o "$OUT/read-$name.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT${read_url[$name]}")
+        read_attempts[$name]=$((read_attempts[$name] + 1))
+    done
+    read_cold_ms[$name]=$(ms_since "$t0")
     read_status[$name]=$status
     if [[ "$status" != 200 ]]; then
         # Too slow for the request deadline (503) or broken: no wrk run for it, the summary says what it answered.
@@ -477,8 +488,9 @@ d. reads    hailong serve (release, LOG_LEVEL=$LOG_LEVEL), par token, wrk --late
             depth1  = ${read_url[depth1]}  (${read_items[depth1]%% *} items)
             depth0  = ${read_url[depth0]}
             officer = ${read_url[officer]}  (${read_items[officer]%% *} officers)
-            first request (computed; later ones are served from the answer kept for the figures version, sql/0007):
-            $(for name in depth1 depth0 officer; do printf '%s %.0f ms  ' "$name" "${read_first_ms[$name]}"; done)
+            cold answer (computed once; later ones are served from the answer kept for the figures version, sql/0007),
+            ms until the first 200 (requests; the first of them answers 503 at the 10 s deadline when slower):
+            $(for name in depth1 depth0 officer; do printf '%s %.0f ms (%s)  ' "$name" "${read_cold_ms[$name]}" "${read_attempts[$name]}"; done)
 $(for l in "${read_lines[@]}"; do echo "            $l"; done)
             target p95 ≤ 50 ms (depth=1, 1,000 agencies, first wrk line): $( [[ "${read_status[depth1]}" == 200 ]] && verdict "${read_p95[depth1]} <= 50" || echo "MISS (answered ${read_status[depth1]})")
 server log  $server_errors error lines (LOG_LEVEL=$LOG_LEVEL)
