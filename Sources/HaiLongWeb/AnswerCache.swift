@@ -49,7 +49,7 @@ final class AnswerCache: Sendable {
             {
                 state.entries[oldest] = nil
             }
-            let task = Task { try await compute() }
+            let task = Task(executorPreference: FiguresExecutor.shared) { try await compute() }
             state.entries[key] = Entry(version: version, task: task, lastUsed: state.tick)
             return task
         }

@@ -1,7 +1,7 @@
 import ArgumentParser
 
 /// `hailong`: the HaiLong service and its administration commands (DESIGN.md "Contract").
-@main
+
 struct Hailong: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hailong",
