@@ -23,14 +23,21 @@ public struct AppDependencies<Directory: DirectoryStore, Responses: ResponseStor
     public var clientAddress: ClientAddress
     /// The web survey's guards.
     public var survey: SurveySettings
+    /// Administrators' sign-in and sessions; without it there are no `/admin` pages.
+    public var users: PostgresUserStore?
+    /// `Secure` cookies and HSTS on the administrators' pages (`HAILONG_SECURE_COOKIES`).
+    public var secureCookies: Bool
 
     public init(
         directory: Directory, responses: Responses, indices: Indices, dossiers: Dossiers,
         isReady: @escaping @Sendable () async throws -> Bool,
         backlog: @escaping @Sendable () async throws -> Int = { 0 }, metrics: AppMetrics = AppMetrics(),
-        rules: FlagRules = FlagRules(), clientAddress: ClientAddress = ClientAddress(), survey: SurveySettings = SurveySettings()
+        rules: FlagRules = FlagRules(), clientAddress: ClientAddress = ClientAddress(), survey: SurveySettings = SurveySettings(),
+        users: PostgresUserStore? = nil, secureCookies: Bool = true
     ) {
         self.survey = survey
+        self.users = users
+        self.secureCookies = secureCookies
         self.backlog = backlog
         self.metrics = metrics
         self.rules = rules
@@ -78,6 +85,13 @@ public func buildRouter<Directory, Responses, Indices, Dossiers>(
     ).addRoutes(to: router)
     SurveyLinksController(directory: dependencies.directory, signer: signer).addRoutes(to: api)
     OpenAPIDocument.addRoutes(to: router)
+    if let users = dependencies.users {
+        AdminController(
+            users: users, indices: dependencies.indices, directory: dependencies.directory,
+            report: IndicesReport(indices: dependencies.indices, timeZone: dependencies.rules.timeZone),
+            clientAddress: dependencies.clientAddress, secure: dependencies.secureCookies
+        ).addRoutes(to: router)
+    }
     return router
 }
 
@@ -102,7 +116,9 @@ public func buildApplication(
         metrics: metrics,
         rules: FlagRules(timeZone: TimeZone(identifier: configuration.timeZone)!),
         clientAddress: configuration.clientAddress,
-        survey: configuration.survey)
+        survey: configuration.survey,
+        users: PostgresUserStore(client: client, logger: logger),
+        secureCookies: configuration.secureCookies)
     return Application(
         router: buildRouter(dependencies),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "HaiLong"),

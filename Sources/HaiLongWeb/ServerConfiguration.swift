@@ -24,6 +24,9 @@ public struct ServerConfiguration: Sendable {
     public var clientAddress = ClientAddress()
     /// The web survey's guards (`HAILONG_SURVEY_MIN_FILL_SECONDS`; phone numbers only with `HAILONG_DATA_KEY`).
     public var survey = SurveySettings()
+    /// `Secure` session cookies and HSTS on `/admin` (`HAILONG_SECURE_COOKIES=0` only for plain HTTP on another host
+    /// than localhost: browsers treat http://localhost as secure).
+    public var secureCookies = true
 
     public init() {}
 
@@ -64,6 +67,12 @@ public struct ServerConfiguration: Sendable {
                     variable: "HAILONG_SURVEY_MIN_FILL_SECONDS", reason: "'\(text)' is not a number of seconds (0–600)")
             }
             self.survey.minimumFillTime = .seconds(seconds)
+        }
+        if let text = value("HAILONG_SECURE_COOKIES") {
+            guard ["0", "1"].contains(text) else {
+                throw ConfigurationError(variable: "HAILONG_SECURE_COOKIES", reason: "'\(text)' is not 0 or 1")
+            }
+            self.secureCookies = text == "1"
         }
         if let directory = value("HAILONG_DATA_DIR") { self.dataDirectory = URL(fileURLWithPath: directory) }
         if let text = value("HAILONG_TRUSTED_PROXIES") {

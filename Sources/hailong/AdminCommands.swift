@@ -207,6 +207,41 @@ struct TokenCommand: AsyncParsableCommand {
     }
 }
 
+/// `hailong user add`: an account for the administrators' pages.
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "user", abstract: "Manage administrators' accounts.", subcommands: [Add.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create an account. The password is read from standard input (first line), or generated and printed once.")
+        @Option(help: "Sign-in name: letters, digits and . _ @ - (at most 64).") var username: String
+        @Option(help: "admin (everything), agency_admin, viewer (read-only) or par (API only).") var role: String
+        @Option(help: "The agency whose subtree the account may see (required except for admin).") var agency: String?
+        @ArgumentParser.Flag(help: "Read the password from standard input instead of generating one.") var passwordStdin = false
+
+        func validate() throws {
+            guard UserRole(rawValue: role) != nil else {
+                throw ValidationError("--role must be admin, agency_admin, viewer or par")
+            }
+        }
+
+        func run() async throws {
+            let runtime = try Runtime.load()
+            let logger = runtime.logger
+            let generated = !passwordStdin
+            let password = generated ? PostgresUserStore.randomToken() : (readLine(strippingNewline: true) ?? "")
+            let (username, role, agency) = (username, UserRole(rawValue: role)!, agency)
+            _ = try await runtime.withDatabase { client, _ in
+                try await PostgresUserStore(client: client, logger: logger)
+                    .addUser(username: username, role: role, agencyCode: agency, password: password, by: "cli")
+            }
+            print("user \(username) (\(role.rawValue)) added")
+            if generated { print("password: \(password) (shown once)") }
+        }
+    }
+}
+
 /// `hailong aggregate`: bring the counts up to date once, or recount everything.
 struct Aggregate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Apply pending responses to the counts (or recount all).")

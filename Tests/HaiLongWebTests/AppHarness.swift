@@ -13,6 +13,8 @@ struct AppHarness: Sendable {
     let fixture: Fixture
     let db: PostgresClient
     let parToken: String
+    /// Users with bcrypt cost 4 (fast tests; the default policy's cost 12 is tested on its own).
+    let users: PostgresUserStore
 
     static func run(
         survey: SurveySettings = SurveySettings(),
@@ -22,14 +24,18 @@ struct AppHarness: Sendable {
             let fixture = try await Fixture.make(db)
             let par = try await fixture.directory.addToken(name: "PAR office", role: .par, agencyCode: nil)
             let migrator = try Migrator(directory: try Migrator.locateDirectory())
+            var policy = SessionPolicy()
+            policy.bcryptCost = 4
+            let users = PostgresUserStore(client: db, logger: TestDatabase.logger, policy: policy)
             let dependencies = AppDependencies(
                 directory: fixture.directory, responses: fixture.responses,
                 indices: PostgresIndexStore(client: db, logger: TestDatabase.logger),
                 dossiers: PostgresDossierStore(client: db, logger: TestDatabase.logger),
                 isReady: { try await migrator.isCurrent(client: db, logger: TestDatabase.logger) },
-                backlog: { try await scalar(db, "SELECT count(*) FROM pending_aggregation") }, survey: survey)
+                backlog: { try await scalar(db, "SELECT count(*) FROM pending_aggregation") }, survey: survey, users: users,
+                secureCookies: false)
             let app = Application(router: buildRouter(dependencies), logger: TestDatabase.logger)
-            let harness = AppHarness(fixture: fixture, db: db, parToken: par.token)
+            let harness = AppHarness(fixture: fixture, db: db, parToken: par.token, users: users)
             try await app.test(.router) { client in try await body(harness, client) }
         }
     }

@@ -1,0 +1,165 @@
+import Foundation
+import HaiLongCore
+import HaiLongStore
+import Hummingbird
+import Mustache
+
+/// The administrators' pages (issue 5, first part): sign-in with server-side sessions, sign-out, and the overview of
+/// the caller's subtree. Every page carries the security headers; every state-changing form carries a CSRF token and
+/// is refused when its `Origin` is another site's.
+struct AdminController<Indices: IndexStore, Directory: DirectoryStore>: Sendable {
+    let users: PostgresUserStore
+    let indices: Indices
+    let directory: Directory
+    let report: IndicesReport<Indices>
+    let clientAddress: ClientAddress
+    /// `Secure` cookies and HSTS: on when the service is reached over TLS (`HAILONG_SECURE_COOKIES`, default on
+    /// outside tests and the local demo).
+    let secure: Bool
+
+    static var sessionCookie: String { "hl_session" }
+    static var signInCookie: String { "hl_signin" }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("admin", use: overview)
+        router.get("admin/sign-in", use: signInPage)
+        router.post("admin/sign-in", use: signIn)
+        router.post("admin/sign-out", use: signOut)
+    }
+
+    // MARK: sign-in
+
+    @Sendable func signInPage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let language = Language(request.uri.queryParameters["lang"].map(String.init))
+        if try await currentSession(request) != nil { return redirect("/admin") }
+        return signInForm(language: language, username: "", message: nil, status: .ok)
+    }
+
+    func signInForm(language: Language, username: String, message: String?, status: HTTPResponse.Status, headers: HTTPFields = [:])
+        -> Response
+    {
+        let nonce = PostgresUserStore.randomToken()
+        var response = AdminPages.render(
+            "signin",
+            AdminPages.context(language).merging(["csrf": nonce, "username": username, "message": message as Any]) { $1 },
+            status: status, secure: secure, headers: headers)
+        response.setCookie(cookie(Self.signInCookie, nonce, maxAge: 3600))
+        return response
+    }
+
+    @Sendable func signIn(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let language = Language(request.uri.queryParameters["lang"].map(String.init))
+        try checkOrigin(request)
+        let fields = SurveyController<PostgresResponseStore, Directory>.formFields(try await request.body.collect(upTo: 16 * 1024))
+        guard let nonce = request.cookies[Self.signInCookie]?.value, !nonce.isEmpty, fields["csrf"] == nonce else {
+            throw Problem(.forbidden, field: "csrf", detail: "the form is out of date; reload the sign-in page")
+        }
+        let username = (fields["username"] ?? "").trimmingCharacters(in: .whitespaces)
+        let password = fields["password"] ?? ""
+        guard !username.isEmpty, !password.isEmpty else {
+            return signInForm(
+                language: language, username: username, message: AdminPages.text("missing", language), status: .unprocessableContent)
+        }
+        let address = clientAddress.of(request, context: context)
+        switch try await users.signIn(username: username, password: password, address: address) {
+        case .signedIn(_, let session, _):
+            var response = redirect("/admin")
+            response.setCookie(cookie(Self.sessionCookie, session, maxAge: Int(users.policy.absoluteTimeout.components.seconds)))
+            response.setCookie(cookie(Self.signInCookie, "", maxAge: 0))
+            return response
+        case .refused:
+            return signInForm(language: language, username: username, message: AdminPages.text("refused", language), status: .unauthorized)
+        case .locked(let until):
+            let seconds = max(1, Int(until.timeIntervalSinceNow.rounded(.up)))
+            let time = AdminPages.clock(until, timeZone: report.timeZone)
+            return signInForm(
+                language: language, username: username,
+                message: AdminPages.text("locked", language).replacingOccurrences(of: "{time}", with: time),
+                status: .tooManyRequests, headers: [.retryAfter: String(seconds)])
+        }
+    }
+
+    @Sendable func signOut(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try checkOrigin(request)
+        guard let token = request.cookies[Self.sessionCookie]?.value, let (user, csrf) = try await users.session(token) else {
+            return redirect("/admin/sign-in")
+        }
+        let fields = SurveyController<PostgresResponseStore, Directory>.formFields(try await request.body.collect(upTo: 16 * 1024))
+        guard fields["csrf"] == csrf else {
+            throw Problem(.forbidden, field: "csrf", detail: "the form is out of date; reload the page")
+        }
+        try await users.endSession(token, user: user)
+        var response = redirect("/admin/sign-in")
+        response.setCookie(cookie(Self.sessionCookie, "", maxAge: 0))
+        return response
+    }
+
+    // MARK: overview
+
+    @Sendable func overview(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let language = Language(request.uri.queryParameters["lang"].map(String.init))
+        guard let (user, csrf) = try await currentSession(request) else { return redirect("/admin/sign-in") }
+        guard user.role != .par else {
+            throw Problem(.forbidden, field: "role", detail: "the par role reads figures through the API only")
+        }
+        let year = String(LocalDate(Date(), in: report.timeZone).description.prefix(4))
+        let period = try Period.parse(request.uri.queryParameters["period"].map(String.init) ?? year)
+        let roots: [Agency]
+        if let scope = user.agencyID {
+            roots = [try await directory.agency(id: scope)].compactMap { $0 }
+        } else {
+            roots = try await directory.roots()
+        }
+        guard let questionnaire = try await indices.questionnaire(code: "kiosk-3") else {
+            throw Problem(.internalServerError, detail: "the kiosk-3 questionnaire is missing")
+        }
+        let methodology = try await indices.defaultMethodology()
+        var rows: [[String: Any]] = []
+        for root in roots {
+            let document = try await report.document(
+                IndicesQuery(period: period, agency: root, depth: .children, questionnaire: questionnaire, methodology: methodology))
+            rows += document.items.map { AdminPages.row($0, language) }
+        }
+        // The worst performers first: sufficient figures by index, then the rest.
+        rows.sort { AdminPages.sortKey($0) < AdminPages.sortKey($1) }
+        return AdminPages.render(
+            "overview",
+            AdminPages.context(language).merging([
+                "user": user.username, "role": AdminPages.text("role_\(user.role.rawValue)", language), "csrf": csrf,
+                "period": period.label, "rows": rows, "empty": rows.isEmpty,
+            ]) { $1 },
+            status: .ok, secure: secure)
+    }
+
+    // MARK: helpers
+
+    func currentSession(_ request: Request) async throws -> (AdminUser, String)? {
+        guard let token = request.cookies[Self.sessionCookie]?.value, !token.isEmpty else { return nil }
+        return try await users.session(token).map { ($0.user, $0.csrfToken) }
+    }
+
+    /// A state-changing request from another site's page is refused (the CSRF token is the first wall).
+    func checkOrigin(_ request: Request) throws {
+        guard let origin = request.headers[.origin] else { return }
+        let host = request.head.authority ?? ""
+        guard origin == "http://\(host)" || origin == "https://\(host)" else {
+            throw Problem(.forbidden, field: "Origin", detail: "cross-site form submissions are refused")
+        }
+    }
+
+    func cookie(_ name: String, _ value: String, maxAge: Int) -> Cookie {
+        Cookie(name: name, value: value, maxAge: maxAge, path: "/admin", secure: secure, httpOnly: true, sameSite: .strict)
+    }
+
+    func redirect(_ location: String) -> Response {
+        Response(status: .seeOther, headers: AdminPages.headers(secure: secure).merging([.location: location]))
+    }
+}
+
+extension HTTPFields {
+    func merging(_ other: HTTPFields) -> HTTPFields {
+        var fields = self
+        for field in other { fields[field.name] = field.value }
+        return fields
+    }
+}
