@@ -116,8 +116,8 @@ struct AdminController<Indices: IndexStore, Directory: DirectoryStore>: Sendable
         let methodology = try await indices.defaultMethodology()
         var rows: [[String: Any]] = []
         for root in roots {
-            let document = try await report.document(
-                IndicesQuery(period: period, agency: root, depth: .children, questionnaire: questionnaire, methodology: methodology))
+            let query = IndicesQuery(period: period, agency: root, depth: .children, questionnaire: questionnaire, methodology: methodology)
+            let document = try await onFiguresExecutor { try await report.document(query) }
             rows += document.items.map { AdminPages.row($0, language) }
         }
         // The worst performers first: sufficient figures by index, then the rest.

@@ -14,3 +14,8 @@ final class FiguresExecutor: TaskExecutor, @unchecked Sendable {
         queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }
+
+/// Runs `body` preferring the figures executor: for computations that read and sum much of the cube.
+func onFiguresExecutor<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+    try await withTaskExecutorPreference(FiguresExecutor.shared) { try await body() }
+}

@@ -22,7 +22,9 @@ struct IndicesController<Indices: IndexStore, Directory: DirectoryStore>: Sendab
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("indices", deadline: .seconds(10), use: list)
-        group.get("indices/trend", deadline: .seconds(10), use: trend)
+        group.get("indices/trend", deadline: .seconds(10)) { request, context in
+            try await onFiguresExecutor { try await trend(request, context: context) }
+        }
         group.post("publications", deadline: .seconds(20), use: publish)
         group.get("agencies", deadline: .seconds(5), use: agencyTree)
         group.get("questionnaires/{code}", deadline: .seconds(5), use: questionnaire)
@@ -194,7 +196,7 @@ struct IndicesController<Indices: IndexStore, Directory: DirectoryStore>: Sendab
         var query = try await indicesQuery(
             { name in if case .string(let text)? = fields[name] { text } else { nil } }, scope: caller.scope)
         query.depth = .all
-        let publication = try await report.publish(query, by: caller.name)
+        let publication = try await onFiguresExecutor { try await report.publish(query, by: caller.name) }
         return try .json(Self.published(publication, methodology: query.methodology), status: .created)
     }
 
