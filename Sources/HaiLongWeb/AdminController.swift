@@ -155,11 +155,3 @@ struct AdminController<Indices: IndexStore, Directory: DirectoryStore>: Sendable
         Response(status: .seeOther, headers: AdminPages.headers(secure: secure).merging([.location: location]))
     }
 }
-
-extension HTTPFields {
-    func merging(_ other: HTTPFields) -> HTTPFields {
-        var fields = self
-        for field in other { fields[field.name] = field.value }
-        return fields
-    }
-}

@@ -49,6 +49,8 @@ final class AnswerCache: Sendable {
             {
                 state.entries[oldest] = nil
             }
+            // Unstructured on purpose: the computation is shared by every request that asks for it meanwhile, so it
+            // must outlive the first one (whose deadline may answer 503 first) and fill the cache for the next.
             let task = Task(executorPreference: FiguresExecutor.shared) { try await compute() }
             state.entries[key] = Entry(version: version, task: task, lastUsed: state.tick)
             return task

@@ -4,7 +4,7 @@ import Dispatch
 /// concurrency on NIO's event loops (`main.swift`: a third less CPU per stored response), so a province's year
 /// computed there would hold up every connection and timer of its loop for seconds; with this preference the
 /// computation's own code runs here and only its database I/O on the loops.
-final class FiguresExecutor: TaskExecutor, @unchecked Sendable {
+final class FiguresExecutor: TaskExecutor {
     static let shared = FiguresExecutor()
 
     private let queue = DispatchQueue(label: "hailong.figures", qos: .utility, attributes: .concurrent)
