@@ -56,12 +56,60 @@ final class AnswerCache: Sendable {
             return task
         }
         do {
-            return try await task.value
+            return try await Self.value(of: task)
+        } catch is CancellationError {
+            // This request gave up (its deadline); the computation goes on for the next one.
+            throw CancellationError()
         } catch {
             state.withLock { state in
                 if state.entries[key]?.task == task { state.entries[key] = nil }
             }
             throw error
+        }
+    }
+
+    /// `task`'s value, or `CancellationError` as soon as the waiting task is cancelled: `Task.value` itself waits
+    /// regardless, so a request's deadline could not cut short a request that waits for a long shared computation.
+    static func value(of task: Task<FixedResponse, any Error>) async throws -> FixedResponse {
+        let waiter = Waiter()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                guard waiter.install(continuation) else { return }
+                Task { waiter.resume(with: await task.result) }
+            }
+        } onCancel: {
+            waiter.resume(with: .failure(CancellationError()))
+        }
+    }
+
+    /// One wait for a kept answer, resumed exactly once: by the answer, or by cancellation, whichever comes first.
+    final class Waiter: Sendable {
+        struct State {
+            var continuation: CheckedContinuation<FixedResponse, any Error>?
+            var done = false
+        }
+
+        private let state = Mutex(State())
+
+        /// Starts the wait; `false` (and the continuation resumed with `CancellationError`) when it was cancelled first.
+        func install(_ continuation: CheckedContinuation<FixedResponse, any Error>) -> Bool {
+            let cancelled = state.withLock { state -> Bool in
+                if state.done { return true }
+                state.continuation = continuation
+                return false
+            }
+            if cancelled { continuation.resume(throwing: CancellationError()) }
+            return !cancelled
+        }
+
+        func resume(with result: Result<FixedResponse, any Error>) {
+            let continuation = state.withLock { state -> CheckedContinuation<FixedResponse, any Error>? in
+                guard !state.done else { return nil }
+                state.done = true
+                defer { state.continuation = nil }
+                return state.continuation
+            }
+            continuation?.resume(with: result)
         }
     }
 
