@@ -102,7 +102,8 @@ public struct PostgresUserStore: Sendable {
         for try await row in rows.decode((Int64, String, Int64?, String, Date?).self) { found = row }
         guard let user = found, let role = UserRole(rawValue: user.role) else {
             // Spend the same time as a real check, so that timing does not tell which usernames exist.
-            _ = try await Self.verify(password, hash: Self.decoyHash)
+            // (The decoy is made on first use, inside the pool too: a cost-12 hash must not run on an event loop.)
+            _ = try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: Self.decoyHash) }
             try await audit(actor: username, action: "sign_in.failed", agencyID: nil, detail: ["address": address, "reason": "unknown"])
             return .refused
         }

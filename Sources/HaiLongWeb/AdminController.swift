@@ -103,7 +103,7 @@ struct AdminController<Indices: IndexStore, Directory: DirectoryStore>: Sendable
             throw Problem(.forbidden, field: "role", detail: "the par role reads figures through the API only")
         }
         let year = String(LocalDate(Date(), in: report.timeZone).description.prefix(4))
-        let period = try Period.parse(request.uri.queryParameters["period"].map(String.init) ?? year)
+        let period = try IndicesController<Indices, Directory>.period(request.uri.queryParameters["period"].map(String.init) ?? year)
         let roots: [Agency]
         if let scope = user.agencyID {
             roots = [try await directory.agency(id: scope)].compactMap { $0 }

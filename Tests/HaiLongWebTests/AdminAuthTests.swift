@@ -87,6 +87,12 @@ import Testing
             #expect(overview.status == .ok)
             #expect(overview.text.contains("P.A") && overview.text.contains("P.B"))
             #expect(overview.text.contains("Sign out"))
+            // Another period by its parameter; a malformed one is a 400 naming it, not an error page.
+            let quarter = try await client.execute(uri: "/admin?period=2026-Q3", method: .get, headers: [.cookie: cookie])
+            #expect(quarter.status == .ok && quarter.text.contains("2026-Q3"))
+            let bad = try await client.execute(uri: "/admin?period=quý-3", method: .get, headers: [.cookie: cookie])
+            #expect(bad.status == .badRequest && bad.headers[.contentType] == "application/problem+json")
+            #expect(bad.text.contains("\"field\":\"period\""))
         }
     }
 
