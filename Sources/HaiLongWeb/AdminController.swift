@@ -50,7 +50,7 @@ struct AdminController<Indices: IndexStore, Directory: DirectoryStore>: Sendable
     @Sendable func signIn(_ request: Request, context: AppRequestContext) async throws -> Response {
         let language = Language(request.uri.queryParameters["lang"].map(String.init))
         try checkOrigin(request)
-        let fields = SurveyController<PostgresResponseStore, Directory>.formFields(try await request.body.collect(upTo: 16 * 1024))
+        let fields = try await request.formFields(upTo: 16 * 1024)
         guard let nonce = request.cookies[Self.signInCookie]?.value, !nonce.isEmpty, fields["csrf"] == nonce else {
             throw Problem(.forbidden, field: "csrf", detail: "the form is out of date; reload the sign-in page")
         }
@@ -84,7 +84,7 @@ struct AdminController<Indices: IndexStore, Directory: DirectoryStore>: Sendable
         guard let token = request.cookies[Self.sessionCookie]?.value, let (user, csrf) = try await users.session(token) else {
             return redirect("/admin/sign-in")
         }
-        let fields = SurveyController<PostgresResponseStore, Directory>.formFields(try await request.body.collect(upTo: 16 * 1024))
+        let fields = try await request.formFields(upTo: 16 * 1024)
         guard fields["csrf"] == csrf else {
             throw Problem(.forbidden, field: "csrf", detail: "the form is out of date; reload the page")
         }

@@ -7,17 +7,7 @@ import Mustache
 /// with their security headers: a CSP without inline scripts, no framing, no sniffing, no referrer to other sites,
 /// never cached, and HSTS when served over TLS.
 enum AdminPages {
-    static let library: MustacheLibrary = {
-        var library = MustacheLibrary()
-        do {
-            try library.register(layout, named: "layout")
-            try library.register(signIn, named: "signin")
-            try library.register(overview, named: "overview")
-        } catch {
-            fatalError("admin templates do not parse: \(error)")
-        }
-        return library
-    }()
+    static let library = MustacheLibrary.pages(["layout": layout, "signin": signIn, "overview": overview], of: "admin")
 
     static func headers(secure: Bool) -> HTTPFields {
         var headers: HTTPFields = [
@@ -33,9 +23,7 @@ enum AdminPages {
     static func render(
         _ template: String, _ context: [String: Any], status: HTTPResponse.Status, secure: Bool, headers extra: HTTPFields = [:]
     ) -> Response {
-        var context = context
-        context["body"] = library.render(context, withTemplate: template) ?? ""
-        let html = library.render(context, withTemplate: "layout") ?? ""
+        let html = library.page(template, context)
         var headers = headers(secure: secure)
         for field in extra { headers[field.name] = field.value }
         headers[.contentType] = "text/html; charset=utf-8"

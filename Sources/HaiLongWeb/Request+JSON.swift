@@ -13,6 +13,24 @@ extension Request {
     }
 }
 
+extension Request {
+    /// The body's `application/x-www-form-urlencoded` fields, within `limit` bytes; a repeated name keeps its last value.
+    func formFields(upTo limit: Int) async throws -> [String: String] {
+        Self.formFields(try await body.collect(upTo: limit))
+    }
+
+    static func formFields(_ buffer: ByteBuffer) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in String(buffer: buffer).split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ text: Substring) -> String? { text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
+            guard let name = decode(parts[0]), let value = decode(parts.count == 2 ? parts[1] : "") else { continue }
+            fields[name] = value
+        }
+        return fields
+    }
+}
+
 extension Response {
     /// A JSON answer with sorted keys (so the same value always gives the same bytes), never cached.
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {

@@ -115,7 +115,7 @@ struct SurveyController<Responses: ResponseStore, Directory: DirectoryStore>: Se
 
     @Sendable func submit(_ request: Request, context: AppRequestContext) async throws -> Response {
         let receivedAt = Timestamp.truncated(Date())
-        let fields = Self.formFields(try await request.body.collect(upTo: context.maxUploadSize))
+        let fields = try await request.formFields(upTo: context.maxUploadSize)
         let language = Language(fields["lang"])
         if let wait = limiter.take(clientAddress.of(request, context: context)) {
             metrics.rejected(field: "rate_limit")
@@ -250,18 +250,6 @@ struct SurveyController<Responses: ResponseStore, Directory: DirectoryStore>: Se
         case let field where field.hasPrefix("answers."): return (String(field.dropFirst("answers.".count)), text["err_level"]!)
         default: return ("_form", "\(error.field): \(error.reason)")
         }
-    }
-
-    /// `application/x-www-form-urlencoded` fields; a repeated name keeps its last value.
-    static func formFields(_ buffer: ByteBuffer) -> [String: String] {
-        var fields: [String: String] = [:]
-        for pair in String(buffer: buffer).split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ text: Substring) -> String? { text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
-            guard let name = decode(parts[0]), let value = decode(parts.count == 2 ? parts[1] : "") else { continue }
-            fields[name] = value
-        }
-        return fields
     }
 
     // MARK: Pages

@@ -5,23 +5,11 @@ import Mustache
 /// small stylesheet and script they share. The form works without the script; the script only counts answers
 /// and stops a double submit.
 enum SurveyPages {
-    static let library: MustacheLibrary = {
-        var library = MustacheLibrary()
-        do {
-            try library.register(layout, named: "layout")
-            try library.register(form, named: "form")
-            try library.register(message, named: "message")
-        } catch {
-            fatalError("survey templates do not parse: \(error)")
-        }
-        return library
-    }()
+    static let library = MustacheLibrary.pages(["layout": layout, "form": form, "message": message], of: "survey")
 
     /// Renders `template` inside the layout.
     static func render(_ template: String, _ context: [String: Any], status: HTTPResponse.Status, headers: HTTPFields = [:]) -> Response {
-        var context = context
-        context["body"] = library.render(context, withTemplate: template) ?? ""
-        let html = library.render(context, withTemplate: "layout") ?? ""
+        let html = library.page(template, context)
         var headers = headers
         headers[.contentType] = "text/html; charset=utf-8"
         headers[.cacheControl] = "no-store"
