@@ -142,160 +142,98 @@ struct BatchWriter: Sendable {
         return results
     }
 
-    /// Flags `rows` (distinct ids) and inserts them with one statement, both on `runner`: the pooled client, or the
+    /// Flags `rows` (distinct ids) and inserts them with one statement on `runner`: the pooled client, or the
     /// connection of a transaction the caller holds open. Returns each row's flags, the ids newly stored, and the ids
     /// not stored because their kiosk or token is no longer active.
     func flagAndInsert(
         _ rows: [PendingResponse], on runner: some QueryRunner
     ) async throws -> (flags: [[Flag]], inserted: Set<UUID>, revoked: Set<UUID>) {
-        let allFacts = try await facts(for: rows, on: runner)
-        var kept: [PendingResponse] = []
-        var facts: [Facts] = []
+        let results = try await runner.run(WriteStatement(Self.writeQuery(rows)), logger: logger)
         var flags: [[Flag]] = []
-        var keptFlags: [[Flag]] = []
+        var inserted: Set<UUID> = []
         var revoked: Set<UUID> = []
-        for (pending, fact) in zip(rows, allFacts) {
-            guard fact.callerActive else {
-                revoked.insert(pending.id)
-                flags.append([])
-                continue
+        for try await row in results {
+            let (id, active, stored) = try row.decode((UUID, Bool, [String]?).self)
+            flags.append(stored?.compactMap(Flag.init(rawValue:)) ?? [])
+            if !active {
+                revoked.insert(id)
+            } else if stored != nil {
+                inserted.insert(id)
             }
-            let rowFlags = pending.rules.flags(for: pending.submission, receivedAt: pending.receivedAt, facts: fact.flags)
-            kept.append(pending)
-            facts.append(fact)
-            flags.append(rowFlags)
-            keptFlags.append(rowFlags)
         }
-        let inserted = kept.isEmpty ? [] : try await insert(kept, facts: facts, flags: keptFlags, on: runner)
+        guard flags.count == rows.count else { throw GroupCommitError.missingResult }
         return (flags, inserted, revoked)
     }
 
-    struct Facts {
-        var officerID: Int64?
-        var dossierID: Int64?
-        /// The kiosk or API token is still active (always true for the web survey and paper).
-        var callerActive: Bool
-        var flags: FlagFacts
-    }
-
-    /// What the flag rules need to know about each response, in one round trip. Responses of the same batch see
-    /// each other too: an earlier tap of the same kiosk, and an earlier rating of the same dossier.
-    func facts(for batch: [PendingResponse], on runner: some QueryRunner) async throws -> [Facts] {
-        let rows = try await runner.run(FactsStatement(Self.factsQuery(batch)), logger: logger)
-        var facts: [Facts] = []
-        var decodedHours: [String: OpeningHours?] = [:]
-        for try await row in rows {
-            let (officerID, previousTap, dossierRated, dossierID, dossierOfficerID, hours, callerActive) =
-                try row.decode((Int64?, Date?, Bool, Int64?, Int64?, String?, Bool).self)
-            let pending = batch[facts.count]
-            // The rows of one agency share its hours: decode each text once per batch.
-            let openingHours = hours.flatMap { text in
-                decodedHours[text]
-                    ?? {
-                        let decoded = try? JSONDecoder().decode(OpeningHours.self, from: Data(text.utf8))
-                        decodedHours[text] = decoded
-                        return decoded
-                    }()
-            }
-            facts.append(
-                Facts(
-                    // The kiosk's own word on the officer wins; without one, the dossier's officer is the one rated.
-                    officerID: pending.submission.officerBadge == nil ? dossierOfficerID : officerID,
-                    dossierID: dossierID,
-                    callerActive: callerActive,
-                    flags: FlagFacts(
-                        previousKioskTap: previousTap, officerKnown: officerID != nil, dossierAlreadyRated: dossierRated,
-                        openingHours: openingHours)))
-        }
-        guard facts.count == batch.count else { throw GroupCommitError.missingResult }
-        for (index, pending) in batch.enumerated() {
-            for earlier in batch[..<index] {
-                let (this, that) = (pending.submission, earlier.submission)
-                if let kiosk = pending.source.kioskID, earlier.source.kioskID == kiosk, that.submittedAt <= this.submittedAt,
-                    that.submittedAt > this.submittedAt.addingTimeInterval(-60)
-                {
-                    facts[index].flags.previousKioskTap = max(facts[index].flags.previousKioskTap ?? that.submittedAt, that.submittedAt)
-                }
-                if let dossier = this.dossierCode, that.dossierCode == dossier, earlier.source.agencyID == pending.source.agencyID,
-                    earlier.source.channel == pending.source.channel
-                {
-                    facts[index].flags.dossierAlreadyRated = true
-                }
-            }
-        }
-        return facts
-    }
-
-    /// The facts query for `batch`: its text does not depend on the batch (the values are bound as arrays), so it is
-    /// prepared once per connection (`FactsStatement`).
-    static func factsQuery(_ batch: [PendingResponse]) -> PostgresQuery {
-        """
-        WITH input AS (
-            SELECT * FROM unnest(\(batch.map(\.id)), \(batch.map(\.source.agencyID)),
-                \(batch.map { $0.submission.officerBadge ?? "" }), \(batch.map { $0.source.kioskID ?? 0 }),
-                \(batch.map(\.submission.submittedAt)), \(batch.map { $0.submission.dossierCode ?? "" }),
-                \(batch.map(\.source.channel.rawValue)), \(batch.map { $0.source.apiTokenID ?? 0 }))
-                WITH ORDINALITY AS i (id, agency, badge, kiosk, submitted, dossier, channel, token, ord)
-        ), hours AS (
-            SELECT agency, agency_opening_hours(agency)::text AS hours FROM (SELECT DISTINCT agency FROM input) AS a
-        )
-        SELECT
-            (SELECT o.id FROM officers o WHERE o.agency_id = i.agency AND o.badge = nullif(i.badge, '')),
-            (SELECT max(r.submitted_at) FROM responses r
-              WHERE r.kiosk_id = nullif(i.kiosk, 0) AND r.id <> i.id
-                AND r.submitted_at <= i.submitted AND r.submitted_at > i.submitted - interval '1 minute'),
-            EXISTS (SELECT 1 FROM responses r
-              WHERE r.agency_id = i.agency AND r.dossier_code = nullif(i.dossier, '')
-                AND r.channel = i.channel AND r.id <> i.id),
-            d.id, d.officer_id, h.hours,
-            (i.kiosk = 0 OR EXISTS (SELECT 1 FROM kiosks k WHERE k.id = i.kiosk AND k.status = 'active'))
-            AND (i.token = 0 OR EXISTS (SELECT 1 FROM api_tokens t WHERE t.id = i.token AND t.revoked_at IS NULL))
-        FROM input i
-        JOIN hours h ON h.agency = i.agency
-        LEFT JOIN dossiers d ON d.agency_id = i.agency AND d.code = nullif(i.dossier, '')
-        ORDER BY i.ord
-        """
-    }
-
-    /// One INSERT for the whole batch (one transaction); returns the ids it stored (not those already there).
-    func insert(_ batch: [PendingResponse], facts: [Facts], flags: [[Flag]], on runner: some QueryRunner) async throws -> Set<UUID> {
-        let rows = try await runner.run(InsertStatement(Self.insertQuery(batch, facts: facts, flags: flags)), logger: logger)
-        var inserted: Set<UUID> = []
-        for try await row in rows { inserted.insert(try row.decode(UUID.self)) }
-        return inserted
-    }
-
-    /// The INSERT for `batch`, prepared once per connection like the facts query (`InsertStatement`).
-    static func insertQuery(_ batch: [PendingResponse], facts: [Facts], flags: [[Flag]]) -> PostgresQuery {
+    /// The one statement that writes a batch: it looks up what the flag rules need, sets the flags (`FlagRules`, in
+    /// SQL), and inserts the rows whose kiosk or token is still active, queueing them for aggregation, all in one
+    /// round trip. Responses of the same batch see each other too: an earlier tap of the same kiosk, an earlier
+    /// rating of the same dossier. One row out per row in, in order: id, whether its caller is active, and its
+    /// flags when this statement stored it (NULL when the id was already there).
+    ///
+    /// Its text does not depend on the batch (the values are bound as arrays), so it is prepared once per
+    /// connection (`WriteStatement`). Flags are listed in `Flag`'s order (by name).
+    static func writeQuery(_ batch: [PendingResponse]) -> PostgresQuery {
         """
         WITH input AS (
             SELECT * FROM unnest(\(batch.map(\.id)), \(batch.map { Int64($0.questionnaireID) }),
                 \(batch.map(\.source.agencyID)), \(batch.map { $0.source.counterID ?? 0 }),
-                \(facts.map { $0.officerID ?? 0 }), \(batch.map { $0.submission.officerBadge ?? "" }),
-                \(batch.map { $0.source.kioskID ?? 0 }), \(batch.map { $0.source.apiTokenID ?? 0 }),
-                \(batch.map(\.source.channel.rawValue)), \(batch.map { $0.submission.dossierCode ?? "" }),
-                \(batch.map(\.answers)), \(batch.map { $0.submission.comment ?? "" }),
-                \(batch.map(\.submission.submittedAt)), \(batch.map(\.receivedAt)),
-                \(flags.map { $0.map(\.rawValue).joined(separator: ",") }), \(batch.map(\.requestHash)),
-                \(facts.map { $0.dossierID ?? 0 }), \(batch.map { $0.contact?.sealed ?? "" }),
-                \(batch.map { $0.contact?.lookup ?? "" }))
-                WITH ORDINALITY AS i (id, questionnaire, agency, counter, officer, badge, kiosk, token, channel, dossier,
-                    answers, comment, submitted, received, flags, hash, dossier_id, contact, lookup, ord)
+                \(batch.map { $0.submission.officerBadge ?? "" }), \(batch.map { $0.source.kioskID ?? 0 }),
+                \(batch.map { $0.source.apiTokenID ?? 0 }), \(batch.map(\.source.channel.rawValue)),
+                \(batch.map { $0.submission.dossierCode ?? "" }), \(batch.map(\.answers)),
+                \(batch.map { $0.submission.comment ?? "" }), \(batch.map(\.submission.submittedAt)),
+                \(batch.map(\.receivedAt)), \(batch.map(\.requestHash)), \(batch.map { $0.contact?.sealed ?? "" }),
+                \(batch.map { $0.contact?.lookup ?? "" }), \(batch.map(\.rules.rapidRepeatWindow)),
+                \(batch.map(\.rules.lateAfter)), \(batch.map(\.rules.timeZone.identifier)))
+                WITH ORDINALITY AS i (id, questionnaire, agency, counter, badge, kiosk, token, channel, dossier, answers,
+                    comment, submitted, received, hash, contact, lookup, rapid_s, late_s, zone, ord)
+        ), hours AS (
+            SELECT agency, agency_opening_hours(agency) AS hours FROM (SELECT DISTINCT agency FROM input) AS a
+        ), facts AS MATERIALIZED (
+            SELECT i.*, h.hours, d.id AS dossier_id, d.officer_id AS dossier_officer,
+                (SELECT o.id FROM officers o WHERE o.agency_id = i.agency AND o.badge = nullif(i.badge, '')) AS known_officer,
+                i.kiosk <> 0 AND (
+                    EXISTS (SELECT 1 FROM responses r
+                        WHERE r.kiosk_id = i.kiosk AND r.id <> i.id AND r.submitted_at <= i.submitted
+                          AND r.submitted_at > i.submitted - i.rapid_s * interval '1 second')
+                    OR EXISTS (SELECT 1 FROM input e
+                        WHERE e.kiosk = i.kiosk AND e.ord < i.ord AND e.submitted <= i.submitted
+                          AND e.submitted > i.submitted - i.rapid_s * interval '1 second')) AS rapid,
+                i.dossier <> '' AND (
+                    EXISTS (SELECT 1 FROM responses r
+                        WHERE r.agency_id = i.agency AND r.dossier_code = i.dossier AND r.channel = i.channel AND r.id <> i.id)
+                    OR EXISTS (SELECT 1 FROM input e
+                        WHERE e.ord < i.ord AND e.agency = i.agency AND e.dossier = i.dossier AND e.channel = i.channel))
+                    AS rated,
+                (i.kiosk = 0 OR EXISTS (SELECT 1 FROM kiosks k WHERE k.id = i.kiosk AND k.status = 'active'))
+                AND (i.token = 0 OR EXISTS (SELECT 1 FROM api_tokens t WHERE t.id = i.token AND t.revoked_at IS NULL))
+                    AS active
+            FROM input i
+            JOIN hours h ON h.agency = i.agency
+            LEFT JOIN dossiers d ON d.agency_id = i.agency AND d.code = nullif(i.dossier, '')
         ), stored AS (
             INSERT INTO responses (id, questionnaire_id, agency_id, counter_id, officer_id, officer_badge, kiosk_id,
                 api_token_id, channel, dossier_code, answers, comment, submitted_at, received_at, flags, request_hash,
                 dossier_id, contact_enc, contact_hmac)
-            SELECT id, questionnaire, agency, nullif(counter, 0), nullif(officer, 0), nullif(badge, ''), nullif(kiosk, 0),
+            -- The kiosk's own word on the officer wins; without one, the dossier's officer is the one rated.
+            SELECT id, questionnaire, agency, nullif(counter, 0),
+                CASE WHEN badge = '' THEN dossier_officer ELSE known_officer END, nullif(badge, ''), nullif(kiosk, 0),
                 nullif(token, 0), channel, nullif(dossier, ''), answers::jsonb, nullif(comment, ''), submitted, received,
-                coalesce(string_to_array(nullif(flags, ''), ','), '{}'), decode(hash, 'hex'), nullif(dossier_id, 0),
-                decode(nullif(contact, ''), 'hex'), decode(nullif(lookup, ''), 'hex')
-            FROM input ORDER BY ord
+                array_remove(ARRAY[
+                    CASE WHEN rated THEN 'duplicate_dossier' END,
+                    CASE WHEN received - submitted > late_s * interval '1 second' THEN 'late' END,
+                    CASE WHEN dossier = '' THEN 'no_dossier' END,
+                    CASE WHEN hours IS NOT NULL AND NOT opening_hours_open(hours, submitted, zone) THEN 'outside_hours' END,
+                    CASE WHEN rapid THEN 'rapid_repeat' END,
+                    CASE WHEN badge <> '' AND known_officer IS NULL THEN 'unknown_officer' END], NULL),
+                decode(hash, 'hex'), dossier_id, decode(nullif(contact, ''), 'hex'), decode(nullif(lookup, ''), 'hex')
+            FROM facts WHERE active ORDER BY ord
             ON CONFLICT (id) DO NOTHING
-            RETURNING id, seq
+            RETURNING id, seq, flags
         ), queued AS (
             INSERT INTO pending_aggregation (seq) SELECT seq FROM stored
         )
-        SELECT id FROM stored
+        SELECT f.id, f.active, s.flags FROM facts f LEFT JOIN stored s ON s.id = f.id ORDER BY f.ord
         """
     }
 
@@ -347,14 +285,8 @@ extension BatchStatement {
     func decodeRow(_ row: PostgresRow) -> PostgresRow { row }
 }
 
-struct FactsStatement: BatchStatement {
-    static let sql = BatchWriter.factsQuery([]).sql
-    let query: PostgresQuery
-    init(_ query: PostgresQuery) { self.query = query }
-}
-
-struct InsertStatement: BatchStatement {
-    static let sql = BatchWriter.insertQuery([], facts: [], flags: []).sql
+struct WriteStatement: BatchStatement {
+    static let sql = BatchWriter.writeQuery([]).sql
     let query: PostgresQuery
     init(_ query: PostgresQuery) { self.query = query }
 }

@@ -154,4 +154,27 @@ import Testing
             #expect(!stored.flags.contains(.outsideHours))
         }
     }
+
+    /// The ingest statement reads opening hours in SQL (`opening_hours_open`, sql/0010): it must agree with
+    /// `OpeningHours.isOpen` at every quarter hour of a week, at span edges, midnight and 24:00 included.
+    @Test func openingHoursInSQLAgreeWithTheSwiftRules() async throws {
+        try await withTestDatabase { client in
+            let zone = "Asia/Ho_Chi_Minh"
+            let specs = ["mon-fri 07:30-11:30,13:30-17:00; sat 07:30-11:30", "sun 00:00-24:00; wed 23:45-24:00", "tue 00:00-00:15"]
+            let week = time("2026-11-23T00:00:00+07:00")  // a Monday
+            let times = stride(from: 0, to: 7 * 86_400 + 1, by: 900).map { week.addingTimeInterval(TimeInterval($0)) }
+            for spec in specs {
+                let hours = try OpeningHours(parsing: spec)
+                let json = String(decoding: try JSONEncoder().encode(hours), as: UTF8.self)
+                let rows = try await client.query(
+                    "SELECT opening_hours_open(\(json)::jsonb, t, \(zone)) FROM unnest(\(times)::timestamptz[]) WITH ORDINALITY AS u (t, n) ORDER BY n",
+                    logger: TestDatabase.logger)
+                var inSQL: [Bool] = []
+                for try await open in rows.decode(Bool.self) { inSQL.append(open) }
+                let inSwift = times.map { hours.isOpen(at: $0, in: TimeZone(identifier: zone)!) }
+                #expect(inSQL == inSwift, "\(spec)")
+                #expect(inSwift.contains(true) && inSwift.contains(false), "\(spec) tests both answers")
+            }
+        }
+    }
 }
