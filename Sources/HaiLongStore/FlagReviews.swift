@@ -14,10 +14,32 @@ public enum ReviewAction: String, Sendable {
     case clear
     /// Undo a clearing.
     case restore
+    /// The flag was right: the review is recorded, the counts stay as they are.
+    case confirm
 }
 
 extension PostgresResponseStore {
-    /// Clears (or restores) one ingest flag of a response. The response itself never changes; the review is kept,
+    /// Reviews one ingest flag of a response (`FlagReviewer.review`).
+    @discardableResult
+    public func review(
+        responseID: UUID, flag: Flag, action: ReviewAction, note: String?, reviewedBy: String
+    ) async throws -> [Flag] {
+        try await FlagReviewer(client: client, logger: logger).review(
+            responseID: responseID, flag: flag, action: action, note: note, reviewedBy: reviewedBy)
+    }
+}
+
+/// Flag reviews, for the CLI and the review page alike.
+public struct FlagReviewer: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Clears (or restores, or confirms) one ingest flag of a response. The response itself never changes; the review is kept,
     /// audited, and the counts are corrected: right away in the queue when the response is not counted yet, else by
     /// a correction the aggregator applies. Returns the response's effective flags.
     @discardableResult
@@ -49,7 +71,12 @@ extension PostgresResponseStore {
             guard found.mask & flag.bit != 0 else {
                 throw ValidationError(field: "flag", reason: "'\(flag.rawValue)' was not set on this response at ingest")
             }
-            let cleared = action == .clear ? found.cleared | flag.bit : found.cleared & ~flag.bit
+            let cleared =
+                switch action {
+                case .clear: found.cleared | flag.bit
+                case .restore: found.cleared & ~flag.bit
+                case .confirm: found.cleared
+                }
             try await connection.query(
                 """
                 INSERT INTO flag_reviews (response_id, flag, action, note, reviewed_by)

@@ -169,12 +169,13 @@ public struct PostgresUserStore: Sendable {
         try await audit(actor: user.username, action: "sign_out", agencyID: user.agencyID, detail: [:])
     }
 
-    func audit(actor: String, action: String, agencyID: Int64?, detail: [String: String]) async throws {
+    /// Appends to the audit log: who did what, for which agency, on what (by default the actor's own account).
+    public func audit(actor: String, action: String, agencyID: Int64?, subject: String? = nil, detail: [String: String]) async throws {
         let json = String(decoding: try JSONEncoder().encode(detail), as: UTF8.self)
         try await client.query(
             """
             INSERT INTO audit_log (actor, action, agency_id, subject, detail)
-            VALUES (\(actor), \(action), \(agencyID), \(actor), \(json)::jsonb)
+            VALUES (\(actor), \(action), \(agencyID), \(subject ?? actor), \(json)::jsonb)
             """, logger: logger)
     }
 

@@ -4,11 +4,12 @@ import HaiLongStore
 import Hummingbird
 import Mustache
 
-/// The administrators' pages (issue 5, first part): sign-in with server-side sessions, sign-out, and the overview of
-/// the caller's subtree. Every page carries the security headers; every state-changing form carries a CSRF token and
+/// The administrators' pages (issue 5): sign-in with server-side sessions, sign-out, the overview of the caller's
+/// subtree, and each agency's page (AdminController+Agency). Every page carries the security headers; every state-changing form carries a CSRF token and
 /// is refused when its `Origin` is another site's.
 struct AdminController<Indices: IndexStore, Directory: DirectoryStore>: Sendable {
     let users: PostgresUserStore
+    let dashboard: PostgresDashboardStore
     let indices: Indices
     let directory: Directory
     let report: IndicesReport<Indices>
@@ -24,7 +25,11 @@ struct AdminController<Indices: IndexStore, Directory: DirectoryStore>: Sendable
         router.get("admin", use: overview)
         router.get("admin/sign-in", use: signInPage)
         router.post("admin/sign-in", use: signIn)
+        // DESIGN.md's names for the same page.
+        router.get("admin/login", use: signInPage)
+        router.post("admin/login", use: signIn)
         router.post("admin/sign-out", use: signOut)
+        addAgencyRoutes(to: router)
     }
 
     // MARK: sign-in

@@ -25,6 +25,8 @@ public struct AppDependencies<Directory: DirectoryStore, Responses: ResponseStor
     public var survey: SurveySettings
     /// Administrators' sign-in and sessions; without it there are no `/admin` pages.
     public var users: PostgresUserStore?
+    /// What the agency pages read beyond the figures (kiosks, heatmap, flags, complaints); with `users`.
+    public var dashboard: PostgresDashboardStore?
     /// `Secure` cookies and HSTS on the administrators' pages (`HAILONG_SECURE_COOKIES`).
     public var secureCookies: Bool
 
@@ -33,8 +35,9 @@ public struct AppDependencies<Directory: DirectoryStore, Responses: ResponseStor
         isReady: @escaping @Sendable () async throws -> Bool,
         backlog: @escaping @Sendable () async throws -> Int = { 0 }, metrics: AppMetrics = AppMetrics(),
         rules: FlagRules = FlagRules(), clientAddress: ClientAddress = ClientAddress(), survey: SurveySettings = SurveySettings(),
-        users: PostgresUserStore? = nil, secureCookies: Bool = true
+        users: PostgresUserStore? = nil, dashboard: PostgresDashboardStore? = nil, secureCookies: Bool = true
     ) {
+        self.dashboard = dashboard
         self.survey = survey
         self.users = users
         self.secureCookies = secureCookies
@@ -85,9 +88,9 @@ public func buildRouter<Directory, Responses, Indices, Dossiers>(
     ).addRoutes(to: router)
     SurveyLinksController(directory: dependencies.directory, signer: signer).addRoutes(to: api)
     OpenAPIDocument.addRoutes(to: router)
-    if let users = dependencies.users {
+    if let users = dependencies.users, let dashboard = dependencies.dashboard {
         AdminController(
-            users: users, indices: dependencies.indices, directory: dependencies.directory,
+            users: users, dashboard: dashboard, indices: dependencies.indices, directory: dependencies.directory,
             report: IndicesReport(indices: dependencies.indices, timeZone: dependencies.rules.timeZone),
             clientAddress: dependencies.clientAddress, secure: dependencies.secureCookies
         ).addRoutes(to: router)
@@ -118,6 +121,7 @@ public func buildApplication(
         clientAddress: configuration.clientAddress,
         survey: configuration.survey,
         users: PostgresUserStore(client: client, logger: logger),
+        dashboard: PostgresDashboardStore(client: client, logger: logger),
         secureCookies: configuration.secureCookies)
     return Application(
         router: buildRouter(dependencies),

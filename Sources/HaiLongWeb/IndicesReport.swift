@@ -183,4 +183,83 @@ public struct IndicesReport<Indices: IndexStore>: Sendable {
             excluded_by_flag: Dictionary(uniqueKeysWithValues: counts.excludedByFlag.map { ($0.key.rawValue, $0.value) }),
             kiosk_web_gap: kioskWebGap?.roundedHalfUp())
     }
+
+    /// The index of `query`'s agency per day, ISO week or month (`by`) of its period.
+    func trend(_ query: IndicesQuery, by: String) async throws -> [Trend.Point] {
+        let daily = try await indices.figureCounts(
+            for: [query.agency], period: query.period, questionnaire: query.questionnaire.code, methodology: query.methodology,
+            grouping: .day)
+        var series: [Trend.Point] = []
+        var day = query.period.first
+        while day <= query.period.last {
+            let bucket = Self.bucket(of: day, by: by, within: query.period)
+            var counts = FigureCounts()
+            var cursor = bucket.first
+            while cursor <= bucket.last {
+                if let cell = daily[CountKey(agencyID: query.agency.id, group: cursor.description)] { counts = counts + cell }
+                cursor = cursor.adding(days: 1)
+            }
+            let figure = QuestionnaireFigure(counts: counts, questionnaire: query.questionnaire, methodology: query.methodology)
+            series.append(
+                Trend.Point(
+                    label: bucket.label, from: bucket.first.description, to: bucket.last.description, n: figure.n,
+                    index: figure.index?.roundedHalfUp(),
+                    ci95: figure.ci95.map { [$0.lowerBound.roundedHalfUp(), $0.upperBound.roundedHalfUp()] },
+                    sufficient: figure.sufficient))
+            day = bucket.last.adding(days: 1)
+        }
+        return series
+    }
+
+    /// The day, ISO week or month holding `day`, cut to the period.
+    static func bucket(of day: LocalDate, by: String, within period: Period) -> Period {
+        var first = day
+        var last = day
+        var label = day.description
+        switch by {
+        case "week":
+            first = day.adding(days: 1 - day.isoWeekday)
+            last = first.adding(days: 6)
+            let thursday = first.adding(days: 3)
+            let week = (thursday.dayNumber - LocalDate(year: thursday.year, month: 1, day: 1)!.dayNumber) / 7 + 1
+            label = String(format: "%04d-W%02d", thursday.year, week)
+        case "month":
+            first = LocalDate(year: day.year, month: day.month, day: 1)!
+            last = LocalDate(year: day.year, month: day.month, day: LocalDate.daysIn(month: day.month, year: day.year))!
+            label = String(format: "%04d-%02d", day.year, day.month)
+        default:
+            break
+        }
+        return Period(label: label, first: max(first, period.first), last: min(last, period.last))
+    }
+}
+
+struct Trend: Encodable {
+    struct Point: Encodable {
+        var label: String
+        var from: String
+        var to: String
+        var n: Int
+        var index: Double?
+        var ci95: [Double]?
+        var sufficient: Bool
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(label, forKey: .label)
+            try container.encode(from, forKey: .from)
+            try container.encode(to, forKey: .to)
+            try container.encode(n, forKey: .n)
+            try container.encode(index, forKey: .index)
+            try container.encode(ci95, forKey: .ci95)
+            try container.encode(sufficient, forKey: .sufficient)
+        }
+
+        enum CodingKeys: String, CodingKey { case label, from, to, n, index, ci95, sufficient }
+    }
+    var agency: String
+    var questionnaire: String
+    var methodology: IndicesDocument.MethodologyInfo
+    var by: String
+    var series: [Point]
 }

@@ -33,7 +33,7 @@ struct AppHarness: Sendable {
                 dossiers: PostgresDossierStore(client: db, logger: TestDatabase.logger),
                 isReady: { try await migrator.isCurrent(client: db, logger: TestDatabase.logger) },
                 backlog: { try await scalar(db, "SELECT count(*) FROM pending_aggregation") }, survey: survey, users: users,
-                secureCookies: false)
+                dashboard: PostgresDashboardStore(client: db, logger: TestDatabase.logger), secureCookies: false)
             let app = Application(router: buildRouter(dependencies), logger: TestDatabase.logger)
             let harness = AppHarness(fixture: fixture, db: db, parToken: par.token, users: users)
             try await app.test(.router) { client in try await body(harness, client) }

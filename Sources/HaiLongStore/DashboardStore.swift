@@ -1,0 +1,234 @@
+import Foundation
+import HaiLongCore
+import Logging
+import PostgresNIO
+
+/// A kiosk as its agency's page shows it: is it alive, and is anything stuck in its queue.
+public struct KioskHealth: Sendable, Hashable {
+    public var id: Int64
+    public var label: String
+    public var agencyCode: String
+    public var counter: String?
+    public var active: Bool
+    public var lastSeenAt: Date?
+    public var queueLength: Int?
+    public var appVersion: String?
+}
+
+/// Ratings in one hour of one weekday (0 = Monday), local time.
+public struct HeatCell: Sendable, Hashable {
+    public var weekday: Int
+    public var hour: Int
+    public var n: Int
+    public var notSatisfied: Int
+}
+
+/// A response carrying ingest flags, for review.
+public struct FlaggedResponse: Sendable, Hashable {
+    public var id: UUID
+    public var agencyCode: String
+    public var kiosk: String?
+    public var channel: String
+    public var submittedAt: Date
+    public var receivedAt: Date
+    /// The flags set at ingest, and those a reviewer cleared since.
+    public var flags: [Flag]
+    public var cleared: [Flag]
+    /// The newest review of each flag: "clear", "restore" or "confirm".
+    public var reviews: [String: String]
+}
+
+/// What a complaint's follow-up says.
+public enum ComplaintStatus: String, Sendable, CaseIterable {
+    case new
+    case followingUp = "following_up"
+    case resolved
+}
+
+/// A not-satisfied rating with a comment, and where its follow-up stands.
+public struct Complaint: Sendable, Hashable {
+    public var id: UUID
+    public var agencyCode: String
+    public var agencyName: String
+    public var counter: String?
+    public var officer: String?
+    public var submittedAt: Date
+    public var comment: String
+    public var reasons: [String]
+    public var status: ComplaintStatus
+    public var note: String?
+    public var updatedBy: String?
+}
+
+/// Narrows the complaints inbox.
+public struct ComplaintFilter: Sendable {
+    public var from: Date
+    public var to: Date
+    public var counterCode: String?
+    public var officerBadge: String?
+    public var status: ComplaintStatus?
+
+    public init(from: Date, to: Date, counterCode: String? = nil, officerBadge: String? = nil, status: ComplaintStatus? = nil) {
+        self.from = from
+        self.to = to
+        self.counterCode = counterCode
+        self.officerBadge = officerBadge
+        self.status = status
+    }
+}
+
+/// What the agency pages read beyond the count cube: kiosk health, the hour × weekday heatmap, the flagged responses
+/// to review and the complaints inbox. Every query is cut to one agency's subtree in its own WHERE clause.
+public struct PostgresDashboardStore: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Clears, restores or confirms flags (the review page).
+    public var reviewer: FlagReviewer { FlagReviewer(client: client, logger: logger) }
+
+    public func kiosks(under agency: Int64) async throws -> [KioskHealth] {
+        let query: PostgresQuery = """
+            SELECT k.id, k.label, a.code, c.name, k.status = 'active', k.last_seen_at, k.queue_length, k.app_version
+            FROM kiosks k JOIN agency_subtree(\(agency)) s ON s.id = k.agency_id JOIN agencies a ON a.id = k.agency_id
+            LEFT JOIN counters c ON c.id = k.counter_id
+            ORDER BY k.status, a.code, k.label, k.id
+            """
+        var kiosks: [KioskHealth] = []
+        for try await (id, label, code, counter, active, seen, queue, version) in try await client.query(query, logger: logger)
+            .decode((Int64, String, String, String?, Bool, Date?, Int?, String?).self)
+        {
+            kiosks.append(
+                KioskHealth(
+                    id: id, label: label, agencyCode: code, counter: counter, active: active, lastSeenAt: seen, queueLength: queue,
+                    appVersion: version))
+        }
+        return kiosks
+    }
+
+    /// Ratings of `questionnaire` in `[from, to)` by local weekday and hour, and how many were not satisfied.
+    public func heatmap(under agency: Int64, questionnaire: String, from: Date, to: Date, timeZone: String) async throws -> [HeatCell] {
+        let query: PostgresQuery = """
+            SELECT extract(isodow FROM r.submitted_at AT TIME ZONE \(timeZone))::int - 1,
+                extract(hour FROM r.submitted_at AT TIME ZONE \(timeZone))::int,
+                count(*)::int, count(*) FILTER (WHERE response_not_satisfied(r.answers, q.definition -> 'scale'))::int
+            FROM responses r JOIN agency_subtree(\(agency)) s ON s.id = r.agency_id JOIN questionnaires q ON q.id = r.questionnaire_id
+            WHERE q.code = \(questionnaire) AND r.submitted_at >= \(from) AND r.submitted_at < \(to)
+            GROUP BY 1, 2
+            """
+        var cells: [HeatCell] = []
+        for try await (weekday, hour, n, low) in try await client.query(query, logger: logger).decode((Int, Int, Int, Int).self) {
+            cells.append(HeatCell(weekday: weekday, hour: hour, n: n, notSatisfied: low))
+        }
+        return cells
+    }
+
+    /// Responses in `[from, to)` that carry review-worthy ingest flags (all but `no_dossier`), grouped by kiosk and
+    /// in tap order, at most `limit`.
+    public func flagged(under agency: Int64, from: Date, to: Date, limit: Int = 200) async throws -> [FlaggedResponse] {
+        let query: PostgresQuery = """
+            SELECT r.id, a.code, k.label, r.channel, r.submitted_at, r.received_at, r.flags, coalesce(o.cleared_mask, 0),
+                coalesce((SELECT array_agg(fr.flag || '=' || fr.action ORDER BY fr.id) FROM flag_reviews fr
+                    WHERE fr.response_id = r.id), '{}')
+            FROM responses r JOIN agency_subtree(\(agency)) s ON s.id = r.agency_id JOIN agencies a ON a.id = r.agency_id
+            LEFT JOIN kiosks k ON k.id = r.kiosk_id
+            LEFT JOIN response_flag_overrides o ON o.response_id = r.id
+            WHERE r.submitted_at >= \(from) AND r.submitted_at < \(to) AND r.flags && \(Self.reviewable)
+            ORDER BY k.label NULLS LAST, r.kiosk_id, r.submitted_at, r.id
+            LIMIT \(limit)
+            """
+        var found: [FlaggedResponse] = []
+        for try await (id, code, kiosk, channel, submitted, received, flags, cleared, reviews) in try await client.query(
+            query, logger: logger
+        ).decode((UUID, String, String?, String, Date, Date, [String], Int, [String]).self) {
+            let set = flags.compactMap(Flag.init(rawValue:)).sorted()
+            var latest: [String: String] = [:]
+            for review in reviews {
+                let parts = review.split(separator: "=", maxSplits: 1).map(String.init)
+                if parts.count == 2 { latest[parts[0]] = parts[1] }
+            }
+            found.append(
+                FlaggedResponse(
+                    id: id, agencyCode: code, kiosk: kiosk, channel: channel, submittedAt: submitted, receivedAt: received,
+                    flags: set, cleared: set.filter { cleared & $0.bit != 0 }, reviews: latest))
+        }
+        return found
+    }
+
+    /// The flags a reviewer is asked about: every ingest flag but `no_dossier` (most ratings have no dossier code).
+    static var reviewable: [String] { Flag.allCases.filter { $0 != .noDossier }.map(\.rawValue) }
+
+    /// The agency a response belongs to, if it exists.
+    public func agencyOfResponse(_ id: UUID) async throws -> Int64? {
+        for try await agency in try await client.query("SELECT agency_id FROM responses WHERE id = \(id)", logger: logger)
+            .decode(Int64.self)
+        {
+            return agency
+        }
+        return nil
+    }
+
+    /// Not-satisfied responses with a comment, newest first, at most `limit`.
+    public func complaints(under agency: Int64, filter: ComplaintFilter, limit: Int = 200) async throws -> [Complaint] {
+        let query: PostgresQuery = """
+            SELECT r.id, a.code, a.name, c.name, coalesce(o.name, r.officer_badge), r.submitted_at, r.comment,
+                coalesce(ARRAY(SELECT jsonb_array_elements_text(r.answers -> 'reasons')), '{}'),
+                coalesce(u.status, 'new'), u.note, u.updated_by
+            FROM responses r JOIN agency_subtree(\(agency)) s ON s.id = r.agency_id JOIN agencies a ON a.id = r.agency_id
+            JOIN questionnaires q ON q.id = r.questionnaire_id
+            LEFT JOIN counters c ON c.id = r.counter_id
+            LEFT JOIN officers o ON o.id = r.officer_id
+            LEFT JOIN LATERAL (SELECT status, note, updated_by FROM complaint_updates cu
+                WHERE cu.response_id = r.id ORDER BY cu.id DESC LIMIT 1) AS u ON true
+            WHERE r.comment IS NOT NULL AND r.submitted_at >= \(filter.from) AND r.submitted_at < \(filter.to)
+              AND response_not_satisfied(r.answers, q.definition -> 'scale')
+              AND (\(filter.counterCode ?? "") = '' OR c.code = \(filter.counterCode ?? ""))
+              AND (\(filter.officerBadge ?? "") = '' OR r.officer_badge = \(filter.officerBadge ?? "") OR o.badge = \(filter.officerBadge ?? ""))
+              AND (\(filter.status?.rawValue ?? "") = '' OR coalesce(u.status, 'new') = \(filter.status?.rawValue ?? ""))
+            ORDER BY r.submitted_at DESC, r.id
+            LIMIT \(limit)
+            """
+        var found: [Complaint] = []
+        for try await (id, code, name, counter, officer, submitted, comment, reasons, status, note, by) in try await client.query(
+            query, logger: logger
+        ).decode((UUID, String, String, String?, String?, Date, String, [String], String, String?, String?).self) {
+            found.append(
+                Complaint(
+                    id: id, agencyCode: code, agencyName: name, counter: counter, officer: officer, submittedAt: submitted,
+                    comment: comment, reasons: reasons, status: ComplaintStatus(rawValue: status) ?? .new, note: note,
+                    updatedBy: by))
+        }
+        return found
+    }
+
+    /// Records a complaint's new status and note, and audits it; the response must be a complaint of `agency`'s
+    /// subtree (else `StoreError.notFound`).
+    public func updateComplaint(
+        _ id: UUID, status: ComplaintStatus, note: String?, by actor: String, within agency: Int64
+    ) async throws {
+        let query: PostgresQuery = """
+            WITH target AS (
+                SELECT r.id, r.agency_id FROM responses r JOIN agency_subtree(\(agency)) s ON s.id = r.agency_id
+                JOIN questionnaires q ON q.id = r.questionnaire_id
+                WHERE r.id = \(id) AND r.comment IS NOT NULL AND response_not_satisfied(r.answers, q.definition -> 'scale')
+            ), updated AS (
+                INSERT INTO complaint_updates (response_id, status, note, updated_by)
+                SELECT id, \(status.rawValue), \(note), \(actor) FROM target
+                RETURNING response_id
+            ), audited AS (
+                INSERT INTO audit_log (actor, action, agency_id, subject, detail)
+                SELECT \(actor), 'complaint.update', agency_id, 'response ' || id,
+                    jsonb_build_object('status', \(status.rawValue)::text)
+                FROM target
+            )
+            SELECT count(*)::int FROM updated
+            """
+        var updated = 0
+        for try await count in try await client.query(query, logger: logger).decode(Int.self) { updated = count }
+        guard updated == 1 else { throw StoreError.notFound(field: "response", value: id.uuidString) }
+    }
+}

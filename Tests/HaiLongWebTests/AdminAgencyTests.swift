@@ -1,0 +1,189 @@
+import Foundation
+import HTTPTypes
+import HaiLongCore
+import HaiLongStore
+import HaiLongTestSupport
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// The agency page, its export, the flag review page and the complaints inbox (issue 5), through the real router on a
+/// real database: what each shows, what each changes, and that an agency outside the user's subtree is a 404.
+@Suite struct AdminAgencyTests {
+    let auth = AdminAuthTests()
+
+    /// Signs `username` in (created with `role` at `agency`); returns the session cookie and the page's CSRF token.
+    func session(
+        _ app: AppHarness, _ client: some TestClientProtocol, _ username: String, role: UserRole = .agencyAdmin, agency: String? = "P.A"
+    ) async throws -> (cookie: String, csrf: String) {
+        _ = try await app.users.addUser(username: username, role: role, agencyCode: agency, password: AdminAuthTests.password, by: "test")
+        let signedIn = try await auth.signIn(client, username, AdminAuthTests.password)
+        let cookie = try #require(auth.sessionCookie(signedIn))
+        let overview = try await client.execute(uri: "/admin", method: .get, headers: [.cookie: cookie])
+        let csrf = try #require(overview.text.firstMatch(of: /name="csrf" value="([^"]+)"/)?.1).description
+        return (cookie, csrf)
+    }
+
+    func post(_ client: some TestClientProtocol, _ uri: String, cookie: String, _ fields: [String: String]) async throws -> TestResponse {
+        try await client.execute(
+            uri: uri, method: .post, headers: [.contentType: "application/x-www-form-urlencoded", .cookie: cookie], body: auth.form(fields))
+    }
+
+    /// Ratings at P.A this year: two satisfied, one "Chưa hài lòng" with a comment and two reasons, one rapid repeat.
+    func seed(_ app: AppHarness) async throws -> (complaint: UUID, repeated: UUID) {
+        let fixture = app.fixture
+        let tap = Date().addingTimeInterval(-3600)
+        try await fixture.rate(3, at: tap, source: fixture.sourceA(), officer: "B-1", dossier: "HS-1")
+        let repeated = UUID()
+        try await fixture.rate(2, at: tap.addingTimeInterval(2), source: fixture.sourceA(), officer: "B-1", dossier: "HS-2", id: repeated)
+        let complaint = UUID()
+        let submission = Submission(
+            questionnaire: "kiosk-3", officerBadge: "B-1", dossierCode: "HS-3", levels: ["overall": 1],
+            reasons: ["xin_chao", "luon_lang_nghe"], comment: "Chờ lâu, cán bộ không chào hỏi.", submittedAt: tap.addingTimeInterval(60))
+        _ = try await fixture.responses.store(
+            submission, id: complaint, questionnaireID: fixture.questionnaireID, source: fixture.sourceA(), receivedAt: tap + 61,
+            rules: FlagRules())
+        try await fixture.rate(3, at: tap.addingTimeInterval(600), source: fixture.sourceB(), dossier: "HS-B")
+        try await app.aggregate()
+        return (complaint, repeated)
+    }
+
+    @Test func theAgencyPageShowsItsFiguresChartsOfficersAndKiosks() async throws {
+        try await AppHarness.run { app, client in
+            _ = try await seed(app)
+            let (cookie, _) = try await session(app, client, "tuphap")
+            let page = try await client.execute(uri: "/admin/agencies/P.A", method: .get, headers: [.cookie: cookie])
+            #expect(page.status == .ok)
+            let html = page.text
+            // 3 ratings, the rapid repeat excluded by the default methodology: 1 satisfied of 2, 50,00 % in Vietnamese notation.
+            #expect(html.contains("id=\"summary-n\">2<") && html.contains("id=\"summary-index\">50,00<"))
+            #expect(html.contains("<svg class=\"chart\"") && html.contains("class=\"band\"") && html.contains("class=\"line\""))
+            #expect(html.contains("Xin chào") && html.contains("Luôn lắng nghe"))  // reasons bars, labelled in Vietnamese
+            #expect(html.contains("Số phiếu theo giờ và thứ"))
+            #expect(html.contains("id=\"officers\"") && html.contains("Nguyễn Văn An") && html.contains("ẩn (chưa đủ mẫu)"))
+            #expect(html.contains("id=\"kiosks\"") && html.contains("Mất kết nối"))  // the fixture's kiosk never sent a heartbeat
+            #expect(page.headers[.contentSecurityPolicy]?.contains("script-src 'self'") == true)
+            #expect(!html.contains("<script"))
+            let english = try await client.execute(uri: "/admin/agencies/P.A?lang=en", method: .get, headers: [.cookie: cookie])
+            #expect(english.text.contains("id=\"summary-index\">50.00<") && english.text.contains("Officers"))
+        }
+    }
+
+    @Test func anAgencyOutsideTheSubtreeIsNotFoundOnEveryPage() async throws {
+        try await AppHarness.run { app, client in
+            let (complaint, repeated) = try await seed(app)
+            let (cookie, csrf) = try await session(app, client, "xahoabinh", agency: "P.B")
+            for path in ["", "/export?format=csv", "/flags", "/complaints"] {
+                for code in ["P.A", "P", "NOPE"] {
+                    let response = try await client.execute(uri: "/admin/agencies/\(code)\(path)", method: .get, headers: [.cookie: cookie])
+                    #expect(response.status == .notFound, "\(code)\(path)")
+                    #expect(!response.text.contains("Sở Tư pháp"))
+                }
+            }
+            // Its own page works; a review or a complaint of P.A sent through P.B's page is refused, nothing changes.
+            let own = try await client.execute(uri: "/admin/agencies/P.B", method: .get, headers: [.cookie: cookie])
+            #expect(own.status == .ok && own.text.contains("Xã Hòa Bình"))
+            let review = try await post(
+                client, "/admin/agencies/P.B/flags", cookie: cookie,
+                ["csrf": csrf, "response": repeated.uuidString, "flag": "rapid_repeat", "action": "clear"])
+            #expect(review.status == .notFound)
+            let update = try await post(
+                client, "/admin/agencies/P.B/complaints", cookie: cookie,
+                ["csrf": csrf, "response": complaint.uuidString, "status": "resolved", "note": "x"])
+            #expect(update.status == .notFound)
+            #expect(try await scalar(app.db, "SELECT count(*) FROM flag_reviews") == 0)
+            #expect(try await scalar(app.db, "SELECT count(*) FROM complaint_updates") == 0)
+            // DESIGN.md's /admin/login is the same sign-in page.
+            let login = try await client.execute(uri: "/admin/login", method: .get)
+            #expect(login.status == .ok && login.text.contains("id=\"password\""))
+            // Without a session every page sends to the sign-in page.
+            let anonymous = try await client.execute(uri: "/admin/agencies/P.B", method: .get)
+            #expect(anonymous.status == .seeOther && anonymous.headers[.location] == "/admin/sign-in")
+        }
+    }
+
+    @Test func aReviewClearsAFlagAndIsAuditedAndAViewerCannotReview() async throws {
+        try await AppHarness.run { app, client in
+            let (_, repeated) = try await seed(app)
+            let (cookie, csrf) = try await session(app, client, "tuphap")
+            let flags = try await client.execute(uri: "/admin/agencies/P.A/flags", method: .get, headers: [.cookie: cookie])
+            #expect(flags.status == .ok)
+            let id = repeated.uuidString.lowercased()
+            #expect(flags.text.contains("id=\"r-\(id)\"") && flags.text.contains("Bấm liên tiếp") && flags.text.contains("chưa xem xét"))
+            let cleared = try await post(
+                client, "/admin/agencies/P.A/flags", cookie: cookie,
+                ["csrf": csrf, "response": id, "flag": "rapid_repeat", "action": "clear", "note": "hai người khác nhau"])
+            #expect(cleared.status == .seeOther)
+            #expect(cleared.headers[.location]?.hasPrefix("/admin/agencies/P.A/flags?") == true)
+            #expect(try await scalar(app.db, "SELECT count(*) FROM response_flag_overrides WHERE cleared_mask = 1") == 1)
+            #expect(try await scalar(app.db, "SELECT count(*) FROM audit_log WHERE actor = 'tuphap' AND action = 'flag.clear'") == 1)
+            let after = try await client.execute(uri: "/admin/agencies/P.A/flags", method: .get, headers: [.cookie: cookie])
+            #expect(after.text.contains("đã gỡ — phiếu được tính") && after.text.contains("value=\"restore\""))
+            // Bad input names its field; a forged token is refused; nothing more is recorded.
+            let bad = try await post(
+                client, "/admin/agencies/P.A/flags", cookie: cookie, ["csrf": csrf, "response": id, "flag": "nope", "action": "clear"])
+            #expect(bad.status == .badRequest && bad.json["field"] as? String == "flag")
+            let forged = try await post(
+                client, "/admin/agencies/P.A/flags", cookie: cookie,
+                ["csrf": "x", "response": id, "flag": "rapid_repeat", "action": "confirm"])
+            #expect(forged.status == .forbidden)
+            let (viewerCookie, viewerCSRF) = try await session(app, client, "xem", role: .viewer)
+            let viewerPage = try await client.execute(uri: "/admin/agencies/P.A/flags", method: .get, headers: [.cookie: viewerCookie])
+            #expect(viewerPage.status == .ok && !viewerPage.text.contains("value=\"restore\""))
+            let viewerPost = try await post(
+                client, "/admin/agencies/P.A/flags", cookie: viewerCookie,
+                ["csrf": viewerCSRF, "response": id, "flag": "rapid_repeat", "action": "restore"])
+            #expect(viewerPost.status == .forbidden)
+            #expect(try await scalar(app.db, "SELECT count(*) FROM flag_reviews") == 1)
+        }
+    }
+
+    @Test func theComplaintsInboxListsCommentsAndKeepsEveryStatusChange() async throws {
+        try await AppHarness.run { app, client in
+            let (complaint, _) = try await seed(app)
+            let (cookie, csrf) = try await session(app, client, "tuphap")
+            let inbox = try await client.execute(uri: "/admin/agencies/P.A/complaints", method: .get, headers: [.cookie: cookie])
+            #expect(inbox.status == .ok)
+            #expect(inbox.text.contains("Chờ lâu, cán bộ không chào hỏi.") && inbox.text.contains("Xin chào, Luôn lắng nghe"))
+            let id = complaint.uuidString.lowercased()
+            for (status, note) in [("following_up", "Đã gọi lại cho công dân"), ("resolved", "Đã nhắc nhở cán bộ")] {
+                let saved = try await post(
+                    client, "/admin/agencies/P.A/complaints", cookie: cookie,
+                    ["csrf": csrf, "response": id, "status": status, "note": note])
+                #expect(saved.status == .seeOther)
+            }
+            #expect(try await scalar(app.db, "SELECT count(*) FROM complaint_updates WHERE response_id = \(complaint)") == 2)
+            #expect(try await scalar(app.db, "SELECT count(*) FROM audit_log WHERE action = 'complaint.update'") == 2)
+            let resolved = try await client.execute(
+                uri: "/admin/agencies/P.A/complaints?status=resolved", method: .get, headers: [.cookie: cookie])
+            #expect(resolved.text.contains("Đã nhắc nhở cán bộ") && resolved.text.contains("status-resolved"))
+            let open = try await client.execute(uri: "/admin/agencies/P.A/complaints?status=new", method: .get, headers: [.cookie: cookie])
+            #expect(open.text.contains("complaints-empty"))
+            let otherCounter = try await client.execute(
+                uri: "/admin/agencies/P.A/complaints?officer=B-9", method: .get, headers: [.cookie: cookie])
+            #expect(otherCounter.text.contains("complaints-empty"))
+            let badStatus = try await post(
+                client, "/admin/agencies/P.A/complaints", cookie: cookie, ["csrf": csrf, "response": id, "status": "closed"])
+            #expect(badStatus.status == .badRequest && badStatus.json["field"] as? String == "status")
+        }
+    }
+
+    @Test func theExportIsTheIndicesCSVAndIsAudited() async throws {
+        try await AppHarness.run { app, client in
+            _ = try await seed(app)
+            let (cookie, _) = try await session(app, client, "tuphap")
+            let csv = try await client.execute(uri: "/admin/agencies/P.A/export?format=csv", method: .get, headers: [.cookie: cookie])
+            #expect(csv.status == .ok)
+            #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true)
+            #expect(csv.headers[.contentDisposition]?.hasPrefix("attachment; filename=") == true)
+            #expect(Array(csv.body.readableBytesView.prefix(3)) == [0xEF, 0xBB, 0xBF])
+            #expect(csv.text.contains("Mã cơ quan") && csv.text.contains("P.A,Sở Tư pháp,2,1,50.00"))
+            let xlsx = try await client.execute(uri: "/admin/agencies/P.A/export?format=xlsx", method: .get, headers: [.cookie: cookie])
+            #expect(xlsx.status == .ok && Array(xlsx.body.readableBytesView.prefix(2)) == [0x50, 0x4B])  // a ZIP
+            let bad = try await client.execute(uri: "/admin/agencies/P.A/export?format=pdf", method: .get, headers: [.cookie: cookie])
+            #expect(bad.status == .badRequest && bad.json["field"] as? String == "format")
+            #expect(try await scalar(app.db, "SELECT count(*) FROM audit_log WHERE actor = 'tuphap' AND action = 'export'") == 2)
+        }
+    }
+}
