@@ -59,7 +59,10 @@ public struct SubmissionValidator: Sendable {
         case .string(let text)?:
             // Stored as typed but in one form: composed Vietnamese (NFC) and LF line ends (browsers send CRLF).
             // Lengths count code points, as PostgreSQL's length() does.
-            let value = text.replacingOccurrences(of: "\r\n", with: "\n").precomposedStringWithCanonicalMapping
+            // ASCII text (codes, badges, times) is already both: skip the costly normalisation.
+            let value =
+                text.utf8.allSatisfy({ $0 < 0x80 && $0 != 0x0D })
+                ? text : text.replacingOccurrences(of: "\r\n", with: "\n").precomposedStringWithCanonicalMapping
             if value.isEmpty && !allowEmpty { throw ValidationError(field: name, reason: "must not be empty") }
             if value.unicodeScalars.count > maxLength {
                 throw ValidationError(

@@ -1,4 +1,5 @@
 import Foundation
+import HaiLongCore
 
 /// UTC timestamps with milliseconds, the form every API answer uses (`2026-11-23T01:15:00.123Z`).
 enum Timestamp {
@@ -15,13 +16,13 @@ enum Timestamp {
     }
 
     static func format(_ date: Date) -> String {
+        // Civil date arithmetic (LocalDate's day numbers) rather than a Calendar: this runs for every stored response.
         let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
-        let seconds = Date(timeIntervalSince1970: TimeInterval(milliseconds.quotient(1000)))
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let p = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: seconds)
+        let seconds = milliseconds.quotient(1000)
+        let day = LocalDate(dayNumber: Int(seconds.quotient(86_400)))
+        let second = Int(seconds.remainder(86_400))
         return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", p.year!, p.month!, p.day!, p.hour!, p.minute!, p.second!,
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", day.year, day.month, day.day, second / 3600, second / 60 % 60, second % 60,
             Int(milliseconds.remainder(1000)))
     }
 }
