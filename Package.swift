@@ -110,7 +110,7 @@ let package = Package(
         .testTarget(
             name: "HaiLongStoreTests",
             dependencies: [
-                "HaiLongCore", "HaiLongStore", "HaiLongTestSupport",
+                "HaiLongCore", "HaiLongStore", "HaiLongAggregator", "HaiLongTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings

@@ -78,7 +78,8 @@ public struct ComplaintFilter: Sendable {
 }
 
 /// What the agency pages read beyond the count cube: kiosk health, the hour × weekday heatmap, the flagged responses
-/// to review and the complaints inbox. Every query is cut to one agency's subtree in its own WHERE clause.
+/// to review and the complaints inbox. Every query is cut to one agency's subtree in its own WHERE clause, and runs
+/// in a transaction scoped to that subtree (`withScope`), so row-level security holds it there too.
 public struct PostgresDashboardStore: Sendable {
     let client: PostgresClient
     let logger: Logger
@@ -98,16 +99,18 @@ public struct PostgresDashboardStore: Sendable {
             LEFT JOIN counters c ON c.id = k.counter_id
             ORDER BY k.status, a.code, k.label, k.id
             """
-        var kiosks: [KioskHealth] = []
-        for try await (id, label, code, counter, active, seen, queue, version) in try await client.query(query, logger: logger)
-            .decode((Int64, String, String, String?, Bool, Date?, Int?, String?).self)
-        {
-            kiosks.append(
-                KioskHealth(
-                    id: id, label: label, agencyCode: code, counter: counter, active: active, lastSeenAt: seen, queueLength: queue,
-                    appVersion: version))
+        return try await client.withScope(agency, logger: logger) { connection in
+            var kiosks: [KioskHealth] = []
+            for try await (id, label, code, counter, active, seen, queue, version) in try await connection.query(query, logger: logger)
+                .decode((Int64, String, String, String?, Bool, Date?, Int?, String?).self)
+            {
+                kiosks.append(
+                    KioskHealth(
+                        id: id, label: label, agencyCode: code, counter: counter, active: active, lastSeenAt: seen, queueLength: queue,
+                        appVersion: version))
+            }
+            return kiosks
         }
-        return kiosks
     }
 
     /// Ratings of `questionnaire` in `[from, to)` by local weekday and hour, and how many were not satisfied.
@@ -120,11 +123,13 @@ public struct PostgresDashboardStore: Sendable {
             WHERE q.code = \(questionnaire) AND r.submitted_at >= \(from) AND r.submitted_at < \(to)
             GROUP BY 1, 2
             """
-        var cells: [HeatCell] = []
-        for try await (weekday, hour, n, low) in try await client.query(query, logger: logger).decode((Int, Int, Int, Int).self) {
-            cells.append(HeatCell(weekday: weekday, hour: hour, n: n, notSatisfied: low))
+        return try await client.withScope(agency, logger: logger) { connection in
+            var cells: [HeatCell] = []
+            for try await (weekday, hour, n, low) in try await connection.query(query, logger: logger).decode((Int, Int, Int, Int).self) {
+                cells.append(HeatCell(weekday: weekday, hour: hour, n: n, notSatisfied: low))
+            }
+            return cells
         }
-        return cells
     }
 
     /// Responses in `[from, to)` that carry review-worthy ingest flags (all but `no_dossier`), grouped by kiosk and
@@ -141,10 +146,17 @@ public struct PostgresDashboardStore: Sendable {
             ORDER BY k.label NULLS LAST, r.kiosk_id, r.submitted_at, r.id
             LIMIT \(limit)
             """
+        let rows = try await client.withScope(agency, logger: logger) { connection in
+            var rows: [(UUID, String, String?, String, Date, Date, [String], Int, [String])] = []
+            for try await row in try await connection.query(query, logger: logger)
+                .decode((UUID, String, String?, String, Date, Date, [String], Int, [String]).self)
+            {
+                rows.append(row)
+            }
+            return rows
+        }
         var found: [FlaggedResponse] = []
-        for try await (id, code, kiosk, channel, submitted, received, flags, cleared, reviews) in try await client.query(
-            query, logger: logger
-        ).decode((UUID, String, String?, String, Date, Date, [String], Int, [String]).self) {
+        for (id, code, kiosk, channel, submitted, received, flags, cleared, reviews) in rows {
             let set = flags.compactMap(Flag.init(rawValue:)).sorted()
             var latest: [String: String] = [:]
             for review in reviews {
@@ -162,14 +174,16 @@ public struct PostgresDashboardStore: Sendable {
     /// The flags a reviewer is asked about: every ingest flag but `no_dossier` (most ratings have no dossier code).
     static var reviewable: [String] { Flag.allCases.filter { $0 != .noDossier }.map(\.rawValue) }
 
-    /// The agency a response belongs to, if it exists.
-    public func agencyOfResponse(_ id: UUID) async throws -> Int64? {
-        for try await agency in try await client.query("SELECT agency_id FROM responses WHERE id = \(id)", logger: logger)
-            .decode(Int64.self)
-        {
-            return agency
+    /// Whether response `id` exists in `agency`'s subtree.
+    public func holdsResponse(_ id: UUID, under agency: Int64) async throws -> Bool {
+        try await client.withScope(agency, logger: logger) { connection in
+            let rows = try await connection.query(
+                """
+                SELECT EXISTS (SELECT 1 FROM responses r JOIN agency_subtree(\(agency)) s ON s.id = r.agency_id WHERE r.id = \(id))
+                """, logger: logger)
+            for try await found in rows.decode(Bool.self) { return found }
+            return false
         }
-        return nil
     }
 
     /// Not-satisfied responses with a comment, newest first, at most `limit`.
@@ -192,17 +206,19 @@ public struct PostgresDashboardStore: Sendable {
             ORDER BY r.submitted_at DESC, r.id
             LIMIT \(limit)
             """
-        var found: [Complaint] = []
-        for try await (id, code, name, counter, officer, submitted, comment, reasons, status, note, by) in try await client.query(
-            query, logger: logger
-        ).decode((UUID, String, String, String?, String?, Date, String, [String], String, String?, String?).self) {
-            found.append(
-                Complaint(
-                    id: id, agencyCode: code, agencyName: name, counter: counter, officer: officer, submittedAt: submitted,
-                    comment: comment, reasons: reasons, status: ComplaintStatus(rawValue: status) ?? .new, note: note,
-                    updatedBy: by))
+        return try await client.withScope(agency, logger: logger) { connection in
+            var found: [Complaint] = []
+            for try await (id, code, name, counter, officer, submitted, comment, reasons, status, note, by) in try await connection.query(
+                query, logger: logger
+            ).decode((UUID, String, String, String?, String?, Date, String, [String], String, String?, String?).self) {
+                found.append(
+                    Complaint(
+                        id: id, agencyCode: code, agencyName: name, counter: counter, officer: officer, submittedAt: submitted,
+                        comment: comment, reasons: reasons, status: ComplaintStatus(rawValue: status) ?? .new, note: note,
+                        updatedBy: by))
+            }
+            return found
         }
-        return found
     }
 
     /// Records a complaint's new status and note, and audits it; the response must be a complaint of `agency`'s
@@ -227,8 +243,11 @@ public struct PostgresDashboardStore: Sendable {
             )
             SELECT count(*)::int FROM updated
             """
-        var updated = 0
-        for try await count in try await client.query(query, logger: logger).decode(Int.self) { updated = count }
+        let updated = try await client.withScope(agency, logger: logger) { connection in
+            var updated = 0
+            for try await count in try await connection.query(query, logger: logger).decode(Int.self) { updated = count }
+            return updated
+        }
         guard updated == 1 else { throw StoreError.notFound(field: "response", value: id.uuidString) }
     }
 }

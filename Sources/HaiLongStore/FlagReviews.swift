@@ -44,19 +44,24 @@ public struct FlagReviewer: Sendable {
     /// a correction the aggregator applies. Returns the response's effective flags.
     @discardableResult
     public func review(
-        responseID: UUID, flag: Flag, action: ReviewAction, note: String?, reviewedBy: String
+        responseID: UUID, flag: Flag, action: ReviewAction, note: String?, reviewedBy: String, within scope: Int64? = nil
     ) async throws -> [Flag] {
         do {
-            return try await reviewInTransaction(responseID: responseID, flag: flag, action: action, note: note, reviewedBy: reviewedBy)
+            return try await reviewInTransaction(
+                responseID: responseID, flag: flag, action: action, note: note, reviewedBy: reviewedBy, scope: scope)
         } catch let error as PostgresTransactionError {
             throw error.closureError ?? error.commitError ?? error.beginError ?? error
         }
     }
 
     func reviewInTransaction(
-        responseID: UUID, flag: Flag, action: ReviewAction, note: String?, reviewedBy: String
+        responseID: UUID, flag: Flag, action: ReviewAction, note: String?, reviewedBy: String, scope: Int64?
     ) async throws -> [Flag] {
         try await client.withTransaction(logger: logger) { connection in
+            if let scope {
+                // A reviewer's page: row-level security holds the transaction to the reviewer's subtree (sql/0012).
+                try await connection.query("SELECT set_config('hailong.scope', \(String(scope)), true)", logger: logger)
+            }
             // Take turns with the aggregator, so a response is never counted under a mask this review just changed.
             try await connection.query("SELECT pg_advisory_xact_lock(\(AggregationLock.key))", logger: logger)
             let rows = try await connection.query(

@@ -175,11 +175,12 @@ extension AdminController {
         }
         let note = fields["note"].flatMap { $0.isEmpty ? nil : $0 }
         guard (note?.count ?? 0) <= 1000 else { throw Problem(.badRequest, field: "note", detail: "a note has at most 1,000 characters") }
-        guard let owner = try await dashboard.agencyOfResponse(id), try await directory.isAgency(owner, within: page.agency.id) else {
+        guard try await dashboard.holdsResponse(id, under: page.agency.id) else {
             throw Problem(.notFound, field: "response", detail: "no such response at this agency")
         }
         do {
-            try await dashboard.reviewer.review(responseID: id, flag: flag, action: action, note: note, reviewedBy: page.user.username)
+            try await dashboard.reviewer.review(
+                responseID: id, flag: flag, action: action, note: note, reviewedBy: page.user.username, within: page.agency.id)
         } catch let error as ValidationError {
             throw Problem(.unprocessableContent, field: error.field, detail: error.reason)
         }

@@ -19,9 +19,10 @@ struct Runtime {
     }
 
     /// Connects (starting the embedded PostgreSQL when `DATABASE_URL` is unset), applies migrations, runs
-    /// `body`, and shuts down what it started.
+    /// `body`, and shuts down what it started. With `asRuntimeRole`, `body` gets a client acting as the role that owns
+    /// nothing and is held by row-level security (`RuntimeRole`, sql/0012), when the connecting role may act as it.
     func withDatabase<T: Sendable>(
-        _ body: @Sendable (PostgresClient, Migrator) async throws -> T
+        asRuntimeRole: Bool = false, _ body: @Sendable (PostgresClient, Migrator) async throws -> T
     ) async throws -> T {
         var embedded: EmbeddedPostgres?
         let url: DatabaseURL
@@ -42,7 +43,16 @@ struct Runtime {
             // Give the client's run loop a moment to start, so the first lease does not warn that it has not.
             try await Task.sleep(for: .milliseconds(20))
             try await migrator.migrate(client: client, logger: logger)
-            return try await body(client, migrator)
+            guard asRuntimeRole else { return try await body(client, migrator) }
+            guard try await RuntimeRole.isAvailable(client, logger: logger) else {
+                logger.warning(
+                    "row-level security: the role \(RuntimeRole.name) is missing or not granted to the connecting role; running as the tables' owner, whom the policies do not hold (see deploy/README.md)"
+                )
+                return try await body(client, migrator)
+            }
+            let runtimeClient = PostgresClient(configuration: try RuntimeRole.configuration(url), backgroundLogger: logger)
+            group.addTask { await runtimeClient.run() }
+            return try await body(runtimeClient, migrator)
         }
     }
 }

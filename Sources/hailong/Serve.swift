@@ -27,7 +27,7 @@ struct Serve: AsyncParsableCommand {
         let logger = runtime.logger
         let demo = self.demo
         let settings = configuration
-        try await runtime.withDatabase { client, migrator in
+        try await runtime.withDatabase(asRuntimeRole: true) { client, migrator in
             if demo {
                 let zone = TimeZone(identifier: settings.timeZone)!
                 try await DemoData(client: client, logger: logger).seedIfMissing(timeZone: zone)

@@ -88,9 +88,10 @@ public actor TestDatabase {
 
 /// Runs `body` with a running `PostgresClient` for `url`.
 public func withClient<T: Sendable>(
-    _ url: DatabaseURL, waitForRun: Bool = true, _ body: @Sendable (PostgresClient) async throws -> T
+    _ url: DatabaseURL, waitForRun: Bool = true, asRuntimeRole: Bool = false, _ body: @Sendable (PostgresClient) async throws -> T
 ) async throws -> T {
-    let client = PostgresClient(configuration: try url.clientConfiguration(), backgroundLogger: TestDatabase.logger)
+    let configuration = asRuntimeRole ? try RuntimeRole.configuration(url) : try url.clientConfiguration()
+    let client = PostgresClient(configuration: configuration, backgroundLogger: TestDatabase.logger)
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { await client.run() }
         defer { group.cancelAll() }
@@ -100,8 +101,11 @@ public func withClient<T: Sendable>(
 }
 
 /// Runs `body` with a client on a fresh migrated database of its own.
-public func withTestDatabase<T: Sendable>(_ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
-    try await withClient(try await TestDatabase.shared.makeDatabase(), body)
+/// With `asRuntimeRole`, the client acts as the service's runtime role (sql/0012), as `hailong serve` does.
+public func withTestDatabase<T: Sendable>(
+    asRuntimeRole: Bool = false, _ body: @Sendable (PostgresClient) async throws -> T
+) async throws -> T {
+    try await withClient(try await TestDatabase.shared.makeDatabase(), asRuntimeRole: asRuntimeRole, body)
 }
 
 /// Waits until the client answers a trivial query, so a test starts on a client whose `run()` is going

@@ -20,7 +20,8 @@ struct AppHarness: Sendable {
         survey: SurveySettings = SurveySettings(),
         _ body: @escaping @Sendable (AppHarness, any TestClientProtocol) async throws -> Void
     ) async throws {
-        try await withTestDatabase { db in
+        // As the service runs: the runtime role, which owns nothing and is held by row-level security (scope 'all').
+        try await withTestDatabase(asRuntimeRole: true) { db in
             let fixture = try await Fixture.make(db)
             let par = try await fixture.directory.addToken(name: "PAR office", role: .par, agencyCode: nil)
             let migrator = try Migrator(directory: try Migrator.locateDirectory())
