@@ -52,7 +52,7 @@ DECLARE
     owned record;
 BEGIN
     FOR owned IN SELECT * FROM (VALUES
-        ('agencies', 'id'), ('counters', 'agency_id'), ('officers', 'agency_id'), ('kiosks', 'agency_id'),
+        ('counters', 'agency_id'), ('officers', 'agency_id'), ('kiosks', 'agency_id'),
         ('dossiers', 'agency_id'), ('responses', 'agency_id'), ('response_counts', 'agency_id'),
         ('fragmented_counts', 'agency_id'), ('publications', 'agency_id')) AS t (name, agency_column)
     LOOP
@@ -72,3 +72,13 @@ END $$;
 
 -- The scope itself is computed as the owner: the policy on agencies calls it, and it reads agencies.
 ALTER FUNCTION agency_subtree(bigint) SECURITY DEFINER SET search_path FROM CURRENT;
+
+-- Agencies: a scoped session sees its subtree, and may add an agency below it (the new row's own id is not in the
+-- subtree yet, its parent is) or change one of its own.
+ALTER TABLE agencies ENABLE ROW LEVEL SECURITY;
+ALTER TABLE agencies FORCE ROW LEVEL SECURITY;
+CREATE POLICY agency_scope ON agencies
+    USING (current_user <> 'hailong_runtime' OR coalesce(current_setting('hailong.scope', true), '') = 'all'
+        OR id IN (SELECT id FROM hailong_scope_agencies()))
+    WITH CHECK (current_user <> 'hailong_runtime' OR coalesce(current_setting('hailong.scope', true), '') = 'all'
+        OR id IN (SELECT id FROM hailong_scope_agencies()) OR parent_id IN (SELECT id FROM hailong_scope_agencies()));

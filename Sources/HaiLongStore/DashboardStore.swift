@@ -89,6 +89,12 @@ public struct PostgresDashboardStore: Sendable {
         self.logger = logger
     }
 
+    /// Changes to the agency's directory (the management page).
+    public var management: PostgresManagementStore { PostgresManagementStore(client: client, logger: logger) }
+
+    /// CSV imports of officers and agencies (the management page).
+    public var importer: DirectoryImporter { DirectoryImporter(client: client, logger: logger) }
+
     /// Clears, restores or confirms flags (the review page).
     public var reviewer: FlagReviewer { FlagReviewer(client: client, logger: logger) }
 

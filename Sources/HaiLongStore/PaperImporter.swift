@@ -181,7 +181,10 @@ public struct PaperImporter: Sendable {
     }
 
     /// Parses the file; the errors are about the file or its header (row 1), or a row with more fields than the header.
-    static func read(_ text: String) -> (lines: [Line], errors: [RowError]) {
+    static func read(
+        _ text: String, columns: [String] = PaperImporter.columns, required requiredColumns: [String] = PaperImporter.requiredColumns,
+        aliases: [String: String] = [:]
+    ) -> (lines: [Line], errors: [RowError]) {
         let body = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         let firstLine = body.prefix { !$0.isNewline }
         let delimiter: CSVDelimiter = !firstLine.contains(",") && firstLine.contains(";") ? .semicolon : .comma
@@ -196,7 +199,10 @@ public struct PaperImporter: Sendable {
                 }
             return ([], [RowError(row: 1, column: "file", reason: "is not a CSV file (\(detail)): check the double quotes")])
         }
-        let header = csv.header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let header = csv.header.map { name in
+            let key = name.trimmingCharacters(in: .whitespaces).lowercased().precomposedStringWithCanonicalMapping
+            return aliases[key] ?? key
+        }
         var errors: [RowError] = []
         for column in requiredColumns where !header.contains(column) {
             errors.append(RowError(row: 1, column: column, reason: "the header has no '\(column)' column"))

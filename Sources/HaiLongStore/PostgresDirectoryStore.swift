@@ -166,7 +166,8 @@ public struct PostgresDirectoryStore: DirectoryStore {
 }
 
 extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+    /// `map` with an asynchronous transform.
+    public func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
         guard let value = self else { return nil }
         return try await transform(value)
     }

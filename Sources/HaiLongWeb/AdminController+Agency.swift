@@ -238,10 +238,3 @@ extension AdminController {
         return redirect("\(page.context["base"]!)/complaints?\(page.query)#r-\(id.uuidString.lowercased())")
     }
 }
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
-    }
-}

@@ -30,6 +30,7 @@ struct AdminController<Indices: IndexStore, Directory: DirectoryStore>: Sendable
         router.post("admin/login", use: signIn)
         router.post("admin/sign-out", use: signOut)
         addAgencyRoutes(to: router)
+        addManagementRoutes(to: router)
     }
 
     // MARK: sign-in

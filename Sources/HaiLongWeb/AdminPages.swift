@@ -10,7 +10,7 @@ enum AdminPages {
     static let library = MustacheLibrary.pages(
         [
             "layout": layout, "signin": signIn, "overview": overview, "agency": agencyTemplate, "flags": flagsTemplate,
-            "complaints": complaintsTemplate,
+            "complaints": complaintsTemplate, "manage": manageTemplate,
         ], of: "admin")
 
     static func headers(secure: Bool) -> HTTPFields {
@@ -35,13 +35,13 @@ enum AdminPages {
     }
 
     static func context(_ language: Language) -> [String: Any] {
-        var context: [String: Any] = strings[language] ?? [:]
+        var context: [String: Any] = (strings[language] ?? [:]).merging(manageStrings[language] ?? [:]) { $1 }
         context["lang"] = language.rawValue
         context["other_lang"] = language.other.rawValue
         return context
     }
 
-    static func text(_ key: String, _ language: Language) -> String { strings[language]?[key] ?? key }
+    static func text(_ key: String, _ language: Language) -> String { strings[language]?[key] ?? manageStrings[language]?[key] ?? key }
 
     /// `HH:mm` in the province's time zone.
     static func clock(_ date: Date, timeZone: TimeZone) -> String {
@@ -207,6 +207,8 @@ enum AdminPages {
         .status { border-radius: .25rem; padding: 0 .4rem; background: #e8eef5; }
         .status-new { background: #fdecea; }
         .status-resolved { background: #e6f4ea; }
+        .notice { background: #e6f4ea; border-left: 4px solid #1e6b34; padding: .5rem 1rem; }
+        .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
         @media print { .noprint, form, header a { display: none !important; } body { background: #fff; } section.panel, .card { border: 1px solid #ccc; } }
         </style>
         </head>
@@ -272,7 +274,8 @@ enum AdminPages {
         <p class="actions noprint"><a href="{{base}}?{{query}}">{{agency_name}}</a> · <a id="flags-link" href="{{base}}/flags?{{query}}">{{flags_title}}</a> · \
         <a id="complaints-link" href="{{base}}/complaints?{{query}}">{{complaints_title}}</a> · \
         <a id="export-csv" href="{{base}}/export?{{query}}&amp;format=csv">{{export_csv}}</a> · \
-        <a id="export-xlsx" href="{{base}}/export?{{query}}&amp;format=xlsx">{{export_xlsx}}</a> · <span>{{print_hint}}</span></p>
+        <a id="export-xlsx" href="{{base}}/export?{{query}}&amp;format=xlsx">{{export_xlsx}}</a> · \
+        <a id="manage-link" href="{{base}}/manage?{{query}}">{{manage_link}}</a> · <span>{{print_hint}}</span></p>
         """
 
     static let agencyTemplate =
