@@ -15,6 +15,14 @@ extension AdminController {
         router.post("admin/agencies/{code}/complaints", use: updateComplaint)
     }
 
+    /// The agency page's figures, kept per figures version (the heatmap with them: it follows the same responses).
+    struct AgencyFigures: Sendable {
+        var own: IndicesDocument
+        var officers: IndicesDocument
+        var trend: [Trend.Point]
+        var heat: [HeatCell]
+    }
+
     /// What every page of one agency starts from.
     struct AgencyPage {
         var language: Language
@@ -92,22 +100,23 @@ extension AdminController {
             period: page.period, agency: page.agency, depth: .own, questionnaire: page.questionnaire, methodology: methodology)
         var byOfficer = own
         byOfficer.grouping = .officer
-        let (document, officers, trend) = try await onFiguresExecutor {
-            (
-                try await report.document(own), try await report.document(byOfficer),
-                try await report.trend(own, by: page.period.dayCount > 62 ? "month" : "day")
-            )
-        }
         let range = page.range(report.timeZone)
+        let key = "\(page.agency.id)|\(page.period.label)|\(page.questionnaire.code)|\(methodology.code):\(methodology.version)"
+        let figures = try await agencyFigures.answer(key: key, version: try await indices.figuresVersion()) {
+            [report, dashboard, byOfficer] in
+            AgencyFigures(
+                own: try await report.document(own), officers: try await report.document(byOfficer),
+                trend: try await report.trend(own, by: page.period.dayCount > 62 ? "month" : "day"),
+                heat: try await dashboard.heatmap(
+                    under: page.agency.id, questionnaire: page.questionnaire.code, from: range.from, to: range.to,
+                    timeZone: report.timeZone.identifier))
+        }
         let kiosks = try await dashboard.kiosks(under: page.agency.id)
-        let heat = try await dashboard.heatmap(
-            under: page.agency.id, questionnaire: page.questionnaire.code, from: range.from, to: range.to,
-            timeZone: report.timeZone.identifier)
         var values = page.context
         values.merge(
             AgencyView(
-                language: language, questionnaire: page.questionnaire, item: document.items.first, officers: officers.items, trend: trend,
-                kiosks: kiosks, heat: heat, timeZone: report.timeZone
+                language: language, questionnaire: page.questionnaire, item: figures.own.items.first, officers: figures.officers.items,
+                trend: figures.trend, kiosks: kiosks, heat: figures.heat, timeZone: report.timeZone
             ).values
         ) { $1 }
         return AdminPages.render("agency", values, status: .ok, secure: secure)

@@ -18,6 +18,11 @@ struct AdminController<Indices: IndexStore, Directory: DirectoryStore>: Sendable
     /// outside tests and the local demo).
     let secure: Bool
 
+    /// The figures of the overview and of the agency pages, kept per figures version like the API's answers: computing
+    /// a province's year takes seconds on a large database, showing it again should not.
+    let overviewFigures = AnswerCache<[IndicesDocument]>()
+    let agencyFigures = AnswerCache<AgencyFigures>()
+
     static var sessionCookie: String { "hl_session" }
     static var signInCookie: String { "hl_signin" }
 
@@ -120,12 +125,17 @@ struct AdminController<Indices: IndexStore, Directory: DirectoryStore>: Sendable
             throw Problem(.internalServerError, detail: "the kiosk-3 questionnaire is missing")
         }
         let methodology = try await indices.defaultMethodology()
-        var rows: [[String: Any]] = []
-        for root in roots {
-            let query = IndicesQuery(period: period, agency: root, depth: .children, questionnaire: questionnaire, methodology: methodology)
-            let document = try await onFiguresExecutor { try await report.document(query) }
-            rows += document.items.map { AdminPages.row($0, language) }
+        let key = "\(roots.map { String($0.id) }.joined(separator: ","))|\(period.label)|\(methodology.code):\(methodology.version)"
+        let documents = try await overviewFigures.answer(key: key, version: try await indices.figuresVersion()) { [report] in
+            var documents: [IndicesDocument] = []
+            for root in roots {
+                let query = IndicesQuery(
+                    period: period, agency: root, depth: .children, questionnaire: questionnaire, methodology: methodology)
+                documents.append(try await report.document(query))
+            }
+            return documents
         }
+        var rows: [[String: Any]] = documents.flatMap { $0.items.map { AdminPages.row($0, language) } }
         // The worst performers first: sufficient figures by index, then the rest.
         rows.sort { AdminPages.sortKey($0) < AdminPages.sortKey($1) }
         return AdminPages.render(

@@ -13,6 +13,8 @@ struct AgencyView {
     var heat: [HeatCell]
     var timeZone: TimeZone
 
+    static let officerRows = 100
+
     func number(_ value: Double?) -> String { AdminPages.number(value, language) }
 
     func text(_ localized: LocalizedText) -> String { language == .vi ? localized.vi : localized.en }
@@ -39,7 +41,13 @@ struct AgencyView {
         }
         values["has_reasons"] = !reasons.isEmpty
         values["reasons_svg"] = SVGChart.bars(reasons, title: t("reasons_title"), decimalComma: language == .vi)
-        values["officers"] = officers.sorted { ($0.rank ?? Int.max, $0.group?.name ?? "") < ($1.rank ?? Int.max, $1.group?.name ?? "") }
+        // Ranked first, then the rest by name; a province has thousands of officers: the page shows the first 100.
+        let ranked = officers.sorted { ($0.rank ?? Int.max, $0.group?.name ?? "") < ($1.rank ?? Int.max, $1.group?.name ?? "") }
+        if ranked.count > Self.officerRows {
+            values["officers_more"] = t("officers_more").replacingOccurrences(of: "{shown}", with: String(Self.officerRows))
+                .replacingOccurrences(of: "{total}", with: String(ranked.count))
+        }
+        values["officers"] = ranked.prefix(Self.officerRows)
             .map { officer -> [String: Any] in
                 [
                     "badge": officer.group?.code ?? "", "name": officer.group?.name ?? "", "n": officer.n,

@@ -79,7 +79,8 @@ enum AdminPages {
             "index": "Chỉ số (%)", "ci": "Khoảng tin cậy 95%", "par": "Điểm CCHC", "change": "Thay đổi",
             "sufficient": "Đủ mẫu", "yes": "Có", "no": "Chưa", "empty_text": "Chưa có đánh giá nào trong kỳ này.",
             "note": "Xếp từ thấp đến cao; * thay đổi có ý nghĩa thống kê (95%).",
-            "period_label": "Kỳ (năm, quý, tháng…)", "show": "Xem", "questionnaire_label": "Bộ câu hỏi",
+            "officers_more": "Hiện {shown} cán bộ đầu bảng trong số {total}.", "period_label": "Kỳ (năm, quý, tháng…)", "show": "Xem",
+            "questionnaire_label": "Bộ câu hỏi",
             "q_kiosk-3": "Đánh giá tại quầy (kiosk-3)",
             "q_sipas-5": "Khảo sát SIPAS (sipas-5)", "flags_title": "Dữ liệu cần xem xét", "complaints_title": "Phản ánh",
             "export_csv": "Tải CSV", "export_xlsx": "Tải Excel (XLSX)", "print_hint": "In trang này: Ctrl+P",
@@ -120,7 +121,8 @@ enum AdminPages {
             "index": "Index (%)", "ci": "95% interval", "par": "PAR points", "change": "Change",
             "sufficient": "Sufficient", "yes": "Yes", "no": "Not yet", "empty_text": "No ratings in this period yet.",
             "note": "Lowest first; * a significant change (95%).",
-            "period_label": "Period (year, quarter, month…)", "show": "Show", "questionnaire_label": "Questionnaire",
+            "officers_more": "Showing the first {shown} of {total} officers.", "period_label": "Period (year, quarter, month…)",
+            "show": "Show", "questionnaire_label": "Questionnaire",
             "q_kiosk-3": "Counter rating (kiosk-3)",
             "q_sipas-5": "SIPAS survey (sipas-5)", "flags_title": "Data to review", "complaints_title": "Complaints",
             "export_csv": "Download CSV", "export_xlsx": "Download Excel (XLSX)", "print_hint": "Print this page: Ctrl+P",
@@ -296,7 +298,7 @@ enum AdminPages {
             {{#has_officers}}<section class="panel"><h2>{{officers_title}}</h2>
             <table id="officers"><thead><tr><th scope="col">{{rank}}</th><th scope="col">{{officer_name}}</th><th scope="col">{{badge}}</th><th scope="col">{{n}}</th><th scope="col">{{index}}</th><th scope="col">{{ci}}</th></tr></thead><tbody>
             {{#officers}}<tr><td class="num">{{rank}}</td><td>{{name}}</td><td>{{badge}}</td><td class="num">{{n}}</td><td class="num">{{#hidden}}{{hidden_text}}{{/hidden}}{{^hidden}}{{index}}{{/hidden}}</td><td class="num">{{^hidden}}{{ci}}{{/hidden}}</td></tr>
-            {{/officers}}</tbody></table></section>{{/has_officers}}
+            {{/officers}}</tbody></table>{{#officers_more}}<p id="officers-more">{{officers_more}}</p>{{/officers_more}}</section>{{/has_officers}}
             {{#has_credibility}}<section class="panel"><h2>{{credibility_title}}</h2>
             <table><tbody>
             <tr><th scope="row">{{response_rate}}</th><td class="num">{{credibility.response_rate}}</td></tr>

@@ -9,16 +9,16 @@ struct FixedResponse: Sendable {
     var response: Response { Response(status: .ok, headers: headers, body: .init(byteBuffer: body)) }
 }
 
-/// Computed answers of `GET /api/v1/indices`, each kept under the `figures_version` it was computed at (sql/0007)
-/// and served again while that version is current: a dashboard or the PAR office polling a province's year gets the
-/// same figures without the server recomputing 1,000 agencies each time. Any change to the inputs (a step of the
+/// Computed answers of `GET /api/v1/indices` (and the figures of the administrators' pages), each kept under the
+/// `figures_version` it was computed at (sql/0007) and served again while that version is current: a dashboard or the
+/// PAR office polling a province's year gets the same figures without the server recomputing 1,000 agencies each time. Any change to the inputs (a step of the
 /// aggregator, an agency merged, a dossier fed) bumps the version, and the next request computes afresh.
 ///
 /// Concurrent requests for an answer being computed wait for that one computation. A failed computation is not kept.
-final class AnswerCache: Sendable {
+final class AnswerCache<Value: Sendable>: Sendable {
     struct Entry {
         var version: Int64
-        var task: Task<FixedResponse, any Error>
+        var task: Task<Value, any Error>
         var lastUsed: UInt64
     }
 
@@ -36,9 +36,9 @@ final class AnswerCache: Sendable {
 
     /// The answer for `key` at `version`: the kept one, or `compute`'s (kept for the next request).
     func answer(
-        key: String, version: Int64, compute: @escaping @Sendable () async throws -> FixedResponse
-    ) async throws -> FixedResponse {
-        let task = state.withLock { state -> Task<FixedResponse, any Error> in
+        key: String, version: Int64, compute: @escaping @Sendable () async throws -> Value
+    ) async throws -> Value {
+        let task = state.withLock { state -> Task<Value, any Error> in
             state.tick += 1
             if let entry = state.entries[key], entry.version == version {
                 state.entries[key]?.lastUsed = state.tick
@@ -70,7 +70,7 @@ final class AnswerCache: Sendable {
 
     /// `task`'s value, or `CancellationError` as soon as the waiting task is cancelled: `Task.value` itself waits
     /// regardless, so a request's deadline could not cut short a request that waits for a long shared computation.
-    static func value(of task: Task<FixedResponse, any Error>) async throws -> FixedResponse {
+    static func value(of task: Task<Value, any Error>) async throws -> Value {
         let waiter = Waiter()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
@@ -85,14 +85,14 @@ final class AnswerCache: Sendable {
     /// One wait for a kept answer, resumed exactly once: by the answer, or by cancellation, whichever comes first.
     final class Waiter: Sendable {
         struct State {
-            var continuation: CheckedContinuation<FixedResponse, any Error>?
+            var continuation: CheckedContinuation<Value, any Error>?
             var done = false
         }
 
         private let state = Mutex(State())
 
         /// Starts the wait; `false` (and the continuation resumed with `CancellationError`) when it was cancelled first.
-        func install(_ continuation: CheckedContinuation<FixedResponse, any Error>) -> Bool {
+        func install(_ continuation: CheckedContinuation<Value, any Error>) -> Bool {
             let cancelled = state.withLock { state -> Bool in
                 if state.done { return true }
                 state.continuation = continuation
@@ -102,8 +102,8 @@ final class AnswerCache: Sendable {
             return !cancelled
         }
 
-        func resume(with result: Result<FixedResponse, any Error>) {
-            let continuation = state.withLock { state -> CheckedContinuation<FixedResponse, any Error>? in
+        func resume(with result: Result<Value, any Error>) {
+            let continuation = state.withLock { state -> CheckedContinuation<Value, any Error>? in
                 guard !state.done else { return nil }
                 state.done = true
                 defer { state.continuation = nil }

@@ -11,7 +11,7 @@ struct IndicesController<Indices: IndexStore, Directory: DirectoryStore>: Sendab
     let directory: Directory
     let auth: BearerAuth<Directory>
     let report: IndicesReport<Indices>
-    let answers = AnswerCache()
+    let answers = AnswerCache<FixedResponse>()
 
     init(indices: Indices, directory: Directory, timeZone: TimeZone) {
         self.indices = indices

@@ -234,8 +234,8 @@ public struct IndicesReport<Indices: IndexStore>: Sendable {
     }
 }
 
-struct Trend: Encodable {
-    struct Point: Encodable {
+struct Trend: Encodable, Sendable {
+    struct Point: Encodable, Sendable {
         var label: String
         var from: String
         var to: String

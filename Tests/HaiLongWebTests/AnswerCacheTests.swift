@@ -15,7 +15,7 @@ import Testing
     func answer(_ text: String) -> FixedResponse { FixedResponse(headers: [:], body: ByteBuffer(string: text)) }
 
     @Test(.timeLimit(.minutes(1))) func aWaiterThatGivesUpDoesNotStopTheSharedComputation() async throws {
-        let cache = AnswerCache()
+        let cache = AnswerCache<FixedResponse>()
         let gate = Gate()
         let compute: @Sendable () async throws -> FixedResponse = {
             gate.computations.withLock { $0 += 1 }
