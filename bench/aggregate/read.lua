@@ -1,11 +1,17 @@
 -- wrk script for GET /api/v1/indices (bench/aggregate/run.sh).
 --   wrk -t1 -c1 -d20s --timeout 60s --latency -s read.lua 'http://127.0.0.1:PORT/api/v1/indices?…'
--- Environment: HAILONG_TOKEN, a par (or admin) API token, sent as "Authorization: Bearer …".
+-- Environment: HAILONG_TOKEN, a par (or admin) API token, sent as "Authorization: Bearer …"; or HAILONG_COOKIE.
 -- wrk's own --latency table has no 95th percentile: done() prints "RESULT key=value" lines (milliseconds) that
 -- run.sh parses, with the count of answers that were not 200.
 
-wrk.headers["Authorization"] = "Bearer " .. (os.getenv("HAILONG_TOKEN") or error("HAILONG_TOKEN is not set"))
-wrk.headers["Accept"] = "application/json"
+-- HAILONG_COOKIE instead: an administrator's session cookie (the pages of phase e), sent as "Cookie: …".
+if os.getenv("HAILONG_COOKIE") then
+    wrk.headers["Cookie"] = os.getenv("HAILONG_COOKIE")
+    wrk.headers["Accept"] = "text/html"
+else
+    wrk.headers["Authorization"] = "Bearer " .. (os.getenv("HAILONG_TOKEN") or error("HAILONG_TOKEN is not set"))
+    wrk.headers["Accept"] = "application/json"
+end
 
 local threads = {}
 function setup(thread)

@@ -11,6 +11,8 @@
 #      server-side time of the aggregator's statements from the PostgreSQL log (target ≤ 200 ms)
 #   d. reads: `hailong serve` + wrk on GET /api/v1/indices (province depth=1: 1,001 items; depth=0; one agency
 #      group=officer), p50/p95/p99 (target p95 ≤ 50 ms for depth=1)
+#   e. pages (PAGES [1]): an administrator signs in; wrk on /admin, the province's and one commune's agency page
+#      (target p95 ≤ 100 ms, issue 5)
 #   diagnostics: auto_explain plans of the aggregator's step and of the reads, and per-statement durations, in $OUT
 #
 # Usage (from the repository root, as root or as a user that can run `runuser -u postgres`):
@@ -434,6 +436,48 @@ for name in "${read_order[@]}"; do
         log "d. $line"
     done
 done
+# --- e. administrators' pages ---------------------------------------------------------------------------------------
+# An agency admin of the province signs in (the form, as a browser does); wrk then asks for the overview (1,000
+# agencies), the province's agency page (pooled over all of them, 10,000 officers) and one commune's page.
+page_lines=()
+declare -A page_p95 page_cold_ms page_status
+if [[ "${PAGES:-1}" == 1 ]]; then
+    log "e. administrators' pages"
+    printf '%s\n' "bench-password-2026" | cli user add --username bench --role agency_admin --agency "$PROVINCE" --password-stdin \
+        >"$OUT/user.out" 2>&1
+    curl -s -D "$work/signin.headers" -o "$work/signin.html" "http://127.0.0.1:$PORT/admin/sign-in"
+    nonce=$(sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' "$work/signin.html" | head -1)
+    curl -s -D "$work/session.headers" -o /dev/null -H "Cookie: hl_signin=$nonce" --data-urlencode "csrf=$nonce" \
+        --data-urlencode username=bench --data-urlencode password=bench-password-2026 "http://127.0.0.1:$PORT/admin/sign-in"
+    session=$(sed -n 's/^[Ss]et-[Cc]ookie: \(hl_session=[^;]*\).*/\1/p' "$work/session.headers" | head -1)
+    [[ -n "$session" ]] || { echo "e. the benchmark account could not sign in: $(head -3 "$work/session.headers")" >&2; exit 1; }
+    declare -A page_url=(
+        [overview]="/admin?period=$YEAR"
+        [province]="/admin/agencies/$PROVINCE?period=$YEAR"
+        [commune]="/admin/agencies/$first_child?period=$YEAR"
+    )
+    for name in overview province commune; do
+        t0=$(now_s)
+        page_status[$name]=$(curl -s -o "$OUT/page-$name.html" -w '%{http_code}' -H "Cookie: $session" "http://127.0.0.1:$PORT${page_url[$name]}")
+        page_cold_ms[$name]=$(ms_since "$t0")
+        log "e. ${page_url[$name]}: ${page_status[$name]} after $(fmt "${page_cold_ms[$name]}") ms (cold), $(wc -c <"$OUT/page-$name.html") bytes"
+        [[ "${page_status[$name]}" == 200 ]] || continue
+        for c in $READ_CONNECTIONS; do
+            wait_quiet
+            t=$(( c < 2 ? c : 2 ))
+            f="$OUT/wrk-page-$name-c$c.out"
+            HAILONG_COOKIE="$session" wrk -t"$t" -c"$c" -d"${READ_S}s" --timeout 120s --latency -s "$here/read.lua" \
+                "http://127.0.0.1:$PORT${page_url[$name]}" >"$f" 2>&1 || { echo "wrk failed: $(tail -5 "$f")" >&2; exit 1; }
+            line=$(printf '%-8s -c%-2s %5s req in %ss (%6.1f req/s)  p50 %8.1f  p95 %8.1f  p99 %8.1f  max %8.1f ms  non-200 %s' \
+                "$name" "$c" "$(result "$f" requests)" "$READ_S" "$(result "$f" rate)" "$(result "$f" p50_ms)" "$(result "$f" p95_ms)" \
+                "$(result "$f" p99_ms)" "$(result "$f" max_ms)" "$(result "$f" non200)")
+            page_lines+=("$line")
+            [[ -z "${page_p95[$name]:-}" ]] && page_p95[$name]=$(result "$f" p95_ms)
+            log "e. $line"
+        done
+    done
+fi
+
 # Diagnostic (not timed): each read once more with every statement and its plan (auto_explain ANALYZE) logged.
 statement_log on explain
 offset=$(log_offset)
@@ -493,6 +537,11 @@ d. reads    hailong serve (release, LOG_LEVEL=$LOG_LEVEL), par token, wrk --late
             $(for name in depth1 depth0 officer; do printf '%s %.0f ms (%s)  ' "$name" "${read_cold_ms[$name]}" "${read_attempts[$name]}"; done)
 $(for l in "${read_lines[@]}"; do echo "            $l"; done)
             target p95 ≤ 50 ms (depth=1, 1,000 agencies, first wrk line): $( [[ "${read_status[depth1]}" == 200 ]] && verdict "${read_p95[depth1]} <= 50" || echo "MISS (answered ${read_status[depth1]})")
+e. pages    an agency admin of the province (session cookie), wrk --latency; cold = the first request after the reads:
+            overview = /admin?period=$YEAR, province = /admin/agencies/$PROVINCE, commune = /admin/agencies/$first_child
+            cold: $(for name in overview province commune; do printf '%s %s in %.0f ms  ' "$name" "${page_status[$name]:-–}" "${page_cold_ms[$name]:-0}"; done)
+$(for l in "${page_lines[@]}"; do echo "            $l"; done)
+            target p95 ≤ 100 ms (overview and agency pages): $(for name in overview province commune; do [[ -n "${page_p95[$name]:-}" ]] && printf '%s %s  ' "$name" "$(verdict "${page_p95[$name]} <= 100")"; done)
 server log  $server_errors error lines (LOG_LEVEL=$LOG_LEVEL)
 details     $OUT (groupby-plan.txt, rebuild-statements.txt, incremental-plan.txt, read-*-plans.txt, read-*-statements.txt)
 ==================================================================================
