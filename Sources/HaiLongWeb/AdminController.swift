@@ -36,6 +36,7 @@ struct AdminController<Indices: IndexStore, Directory: DirectoryStore>: Sendable
         router.post("admin/sign-out", use: signOut)
         addAgencyRoutes(to: router)
         addManagementRoutes(to: router)
+        addAuditRoutes(to: router)
     }
 
     // MARK: sign-in
@@ -143,6 +144,7 @@ struct AdminController<Indices: IndexStore, Directory: DirectoryStore>: Sendable
             AdminPages.context(language).merging([
                 "user": user.username, "role": AdminPages.text("role_\(user.role.rawValue)", language), "csrf": csrf,
                 "period": period.label, "rows": rows, "empty": rows.isEmpty,
+                "can_audit": user.role == .admin || user.role == .agencyAdmin,
             ]) { $1 },
             status: .ok, secure: secure)
     }

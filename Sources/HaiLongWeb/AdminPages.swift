@@ -10,7 +10,7 @@ enum AdminPages {
     static let library = MustacheLibrary.pages(
         [
             "layout": layout, "signin": signIn, "overview": overview, "agency": agencyTemplate, "flags": flagsTemplate,
-            "complaints": complaintsTemplate, "manage": manageTemplate,
+            "complaints": complaintsTemplate, "manage": manageTemplate, "audit": auditTemplate,
         ], of: "admin")
 
     static func headers(secure: Bool) -> HTTPFields {
@@ -79,6 +79,9 @@ enum AdminPages {
             "index": "Chỉ số (%)", "ci": "Khoảng tin cậy 95%", "par": "Điểm CCHC", "change": "Thay đổi",
             "sufficient": "Đủ mẫu", "yes": "Có", "no": "Chưa", "empty_text": "Chưa có đánh giá nào trong kỳ này.",
             "note": "Xếp từ thấp đến cao; * thay đổi có ý nghĩa thống kê (95%).",
+            "audit_title": "Nhật ký thao tác", "audit_link": "Nhật ký thao tác", "at_label": "Thời điểm",
+            "actor_label": "Người thực hiện", "subject_label": "Đối tượng", "detail_label": "Chi tiết", "older_label": "Cũ hơn",
+            "audit_empty": "Không có mục nào.", "filter": "Lọc",
             "officers_more": "Hiện {shown} cán bộ đầu bảng trong số {total}.", "period_label": "Kỳ (năm, quý, tháng…)", "show": "Xem",
             "questionnaire_label": "Bộ câu hỏi",
             "q_kiosk-3": "Đánh giá tại quầy (kiosk-3)",
@@ -121,6 +124,8 @@ enum AdminPages {
             "index": "Index (%)", "ci": "95% interval", "par": "PAR points", "change": "Change",
             "sufficient": "Sufficient", "yes": "Yes", "no": "Not yet", "empty_text": "No ratings in this period yet.",
             "note": "Lowest first; * a significant change (95%).",
+            "audit_title": "Audit log", "audit_link": "Audit log", "at_label": "When", "actor_label": "Who",
+            "subject_label": "Subject", "detail_label": "Detail", "older_label": "Older", "audit_empty": "No entries.", "filter": "Filter",
             "officers_more": "Showing the first {shown} of {total} officers.", "period_label": "Period (year, quarter, month…)",
             "show": "Show", "questionnaire_label": "Questionnaire",
             "q_kiosk-3": "Counter rating (kiosk-3)",
@@ -239,6 +244,7 @@ enum AdminPages {
     static let overview = """
         <div style="display:flex;gap:1rem;align-items:center">
         <h1>{{overview_title}} · {{period}}</h1><span class="spacer"></span>
+        {{#can_audit}}<a id="audit-link" href="/admin/audit?lang={{lang}}">{{audit_link}}</a>{{/can_audit}}
         <span>{{user}} ({{role}})</span>
         <form method="post" action="/admin/sign-out"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{signout}}</button></form>
         </div>
@@ -348,4 +354,21 @@ enum AdminPages {
             </article>
             {{/complaints}}
             """
+
+    static let auditTemplate = """
+        <nav class="crumbs noprint" aria-label="breadcrumb"><a href="/admin?lang={{lang}}">{{overview_title}}</a></nav>
+        <div class="head"><h1>{{audit_title}}</h1><span class="spacer"></span><span>{{user}}</span>
+        <form method="post" action="/admin/sign-out"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{signout}}</button></form>
+        </div>
+        <form class="filters noprint" method="get" action="/admin/audit">
+        <label for="audit-actor">{{actor_label}}</label><input id="audit-actor" name="actor" value="{{filter_actor}}" size="14">
+        <label for="audit-action">{{action_label}}</label><input id="audit-action" name="action" value="{{filter_action}}" size="14">
+        <input type="hidden" name="lang" value="{{lang}}"><button type="submit">{{filter}}</button>
+        </form>
+        {{#empty}}<p id="audit-empty">{{audit_empty}}</p>{{/empty}}
+        {{^empty}}<table id="audit"><thead><tr><th scope="col">{{at_label}}</th><th scope="col">{{actor_label}}</th><th scope="col">{{action_label}}</th><th scope="col">{{agency}}</th><th scope="col">{{subject_label}}</th><th scope="col">{{detail_label}}</th></tr></thead><tbody>
+        {{#entries}}<tr><td>{{at}}</td><td>{{actor}}</td><td><code>{{action}}</code></td><td>{{agency}}</td><td>{{subject}}</td><td><small>{{detail}}</small></td></tr>
+        {{/entries}}</tbody></table>{{/empty}}
+        {{#older}}<p><a id="audit-older" href="{{older}}">{{older_label}}</a></p>{{/older}}
+        """
 }
