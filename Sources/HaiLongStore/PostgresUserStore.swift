@@ -146,13 +146,19 @@ public struct PostgresUserStore: Sendable {
         let absolute = Int(policy.absoluteTimeout.components.seconds)
         let rows = try await client.query(
             """
-            UPDATE sessions s SET last_seen_at = now()
-            FROM users u
-            WHERE s.token_hash = decode(\(SecretToken.hash(token)), 'hex') AND u.id = s.user_id
-              AND s.ended_at IS NULL AND u.disabled_at IS NULL
-              AND s.last_seen_at > now() - make_interval(secs => \(idle))
-              AND s.created_at > now() - make_interval(secs => \(absolute))
-            RETURNING u.id, u.username, u.role, u.agency_id, s.csrf_token
+            WITH found AS (
+                SELECT s.token_hash, s.last_seen_at, u.id, u.username, u.role, u.agency_id, s.csrf_token
+                FROM sessions s JOIN users u ON u.id = s.user_id
+                WHERE s.token_hash = decode(\(SecretToken.hash(token)), 'hex')
+                  AND s.ended_at IS NULL AND u.disabled_at IS NULL
+                  AND s.last_seen_at > now() - make_interval(secs => \(idle))
+                  AND s.created_at > now() - make_interval(secs => \(absolute))
+            ), touched AS (
+                -- At most twice a minute: a page view that changes no row commits without waiting for the disk.
+                UPDATE sessions s SET last_seen_at = now() FROM found f
+                WHERE s.token_hash = f.token_hash AND f.last_seen_at < now() - interval '30 seconds'
+            )
+            SELECT id, username, role, agency_id, csrf_token FROM found
             """, logger: logger)
         for try await (id, username, role, agencyID, csrf) in rows.decode((Int64, String, String, Int64?, String).self) {
             guard let role = UserRole(rawValue: role) else { return nil }

@@ -102,22 +102,27 @@ extension AdminController {
         byOfficer.grouping = .officer
         let range = page.range(report.timeZone)
         let key = "\(page.agency.id)|\(page.period.label)|\(page.questionnaire.code)|\(methodology.code):\(methodology.version)"
-        let figures = try await agencyFigures.answer(key: key, version: try await indices.figuresVersion()) {
+        let version = try await indices.figuresVersion()
+        let agencyFigures = self.agencyFigures
+        let html = try await agencyFragments.answer(key: "\(key)|\(language.rawValue)", version: version) {
             [report, dashboard, byOfficer] in
-            AgencyFigures(
-                own: try await report.document(own), officers: try await report.document(byOfficer),
-                trend: try await report.trend(own, by: page.period.dayCount > 62 ? "month" : "day"),
-                heat: try await dashboard.heatmap(
-                    under: page.agency.id, questionnaire: page.questionnaire.code, from: range.from, to: range.to,
-                    timeZone: report.timeZone.identifier))
-        }
-        let kiosks = try await dashboard.kiosks(under: page.agency.id)
-        var values = page.context
-        values.merge(
-            AgencyView(
+            let figures = try await agencyFigures.answer(key: key, version: version) {
+                AgencyFigures(
+                    own: try await report.document(own), officers: try await report.document(byOfficer),
+                    trend: try await report.trend(own, by: page.period.dayCount > 62 ? "month" : "day"),
+                    heat: try await dashboard.heatmap(
+                        under: page.agency.id, questionnaire: page.questionnaire.code, from: range.from, to: range.to,
+                        timeZone: report.timeZone.identifier))
+            }
+            let view = AgencyView(
                 language: language, questionnaire: page.questionnaire, item: figures.own.items.first, officers: figures.officers.items,
-                trend: figures.trend, kiosks: kiosks, heat: figures.heat, timeZone: report.timeZone
-            ).values
+                trend: figures.trend, heat: figures.heat, timeZone: report.timeZone)
+            return AdminPages.library.render(AdminPages.context(language).merging(view.values) { $1 }, withTemplate: "agency_figures") ?? ""
+        }
+        var values = page.context
+        values["figures_html"] = html
+        values.merge(
+            AdminPages.kioskRows(try await dashboard.kiosks(under: page.agency.id), language: language, timeZone: report.timeZone)
         ) { $1 }
         return AdminPages.render("agency", values, status: .ok, secure: secure)
     }

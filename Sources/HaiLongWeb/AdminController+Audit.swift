@@ -43,7 +43,7 @@ extension AdminController {
                     ]
                 },
                 "empty": entries.isEmpty,
-                "older": entries.count == 100 ? "/admin/audit?\(filter)&before=\(entries.last!.id)" : nil as String?,
+                "older": (entries.count == 100 ? "/admin/audit?\(filter)&before=\(entries.last!.id)" : nil) as Any,
                 "switch_query": filter.replacingOccurrences(of: "lang=\(language.rawValue)", with: "lang=\(language.other.rawValue)"),
             ]) { $1 },
             status: .ok, secure: secure)

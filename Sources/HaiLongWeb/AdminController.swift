@@ -20,8 +20,16 @@ struct AdminController<Indices: IndexStore, Directory: DirectoryStore>: Sendable
 
     /// The figures of the overview and of the agency pages, kept per figures version like the API's answers: computing
     /// a province's year takes seconds on a large database, showing it again should not.
-    let overviewFigures = AnswerCache<[IndicesDocument]>()
+    let overviewFigures = AnswerCache<OverviewFigures>()
+    let overviewTables = AnswerCache<String>()
+    let agencyFragments = AnswerCache<String>()
     let agencyFigures = AnswerCache<AgencyFigures>()
+
+    /// The overview's figures: a document per root, and each listed agency's index by month (the sparklines).
+    struct OverviewFigures: Sendable {
+        var documents: [IndicesDocument]
+        var sparklines: [String: [Double?]]
+    }
 
     static var sessionCookie: String { "hl_session" }
     static var signInCookie: String { "hl_signin" }
@@ -126,24 +134,36 @@ struct AdminController<Indices: IndexStore, Directory: DirectoryStore>: Sendable
             throw Problem(.internalServerError, detail: "the kiosk-3 questionnaire is missing")
         }
         let methodology = try await indices.defaultMethodology()
-        let key = "\(roots.map { String($0.id) }.joined(separator: ","))|\(period.label)|\(methodology.code):\(methodology.version)"
-        let documents = try await overviewFigures.answer(key: key, version: try await indices.figuresVersion()) { [report] in
-            var documents: [IndicesDocument] = []
-            for root in roots {
-                let query = IndicesQuery(
-                    period: period, agency: root, depth: .children, questionnaire: questionnaire, methodology: methodology)
-                documents.append(try await report.document(query))
-            }
-            return documents
+        // The worst performers first (sufficient figures by index, then the rest), or by the column asked for.
+        let parameters = request.uri.queryParameters
+        let sort = parameters["sort"].map(String.init) ?? "index"
+        guard let column = AdminPages.overviewColumns.first(where: { $0.sort == sort && !["ci", "sufficient"].contains($0.sort) }) else {
+            throw Problem(.badRequest, field: "sort", detail: "sort must be name, n, index, par or change")
         }
-        var rows: [[String: Any]] = documents.flatMap { $0.items.map { AdminPages.row($0, language) } }
-        // The worst performers first: sufficient figures by index, then the rest.
-        rows.sort { AdminPages.sortKey($0) < AdminPages.sortKey($1) }
+        let descending = parameters["dir"].map { $0 == "desc" } ?? column.descending
+        let key = "\(roots.map { String($0.id) }.joined(separator: ","))|\(period.label)|\(methodology.code):\(methodology.version)"
+        let version = try await indices.figuresVersion()
+        // The table itself is kept too, per language and order: a province's thousand rows take longer to render
+        // than to send.
+        let table = try await overviewTables.answer(key: "\(key)|\(language.rawValue)|\(sort)|\(descending)", version: version) {
+            [overviewFigures, report] in
+            let figures = try await overviewFigures.answer(key: key, version: version) {
+                var figures = OverviewFigures(documents: [], sparklines: [:])
+                for root in roots {
+                    let query = IndicesQuery(
+                        period: period, agency: root, depth: .children, questionnaire: questionnaire, methodology: methodology)
+                    figures.documents.append(try await report.document(query))
+                    figures.sparklines.merge(try await report.sparklines(query)) { $1 }
+                }
+                return figures
+            }
+            return AdminPages.overviewTable(figures, period: period, sort: sort, descending: descending, language: language)
+        }
         return AdminPages.render(
             "overview",
             AdminPages.context(language).merging([
                 "user": user.username, "role": AdminPages.text("role_\(user.role.rawValue)", language), "csrf": csrf,
-                "period": period.label, "rows": rows, "empty": rows.isEmpty,
+                "period": period.label, "table": table,
                 "can_audit": user.role == .admin || user.role == .agencyAdmin,
             ]) { $1 },
             status: .ok, secure: secure)

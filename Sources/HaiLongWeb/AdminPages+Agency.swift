@@ -9,7 +9,6 @@ struct AgencyView {
     var item: IndexItem?
     var officers: [IndexItem]
     var trend: [Trend.Point]
-    var kiosks: [KioskHealth]
     var heat: [HeatCell]
     var timeZone: TimeZone
 
@@ -44,7 +43,7 @@ struct AgencyView {
         // Ranked first, then the rest by name; a province has thousands of officers: the page shows the first 100.
         let ranked = officers.sorted { ($0.rank ?? Int.max, $0.group?.name ?? "") < ($1.rank ?? Int.max, $1.group?.name ?? "") }
         if ranked.count > Self.officerRows {
-            values["officers_more"] = t("officers_more").replacingOccurrences(of: "{shown}", with: String(Self.officerRows))
+            values["officers_more_text"] = t("officers_more").replacingOccurrences(of: "{shown}", with: String(Self.officerRows))
                 .replacingOccurrences(of: "{total}", with: String(ranked.count))
         }
         values["officers"] = ranked.prefix(Self.officerRows)
@@ -56,17 +55,6 @@ struct AgencyView {
                 ]
             }
         values["has_officers"] = !officers.isEmpty
-        values["kiosks"] = kiosks.map { kiosk -> [String: Any] in
-            let stale = kiosk.lastSeenAt.map { Date().timeIntervalSince($0) > 15 * 60 } ?? true
-            return [
-                "label": kiosk.label.isEmpty ? "#\(kiosk.id)" : kiosk.label, "agency": kiosk.agencyCode, "counter": kiosk.counter ?? "–",
-                "status": t(kiosk.active ? (stale ? "kiosk_silent" : "kiosk_ok") : "kiosk_revoked"),
-                "warn": kiosk.active && (stale || (kiosk.queueLength ?? 0) > 0),
-                "seen": kiosk.lastSeenAt.map { AdminPages.dateTime($0, timeZone: timeZone) } ?? "–",
-                "queue": kiosk.queueLength.map(String.init) ?? "–", "version": kiosk.appVersion ?? "–",
-            ]
-        }
-        values["has_kiosks"] = !kiosks.isEmpty
         let weekdays = (language == .vi ? ["T2", "T3", "T4", "T5", "T6", "T7", "CN"] : ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
         let busiest = Double(heat.map(\.n).max() ?? 0)
         let firstHour = min(heat.map(\.hour).min() ?? 7, 7)
@@ -112,6 +100,33 @@ struct AgencyView {
 }
 
 extension AdminPages {
+    /// The kiosk table of an agency page, read live: the ones needing attention first (silent for 15 minutes, or
+    /// with ratings waiting in their queue), at most `limit` rows (a province has thousands of kiosks).
+    static func kioskRows(_ kiosks: [KioskHealth], language: Language, timeZone: TimeZone, limit: Int = 100) -> [String: Any] {
+        let now = Date()
+        func stale(_ kiosk: KioskHealth) -> Bool { kiosk.lastSeenAt.map { now.timeIntervalSince($0) > 15 * 60 } ?? true }
+        func attention(_ kiosk: KioskHealth) -> Bool { kiosk.active && (stale(kiosk) || (kiosk.queueLength ?? 0) > 0) }
+        let ordered = kiosks.filter(attention) + kiosks.filter { !attention($0) }
+        var values: [String: Any] = [
+            "has_kiosks": !kiosks.isEmpty,
+            "kiosks": ordered.prefix(limit).map { kiosk -> [String: Any] in
+                [
+                    "label": kiosk.label.isEmpty ? "#\(kiosk.id)" : kiosk.label, "agency": kiosk.agencyCode,
+                    "counter": kiosk.counter ?? "–",
+                    "status": text(kiosk.active ? (stale(kiosk) ? "kiosk_silent" : "kiosk_ok") : "kiosk_revoked", language),
+                    "warn": attention(kiosk), "seen": kiosk.lastSeenAt.map { dateTime($0, timeZone: timeZone) } ?? "–",
+                    "queue": kiosk.queueLength.map(String.init) ?? "–", "version": kiosk.appVersion ?? "–",
+                ]
+            },
+        ]
+        if kiosks.count > limit {
+            values["kiosks_more_text"] = text("kiosks_more", language).replacingOccurrences(of: "{shown}", with: String(limit))
+                .replacingOccurrences(of: "{total}", with: String(kiosks.count))
+                .replacingOccurrences(of: "{attention}", with: String(kiosks.filter(attention).count))
+        }
+        return values
+    }
+
     /// A figure in the page's language (Vietnamese: decimal comma), "–" when there is none.
     static func number(_ value: Double?, _ language: Language) -> String {
         guard let value else { return "–" }

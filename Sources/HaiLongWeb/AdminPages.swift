@@ -1,5 +1,7 @@
 import Foundation
 import HTTPTypes
+import HaiLongCore
+import HaiLongStore
 import Hummingbird
 import Mustache
 
@@ -11,6 +13,7 @@ enum AdminPages {
         [
             "layout": layout, "signin": signIn, "overview": overview, "agency": agencyTemplate, "flags": flagsTemplate,
             "complaints": complaintsTemplate, "manage": manageTemplate, "audit": auditTemplate,
+            "overview_table": overviewTableTemplate, "agency_figures": agencyFiguresTemplate,
         ], of: "admin")
 
     static func headers(secure: Bool) -> HTTPFields {
@@ -63,10 +66,38 @@ enum AdminPages {
             "ci": item.ci95.map { "\(number($0[0]))–\(number($0[1]))" } ?? "–",
             "sufficient": item.sufficient, "par": number(item.par_points), "change": change,
             "sort_index": item.sufficient ? (item.index ?? 101) : 200 + Double(item.n == 0 ? 1 : 0),
+            "sort_name": item.name, "sort_n": Double(item.n), "sort_change": item.previous?.change ?? -1_000,
+            "sort_par": item.par_points ?? -1,
         ]
     }
 
-    static func sortKey(_ row: [String: Any]) -> Double { row["sort_index"] as? Double ?? 300 }
+    /// The overview's sortable columns: the query value, the label's key, and the order a first click gives.
+    static let overviewColumns: [(sort: String, label: String, descending: Bool)] = [
+        ("name", "agency", false), ("n", "n", true), ("index", "index", false), ("ci", "ci", false),
+        ("sufficient", "sufficient", false), ("par", "par", true), ("change", "change", false),
+    ]
+
+    /// Sorts overview rows by `column` (the worst index first by default); names in Vietnamese order.
+    static func sort(_ rows: inout [[String: Any]], by column: String, descending: Bool) {
+        let vietnamese = Locale(identifier: "vi")
+        func byName(_ a: [String: Any], _ b: [String: Any]) -> ComparisonResult {
+            (a["sort_name"] as? String ?? "").compare(b["sort_name"] as? String ?? "", locale: vietnamese)
+        }
+        // Equal values keep a fixed order: by name (ascending whatever the direction).
+        func compare(_ a: [String: Any], _ b: [String: Any]) -> ComparisonResult {
+            guard column != "name" else { return byName(a, b) }
+            let key = ["n": "sort_n", "change": "sort_change", "par": "sort_par"][column] ?? "sort_index"
+            let (x, y) = (a[key] as? Double ?? 0, b[key] as? Double ?? 0)
+            return x < y ? .orderedAscending : x > y ? .orderedDescending : .orderedSame
+        }
+        rows.sort { a, b in
+            switch compare(a, b) {
+            case .orderedAscending: !descending
+            case .orderedDescending: descending
+            case .orderedSame: byName(a, b) == .orderedAscending
+            }
+        }
+    }
 
     static let strings: [Language: [String: String]] = [
         .vi: [
@@ -79,10 +110,13 @@ enum AdminPages {
             "index": "Chỉ số (%)", "ci": "Khoảng tin cậy 95%", "par": "Điểm CCHC", "change": "Thay đổi",
             "sufficient": "Đủ mẫu", "yes": "Có", "no": "Chưa", "empty_text": "Chưa có đánh giá nào trong kỳ này.",
             "note": "Xếp từ thấp đến cao; * thay đổi có ý nghĩa thống kê (95%).",
+            "spark_month": "Chỉ số theo tháng", "spark_day": "Chỉ số theo ngày", "trend_col": "Diễn biến",
             "audit_title": "Nhật ký thao tác", "audit_link": "Nhật ký thao tác", "at_label": "Thời điểm",
             "actor_label": "Người thực hiện", "subject_label": "Đối tượng", "detail_label": "Chi tiết", "older_label": "Cũ hơn",
             "audit_empty": "Không có mục nào.", "filter": "Lọc",
-            "officers_more": "Hiện {shown} cán bộ đầu bảng trong số {total}.", "period_label": "Kỳ (năm, quý, tháng…)", "show": "Xem",
+            "officers_more": "Hiện {shown} cán bộ đầu bảng trong số {total}.",
+            "kiosks_more": "Hiện {shown} trong số {total} thiết bị ({attention} cần chú ý, xếp trước).",
+            "period_label": "Kỳ (năm, quý, tháng…)", "show": "Xem",
             "questionnaire_label": "Bộ câu hỏi",
             "q_kiosk-3": "Đánh giá tại quầy (kiosk-3)",
             "q_sipas-5": "Khảo sát SIPAS (sipas-5)", "flags_title": "Dữ liệu cần xem xét", "complaints_title": "Phản ánh",
@@ -124,9 +158,12 @@ enum AdminPages {
             "index": "Index (%)", "ci": "95% interval", "par": "PAR points", "change": "Change",
             "sufficient": "Sufficient", "yes": "Yes", "no": "Not yet", "empty_text": "No ratings in this period yet.",
             "note": "Lowest first; * a significant change (95%).",
+            "spark_month": "Index by month", "spark_day": "Index by day", "trend_col": "Trend",
             "audit_title": "Audit log", "audit_link": "Audit log", "at_label": "When", "actor_label": "Who",
             "subject_label": "Subject", "detail_label": "Detail", "older_label": "Older", "audit_empty": "No entries.", "filter": "Filter",
-            "officers_more": "Showing the first {shown} of {total} officers.", "period_label": "Period (year, quarter, month…)",
+            "officers_more": "Showing the first {shown} of {total} officers.",
+            "kiosks_more": "Showing {shown} of {total} kiosks ({attention} needing attention, listed first).",
+            "period_label": "Period (year, quarter, month…)",
             "show": "Show", "questionnaire_label": "Questionnaire",
             "q_kiosk-3": "Counter rating (kiosk-3)",
             "q_sipas-5": "SIPAS survey (sipas-5)", "flags_title": "Data to review", "complaints_title": "Complaints",
@@ -203,6 +240,8 @@ enum AdminPages {
         svg .dot { fill: #0b4f8a; }
         svg .bar { fill: #0b4f8a; }
         svg .cell { stroke: #dde1e6; }
+        svg.spark { display: block; }
+        svg.spark .line { stroke-width: 1.5; }
         .warn { color: #8a1c14; font-weight: 600; }
         .tag { display: inline-block; background: #fff4ce; border: 1px solid #8a6d00; border-radius: .25rem; padding: 0 .4rem; }
         .flag { margin: .25rem 0; }
@@ -248,17 +287,7 @@ enum AdminPages {
         <span>{{user}} ({{role}})</span>
         <form method="post" action="/admin/sign-out"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{signout}}</button></form>
         </div>
-        <p>{{note}}</p>
-        {{#empty}}<p>{{empty_text}}</p>{{/empty}}
-        {{^empty}}
-        <table>
-        <thead><tr><th scope="col">{{agency}}</th><th scope="col">{{n}}</th><th scope="col">{{index}}</th><th scope="col">{{ci}}</th><th scope="col">{{sufficient}}</th><th scope="col">{{par}}</th><th scope="col">{{change}}</th></tr></thead>
-        <tbody>
-        {{#rows}}<tr><td><a href="/admin/agencies/{{path}}?period={{period}}&amp;lang={{lang}}">{{name}}</a> <small>{{code}}</small></td><td class="num">{{n}}</td><td class="num">{{index}}</td><td class="num">{{ci}}</td><td>{{#sufficient}}{{yes}}{{/sufficient}}{{^sufficient}}{{no}}{{/sufficient}}</td><td class="num">{{par}}</td><td class="num">{{change}}</td></tr>
-        {{/rows}}
-        </tbody>
-        </table>
-        {{/empty}}
+        {{{table}}}
         """
 
     /// The page head shared by an agency's pages: where it sits, who is signed in, the period and questionnaire.
@@ -288,35 +317,11 @@ enum AdminPages {
 
     static let agencyTemplate =
         agencyHead + """
-            {{#has_summary}}<section class="cards" aria-label="{{index}}">
-            <div class="card"><span>{{index}}</span><span class="value" id="summary-index">{{summary.index}}</span><small>{{ci}}: {{summary.ci}}</small></div>
-            <div class="card"><span>{{n}}</span><span class="value" id="summary-n">{{summary.n}}</span><small>{{sufficient}}: {{#summary.sufficient}}{{yes}}{{/summary.sufficient}}{{^summary.sufficient}}{{no}}{{/summary.sufficient}}</small></div>
-            <div class="card"><span>{{par}}</span><span class="value">{{summary.par}}</span></div>
-            <div class="card"><span>{{change}}</span><span class="value">{{summary.change}}</span><small>{{mean_label}}: {{mean}}</small></div>
-            </section>{{/has_summary}}
-            <section class="panel"><h2>{{trend_title}}</h2>{{{trend_svg}}}
-            <details><summary>{{show}}</summary><table><thead><tr><th scope="col">{{period_label}}</th><th scope="col">{{n}}</th><th scope="col">{{index}}</th><th scope="col">{{ci}}</th></tr></thead><tbody>
-            {{#trend_rows}}<tr><td>{{label}}</td><td class="num">{{n}}</td><td class="num">{{index}}</td><td class="num">{{ci}}</td></tr>{{/trend_rows}}
-            </tbody></table></details></section>
-            {{#has_breakdown}}<section class="panel"><h2>{{elements_title}}</h2>{{{elements_svg}}}</section>{{/has_breakdown}}
-            {{#has_reasons}}<section class="panel"><h2>{{reasons_title}}</h2>{{{reasons_svg}}}</section>{{/has_reasons}}
-            {{#has_heat}}<section class="panel"><h2>{{heat_title}}</h2><h3>{{heat_count}}</h3>{{{heat_count_svg}}}<h3>{{heat_low}}</h3>{{{heat_low_svg}}}</section>{{/has_heat}}
-            {{#has_officers}}<section class="panel"><h2>{{officers_title}}</h2>
-            <table id="officers"><thead><tr><th scope="col">{{rank}}</th><th scope="col">{{officer_name}}</th><th scope="col">{{badge}}</th><th scope="col">{{n}}</th><th scope="col">{{index}}</th><th scope="col">{{ci}}</th></tr></thead><tbody>
-            {{#officers}}<tr><td class="num">{{rank}}</td><td>{{name}}</td><td>{{badge}}</td><td class="num">{{n}}</td><td class="num">{{#hidden}}{{hidden_text}}{{/hidden}}{{^hidden}}{{index}}{{/hidden}}</td><td class="num">{{^hidden}}{{ci}}{{/hidden}}</td></tr>
-            {{/officers}}</tbody></table>{{#officers_more}}<p id="officers-more">{{officers_more}}</p>{{/officers_more}}</section>{{/has_officers}}
-            {{#has_credibility}}<section class="panel"><h2>{{credibility_title}}</h2>
-            <table><tbody>
-            <tr><th scope="row">{{response_rate}}</th><td class="num">{{credibility.response_rate}}</td></tr>
-            <tr><th scope="row">{{low_share}}</th><td class="num">{{credibility.low_share}}</td></tr>
-            <tr><th scope="row">{{excluded_share}}</th><td class="num">{{credibility.excluded_share}}</td></tr>
-            <tr><th scope="row">{{gap}}</th><td class="num">{{credibility.gap}}</td></tr>
-            {{#credibility.by_flag}}<tr><th scope="row">{{excluded_by_flag}}: {{flag}}</th><td class="num">{{n}}</td></tr>{{/credibility.by_flag}}
-            </tbody></table></section>{{/has_credibility}}
+            {{{figures_html}}}
             {{#has_kiosks}}<section class="panel"><h2>{{kiosks_title}}</h2>
             <table id="kiosks"><thead><tr><th scope="col">{{kiosk_label}}</th><th scope="col">{{agency}}</th><th scope="col">{{counter}}</th><th scope="col">{{status_label}}</th><th scope="col">{{last_seen}}</th><th scope="col">{{queue}}</th><th scope="col">{{version}}</th></tr></thead><tbody>
             {{#kiosks}}<tr><td>{{label}}</td><td>{{agency}}</td><td>{{counter}}</td><td{{#warn}} class="warn"{{/warn}}>{{status}}</td><td>{{seen}}</td><td class="num">{{queue}}</td><td>{{version}}</td></tr>
-            {{/kiosks}}</tbody></table></section>{{/has_kiosks}}
+            {{/kiosks}}</tbody></table>{{#kiosks_more_text}}<p id="kiosks-more">{{kiosks_more_text}}</p>{{/kiosks_more_text}}</section>{{/has_kiosks}}
             """
 
     static let flagsTemplate =
@@ -371,4 +376,81 @@ enum AdminPages {
         {{/entries}}</tbody></table>{{/empty}}
         {{#older}}<p><a id="audit-older" href="{{older}}">{{older_label}}</a></p>{{/older}}
         """
+
+    /// The agency page's figures (all but the live kiosk table), rendered once per figures version and language.
+    static let agencyFiguresTemplate = """
+        {{#has_summary}}<section class="cards" aria-label="{{index}}">
+        <div class="card"><span>{{index}}</span><span class="value" id="summary-index">{{summary.index}}</span><small>{{ci}}: {{summary.ci}}</small></div>
+        <div class="card"><span>{{n}}</span><span class="value" id="summary-n">{{summary.n}}</span><small>{{sufficient}}: {{#summary.sufficient}}{{yes}}{{/summary.sufficient}}{{^summary.sufficient}}{{no}}{{/summary.sufficient}}</small></div>
+        <div class="card"><span>{{par}}</span><span class="value">{{summary.par}}</span></div>
+        <div class="card"><span>{{change}}</span><span class="value">{{summary.change}}</span><small>{{mean_label}}: {{mean}}</small></div>
+        </section>{{/has_summary}}
+        <section class="panel"><h2>{{trend_title}}</h2>{{{trend_svg}}}
+        <details><summary>{{show}}</summary><table><thead><tr><th scope="col">{{period_label}}</th><th scope="col">{{n}}</th><th scope="col">{{index}}</th><th scope="col">{{ci}}</th></tr></thead><tbody>
+        {{#trend_rows}}<tr><td>{{label}}</td><td class="num">{{n}}</td><td class="num">{{index}}</td><td class="num">{{ci}}</td></tr>{{/trend_rows}}
+        </tbody></table></details></section>
+        {{#has_breakdown}}<section class="panel"><h2>{{elements_title}}</h2>{{{elements_svg}}}</section>{{/has_breakdown}}
+        {{#has_reasons}}<section class="panel"><h2>{{reasons_title}}</h2>{{{reasons_svg}}}</section>{{/has_reasons}}
+        {{#has_heat}}<section class="panel"><h2>{{heat_title}}</h2><h3>{{heat_count}}</h3>{{{heat_count_svg}}}<h3>{{heat_low}}</h3>{{{heat_low_svg}}}</section>{{/has_heat}}
+        {{#has_officers}}<section class="panel"><h2>{{officers_title}}</h2>
+        <table id="officers"><thead><tr><th scope="col">{{rank}}</th><th scope="col">{{officer_name}}</th><th scope="col">{{badge}}</th><th scope="col">{{n}}</th><th scope="col">{{index}}</th><th scope="col">{{ci}}</th></tr></thead><tbody>
+        {{#officers}}<tr><td class="num">{{rank}}</td><td>{{name}}</td><td>{{badge}}</td><td class="num">{{n}}</td><td class="num">{{#hidden}}{{hidden_text}}{{/hidden}}{{^hidden}}{{index}}{{/hidden}}</td><td class="num">{{^hidden}}{{ci}}{{/hidden}}</td></tr>
+        {{/officers}}</tbody></table>{{#officers_more_text}}<p id="officers-more">{{officers_more_text}}</p>{{/officers_more_text}}</section>{{/has_officers}}
+        {{#has_credibility}}<section class="panel"><h2>{{credibility_title}}</h2>
+        <table><tbody>
+        <tr><th scope="row">{{response_rate}}</th><td class="num">{{credibility.response_rate}}</td></tr>
+        <tr><th scope="row">{{low_share}}</th><td class="num">{{credibility.low_share}}</td></tr>
+        <tr><th scope="row">{{excluded_share}}</th><td class="num">{{credibility.excluded_share}}</td></tr>
+        <tr><th scope="row">{{gap}}</th><td class="num">{{credibility.gap}}</td></tr>
+        {{#credibility.by_flag}}<tr><th scope="row">{{excluded_by_flag}}: {{flag}}</th><td class="num">{{n}}</td></tr>{{/credibility.by_flag}}
+        </tbody></table></section>{{/has_credibility}}
+        """
+
+    static let overviewTableTemplate = """
+        <p>{{note}}</p>
+        {{#empty}}<p>{{empty_text}}</p>{{/empty}}
+        {{^empty}}
+        <table>
+        <thead><tr>{{#columns}}<th scope="col" aria-sort="{{aria}}">{{#href}}<a href="{{href}}">{{label}}{{#arrow}} {{arrow}}{{/arrow}}</a>{{/href}}{{^href}}{{label}}{{/href}}</th>{{/columns}}<th scope="col">{{trend_col}}</th></tr></thead>
+        <tbody>
+        {{#rows}}<tr><td><a href="/admin/agencies/{{path}}?period={{period}}&amp;lang={{lang}}">{{name}}</a> <small>{{code}}</small></td><td class="num">{{n}}</td><td class="num">{{index}}</td><td class="num">{{ci}}</td><td>{{#sufficient}}{{yes}}{{/sufficient}}{{^sufficient}}{{no}}{{/sufficient}}</td><td class="num">{{par}}</td><td class="num">{{change}}</td><td>{{{spark}}}</td></tr>
+        {{/rows}}
+        </tbody>
+        </table>
+        {{/empty}}
+        """
+
+    /// The overview's table: a line per agency, sorted, with its sparkline.
+    static func overviewTable(
+        _ figures: AdminController<some IndexStore, some DirectoryStore>.OverviewFigures, period: Period, sort: String, descending: Bool,
+        language: Language
+    ) -> String {
+        let trendTitle = text(period.dayCount > 62 ? "spark_month" : "spark_day", language)
+        var rows: [[String: Any]] = figures.documents.flatMap { document in
+            document.items.map { item in
+                var row = AdminPages.row(item, language)
+                let line = figures.sparklines[item.agency] ?? []
+                row["spark"] = SVGChart.sparkline(
+                    line, title: trendTitle + ": " + line.map { number($0?.roundedHalfUp(), language) }.joined(separator: "; "))
+                return row
+            }
+        }
+        AdminPages.sort(&rows, by: sort, descending: descending)
+        let columns = overviewColumns.map { candidate -> [String: Any] in
+            let sortable = !["ci", "sufficient"].contains(candidate.sort)
+            let current = candidate.sort == sort
+            let next = current ? !descending : candidate.descending
+            var column: [String: Any] = [
+                "label": text(candidate.label, language), "aria": current ? (descending ? "descending" : "ascending") : "none",
+            ]
+            if current { column["arrow"] = descending ? "▼" : "▲" }
+            if sortable {
+                column["href"] =
+                    "/admin?period=\(period.label)&sort=\(candidate.sort)&dir=\(next ? "desc" : "asc")&lang=\(language.rawValue)"
+            }
+            return column
+        }
+        let values = context(language).merging(["period": period.label, "rows": rows, "empty": rows.isEmpty, "columns": columns]) { $1 }
+        return library.render(values, withTemplate: "overview_table") ?? ""
+    }
 }

@@ -184,6 +184,36 @@ public struct IndicesReport<Indices: IndexStore>: Sendable {
             kiosk_web_gap: kioskWebGap?.roundedHalfUp())
     }
 
+    /// Each agency of `query` (its agency and, by depth, those below it) with its index per month of the period
+    /// (per day for a period of two months or less): the overview's sparklines. One read of the cube for them all.
+    func sparklines(_ query: IndicesQuery) async throws -> [String: [Double?]] {
+        let agencies = try await indices.agencies(under: query.agency, depth: query.depth, period: query.period)
+        let daily = try await indices.figureCounts(
+            for: agencies, period: query.period, questionnaire: query.questionnaire.code, methodology: query.methodology,
+            grouping: .day)
+        let by = query.period.dayCount > 62 ? "month" : "day"
+        var buckets: [Period] = []
+        var day = query.period.first
+        while day <= query.period.last {
+            let bucket = Self.bucket(of: day, by: by, within: query.period)
+            buckets.append(bucket)
+            day = bucket.last.adding(days: 1)
+        }
+        var lines: [String: [Double?]] = [:]
+        for agency in agencies {
+            lines[agency.code] = buckets.map { bucket in
+                var counts = FigureCounts()
+                var cursor = bucket.first
+                while cursor <= bucket.last {
+                    if let cell = daily[CountKey(agencyID: agency.id, group: cursor.description)] { counts = counts + cell }
+                    cursor = cursor.adding(days: 1)
+                }
+                return QuestionnaireFigure(counts: counts, questionnaire: query.questionnaire, methodology: query.methodology).index
+            }
+        }
+        return lines
+    }
+
     /// The index of `query`'s agency per day, ISO week or month (`by`) of its period.
     func trend(_ query: IndicesQuery, by: String) async throws -> [Trend.Point] {
         let daily = try await indices.figureCounts(

@@ -32,7 +32,7 @@ enum SVGChart {
     /// An index over time on a 0–100 scale: the interval as a band, the index as a line with dots; a missing value
     /// breaks the line.
     static func line(_ points: [Point], title: String, width: Double = 640, height: Double = 220) -> String {
-        let left = 36.0, right = 8.0, top = 10.0, bottom = 28.0
+        let left = 36.0, right = 32.0, top = 10.0, bottom = 28.0
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         let step = points.count > 1 ? plotWidth / Double(points.count - 1) : 0
         func x(_ index: Int) -> Double { left + (points.count > 1 ? Double(index) * step : plotWidth / 2) }
@@ -132,6 +132,32 @@ enum SVGChart {
                     """
             }
         }
+        return svg + "</svg>"
+    }
+
+    /// A word-sized line of an index over time (0–100), for a table cell; gaps where there is no figure.
+    static func sparkline(_ values: [Double?], title: String, width: Double = 96, height: Double = 24) -> String {
+        let step = values.count > 1 ? (width - 4) / Double(values.count - 1) : 0
+        func point(_ index: Int, _ value: Double) -> String {
+            "\(f(2 + Double(index) * step)),\(f(2 + (height - 4) * (1 - min(max(value, 0), 100) / 100)))"
+        }
+        var svg = """
+            <svg class="spark" viewBox="0 0 \(f(width)) \(f(height))" width="\(f(width))" height="\(f(height))" role="img" \
+            aria-label="\(escape(title))" xmlns="http://www.w3.org/2000/svg">
+            """
+        var run: [String] = []
+        func flush() {
+            if run.count > 1 { svg += "<polyline class=\"line\" points=\"\(run.joined(separator: " "))\"/>" }
+            if run.count == 1 {
+                svg +=
+                    "<circle class=\"dot\" cx=\"\(run[0].split(separator: ",")[0])\" cy=\"\(run[0].split(separator: ",")[1])\" r=\"1.5\"/>"
+            }
+            run = []
+        }
+        for (index, value) in values.enumerated() {
+            if let value { run.append(point(index, value)) } else { flush() }
+        }
+        flush()
         return svg + "</svg>"
     }
 }

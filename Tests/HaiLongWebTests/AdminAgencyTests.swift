@@ -62,6 +62,7 @@ import Testing
             #expect(html.contains("Xin chào") && html.contains("Luôn lắng nghe"))  // reasons bars, labelled in Vietnamese
             #expect(html.contains("Số phiếu theo giờ và thứ"))
             #expect(html.contains("id=\"officers\"") && html.contains("Nguyễn Văn An") && html.contains("ẩn (chưa đủ mẫu)"))
+            #expect(!html.contains("id=\"officers-more\"") && !html.contains("{shown}"))
             #expect(html.contains("id=\"kiosks\"") && html.contains("Mất kết nối"))  // the fixture's kiosk never sent a heartbeat
             #expect(page.headers[.contentSecurityPolicy]?.contains("script-src 'self'") == true)
             #expect(!html.contains("<script"))
@@ -184,6 +185,29 @@ import Testing
             let bad = try await client.execute(uri: "/admin/agencies/P.A/export?format=pdf", method: .get, headers: [.cookie: cookie])
             #expect(bad.status == .badRequest && bad.json["field"] as? String == "format")
             #expect(try await scalar(app.db, "SELECT count(*) FROM audit_log WHERE actor = 'tuphap' AND action = 'export'") == 2)
+        }
+    }
+
+    @Test func theOverviewSortsByAnyColumnTheWorstFirstByDefault() async throws {
+        try await AppHarness.run { app, client in
+            _ = try await seed(app)
+            let (cookie, _) = try await session(app, client, "tinh", agency: "P")
+            func order(_ query: String) async throws -> [String] {
+                let page = try await client.execute(uri: "/admin\(query)", method: .get, headers: [.cookie: cookie])
+                #expect(page.status == .ok, "\(query)")
+                return page.text.matches(of: /<small>(P[.A-Z]*)<\/small>/).map { String($0.1) }
+            }
+            // P.A (50 %) and P (pooled with P.B: 66,67 %) are not sufficient: ordered after sufficient ones, P.B (n = 1) last.
+            #expect(try await order("") == ["P.A", "P", "P.B"])
+            #expect(try await order("?sort=name") == ["P.A", "P", "P.B"])  // Sở, Tỉnh, Xã
+            #expect(try await order("?sort=name&dir=desc") == ["P.B", "P", "P.A"])
+            #expect(try await order("?sort=n") == ["P", "P.A", "P.B"])  // 3, 2, 1 (most first)
+            let header = try await client.execute(uri: "/admin?sort=n", method: .get, headers: [.cookie: cookie])
+            #expect(header.text.contains("aria-sort=\"descending\"") && header.text.contains("sort=n&amp;dir=asc"))
+            // A sparkline per agency, labelled with its figures (this year by month: the seeded month has one).
+            #expect(header.text.contains("<svg class=\"spark\"") && header.text.contains("aria-label=\"Chỉ số theo tháng: "))
+            let bad = try await client.execute(uri: "/admin?sort=ci", method: .get, headers: [.cookie: cookie])
+            #expect(bad.status == .badRequest && bad.json["field"] as? String == "sort")
         }
     }
 }
