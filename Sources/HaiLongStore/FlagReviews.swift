@@ -90,7 +90,7 @@ public struct FlagReviewer: Sendable {
             try await connection.query(
                 """
                 INSERT INTO audit_log (actor, action, agency_id, subject)
-                VALUES (\(reviewedBy), \("flag." + action.rawValue), \(found.agency), \("response \(responseID) \(flag.rawValue)"))
+                VALUES (\(reviewedBy), \("flag." + action.rawValue), \(found.agency), \("response \(responseID.uuidString.lowercased()) \(flag.rawValue)"))
                 """, logger: logger)
             if cleared != found.cleared {
                 try await connection.query(

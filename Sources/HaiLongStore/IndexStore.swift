@@ -19,6 +19,8 @@ public enum Grouping: String, Sendable, CaseIterable {
     case channel
     /// By local day (for trend series).
     case day
+    /// By local month, `YYYY-MM` (for the overview's sparklines).
+    case month
 }
 
 /// One cell of a breakdown: the root agency, and the group value (officer or counter id, channel, day; "" for none).

@@ -130,6 +130,7 @@ public struct PostgresIndexStore: IndexStore {
             case .counter: "c.counter_id::text"
             case .channel: "c.channel"
             case .day: "c.day::text"
+            case .month: "to_char(c.day, 'YYYY-MM')"
             }
         // Which agencies count for which root (small), then the cube read once per agency, not once per root: a
         // province and its 1,000 agencies would otherwise scan every cell twice. Pooling is a sum, done here.

@@ -59,7 +59,7 @@ struct IndicesController<Indices: IndexStore, Directory: DirectoryStore>: Sendab
         guard let depth = Depth(rawValue: value("depth") ?? "0") else {
             throw Problem(.badRequest, field: "depth", detail: "depth must be 0, 1 or all")
         }
-        guard let grouping = Grouping(rawValue: value("group") ?? "none"), grouping != .day else {
+        guard let grouping = Grouping(rawValue: value("group") ?? "none"), grouping != .day, grouping != .month else {
             throw Problem(.badRequest, field: "group", detail: "group must be officer, counter or channel")
         }
         let code = value("questionnaire") ?? "kiosk-3"

@@ -206,6 +206,10 @@ import Testing
             #expect(header.text.contains("aria-sort=\"descending\"") && header.text.contains("sort=n&amp;dir=asc"))
             // A sparkline per agency, labelled with its figures (this year by month: the seeded month has one).
             #expect(header.text.contains("<svg class=\"spark\"") && header.text.contains("aria-label=\"Chỉ số theo tháng: "))
+            // P.A's line: twelve months, this one at 50,00 (1 satisfied of 2 counted), the others without a figure.
+            let line = try #require(header.text.firstMatch(of: /Sở Tư pháp<\/a>.*?aria-label="Chỉ số theo tháng: ([^"]*)"/)?.1)
+            #expect(line.split(separator: "; ").count == 12)
+            #expect(line.split(separator: "; ").filter { $0 != "–" } == ["50,00"], "\(line)")
             let bad = try await client.execute(uri: "/admin?sort=ci", method: .get, headers: [.cookie: cookie])
             #expect(bad.status == .badRequest && bad.json["field"] as? String == "sort")
         }
