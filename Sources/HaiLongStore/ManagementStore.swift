@@ -25,6 +25,7 @@ public struct ManagedAgency: Sendable {
         public var role: String
         public var agencyCode: String?
         public var lockedUntil: Date?
+        public var disabled: Bool
     }
 
     /// The agency's own opening hours (operator text), and the ones in force (its own or an ancestor's).
@@ -78,14 +79,14 @@ public struct PostgresManagementStore: Sendable {
                 officers.append(.init(badge: badge, name: name, title: title, counter: counter, hasPhoto: photo, active: active))
             }
             var users: [ManagedAgency.User] = []
-            for try await (username, role, code, locked) in try await connection.query(
+            for try await (username, role, code, locked, disabled) in try await connection.query(
                 """
-                SELECT u.username, u.role, a.code, u.locked_until FROM users u
+                SELECT u.username, u.role, a.code, u.locked_until, u.disabled_at IS NOT NULL FROM users u
                 JOIN agency_subtree(\(agency.id)) s ON s.id = u.agency_id JOIN agencies a ON a.id = u.agency_id
-                ORDER BY a.code, u.username
+                ORDER BY u.disabled_at IS NOT NULL, a.code, u.username
                 """, logger: logger
-            ).decode((String, String, String?, Date?).self) {
-                users.append(.init(username: username, role: role, agencyCode: code, lockedUntil: locked))
+            ).decode((String, String, String?, Date?, Bool).self) {
+                users.append(.init(username: username, role: role, agencyCode: code, lockedUntil: locked, disabled: disabled))
             }
             return ManagedAgency(
                 ownHours: text(hours.own), hoursInForce: text(hours.inForce), counters: counters, officers: officers, users: users)
@@ -165,6 +166,43 @@ public struct PostgresManagementStore: Sendable {
             """
             UPDATE kiosks SET status = 'revoked', pairing_code_hash = NULL
             WHERE id = \(id) AND status = 'active' AND agency_id IN (SELECT id FROM agency_subtree(\(agency.id))) RETURNING id
+            """)
+    }
+
+    /// Renames a kiosk of the agency's subtree (the name staff know it by).
+    public func renameKiosk(_ agency: Agency, id: Int64, label: String, by actor: String) async throws {
+        try await change(
+            agency.id, actor: actor, action: "kiosk.label", subject: "kiosk \(id): \(label)", notFound: ("kiosk", String(id)),
+            """
+            UPDATE kiosks SET label = \(label)
+            WHERE id = \(id) AND agency_id IN (SELECT id FROM agency_subtree(\(agency.id))) RETURNING id
+            """)
+    }
+
+    /// Changes the role of an account of the agency's subtree (never to or from the system role).
+    public func setUserRole(_ agency: Agency, username: String, role: String, by actor: String) async throws {
+        try await change(
+            agency.id, actor: actor, action: "user.role", subject: "\(username): \(role)", notFound: ("username", username),
+            """
+            UPDATE users SET role = \(role)
+            WHERE username = \(username) AND role <> 'admin' AND \(role) <> 'admin' AND disabled_at IS NULL
+              AND agency_id IN (SELECT id FROM agency_subtree(\(agency.id))) RETURNING id
+            """)
+    }
+
+    /// Disables an account of the agency's subtree for good and ends its sessions.
+    public func disableUser(_ agency: Agency, username: String, by actor: String) async throws {
+        try await change(
+            agency.id, actor: actor, action: "user.disable", subject: username, notFound: ("username", username),
+            """
+            WITH disabled AS (
+                UPDATE users SET disabled_at = now()
+                WHERE username = \(username) AND role <> 'admin' AND disabled_at IS NULL
+                  AND agency_id IN (SELECT id FROM agency_subtree(\(agency.id))) RETURNING id
+            ), ended AS (
+                UPDATE sessions SET ended_at = now() WHERE user_id IN (SELECT id FROM disabled) AND ended_at IS NULL
+            )
+            SELECT id FROM disabled
             """)
     }
 

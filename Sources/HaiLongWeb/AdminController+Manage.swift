@@ -99,6 +99,21 @@ extension AdminController {
             case "kiosk-revoke":
                 guard let id = Int64(value("kiosk")) else { throw ValidationError(field: "kiosk", reason: "must be a kiosk id") }
                 try await management.revokeKiosk(page.agency, id: id, by: actor)
+            case "kiosk-label":
+                guard let id = Int64(value("kiosk")) else { throw ValidationError(field: "kiosk", reason: "must be a kiosk id") }
+                let label = value("label")
+                guard !label.isEmpty, label.count <= 100 else { throw ValidationError(field: "label", reason: "must be 1–100 characters") }
+                try await management.renameKiosk(page.agency, id: id, label: label, by: actor)
+            case "user-role":
+                guard let role = UserRole(rawValue: value("role")), role != .admin else {
+                    throw ValidationError(field: "role", reason: "must be agency_admin, viewer or par")
+                }
+                try await management.setUserRole(page.agency, username: value("username"), role: role.rawValue, by: actor)
+            case "user-disable":
+                guard value("username") != actor else {
+                    throw ValidationError(field: "username", reason: "you cannot disable your own account")
+                }
+                try await management.disableUser(page.agency, username: value("username"), by: actor)
             case "user":
                 guard let role = UserRole(rawValue: value("role")), role != .admin || page.user.role == .admin else {
                     throw ValidationError(field: "role", reason: "must be agency_admin, viewer or par")

@@ -43,7 +43,11 @@ struct ManageView {
             "users": managed.users.map { user -> [String: Any] in
                 [
                     "username": user.username, "role": t("role_\(user.role)"), "agency": user.agencyCode ?? "–",
-                    "locked": user.lockedUntil.map { $0 > Date() } ?? false,
+                    "is_locked": user.lockedUntil.map { $0 > Date() } ?? false, "disabled": user.disabled,
+                    "editable": !user.disabled && user.role != "admin",
+                    "roles": ["agency_admin", "viewer", "par"].map {
+                        ["value": $0, "label": t("role_\($0)"), "selected": $0 == user.role]
+                    },
                 ]
             },
         ]
@@ -91,7 +95,9 @@ extension AdminPages {
             "done_hours": "Đã lưu giờ làm việc.", "done_counter": "Đã thêm quầy.", "done_duty": "Đã đổi cán bộ trực.",
             "done_officer": "Đã thêm cán bộ.", "done_officer-status": "Đã đổi trạng thái cán bộ.", "done_photo": "Đã lưu ảnh.",
             "done_kiosk": "Đã thêm thiết bị.", "done_kiosk-revoke": "Đã thu hồi thiết bị.", "done_user": "Đã tạo tài khoản.",
-            "done_import-apply": "Đã nhập tệp.", "save_label": "Lưu",
+            "done_import-apply": "Đã nhập tệp.", "save_label": "Lưu", "done_kiosk-label": "Đã đổi tên thiết bị.",
+            "done_user-role": "Đã đổi vai trò.", "done_user-disable": "Đã khóa tài khoản.", "disable": "Khóa tài khoản",
+            "disabled_text": "đã khóa", "role_label": "Vai trò của", "label_text": "Tên thiết bị",
         ],
         .en: [
             "manage_title": "Manage", "manage_link": "Manage", "hours_title": "Opening hours",
@@ -112,7 +118,9 @@ extension AdminPages {
             "done_hours": "Opening hours saved.", "done_counter": "Counter added.", "done_duty": "Officer on duty changed.",
             "done_officer": "Officer added.", "done_officer-status": "Officer's status changed.", "done_photo": "Photo saved.",
             "done_kiosk": "Kiosk added.", "done_kiosk-revoke": "Kiosk revoked.", "done_user": "Account created.",
-            "done_import-apply": "File imported.", "save_label": "Save",
+            "done_import-apply": "File imported.", "save_label": "Save", "done_kiosk-label": "Kiosk renamed.",
+            "done_user-role": "Role changed.", "done_user-disable": "Account disabled.", "disable": "Disable",
+            "disabled_text": "disabled", "role_label": "Role of", "label_text": "Kiosk name",
         ],
     ]
 
@@ -177,7 +185,10 @@ extension AdminPages {
 
             <section class="panel"><h2>{{kiosks_title}}</h2>
             <table id="kiosk-list"><thead><tr><th scope="col">{{kiosk_label}}</th><th scope="col">{{agency}}</th><th scope="col">{{counter}}</th><th scope="col">{{status_label}}</th><th scope="col">{{last_seen}}</th><th scope="col">{{queue}}</th><th scope="col">{{version}}</th></tr></thead><tbody>
-            {{#kiosks}}<tr><td>{{label}}</td><td>{{agency}}</td><td>{{counter}}</td><td>{{status}}{{#active}}{{#can_edit}} <form class="inline" method="post" action="{{base}}/manage/kiosk-revoke?lang={{lang}}">\\
+            {{#kiosks}}<tr><td>{{#can_edit}}<form class="inline" method="post" action="{{base}}/manage/kiosk-label?lang={{lang}}"><input type="hidden" name="csrf" value="{{csrf}}">\\
+            <input type="hidden" name="kiosk" value="{{id}}"><label class="sr" for="kiosk-label-{{id}}">{{label_text}}</label>\\
+            <input id="kiosk-label-{{id}}" name="label" value="{{label}}" size="14" required> <button type="submit">{{save_label}}</button></form>{{/can_edit}}\\
+            {{^can_edit}}{{label}}{{/can_edit}}</td><td>{{agency}}</td><td>{{counter}}</td><td>{{status}}{{#active}}{{#can_edit}} <form class="inline" method="post" action="{{base}}/manage/kiosk-revoke?lang={{lang}}">\\
             <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="kiosk" value="{{id}}"><button type="submit">{{revoke}}</button></form>{{/can_edit}}{{/active}}</td>\\
             <td>{{seen}}</td><td class="num">{{queue}}</td><td>{{version}}</td></tr>
             {{/kiosks}}</tbody></table>
@@ -189,7 +200,13 @@ extension AdminPages {
 
             <section class="panel"><h2>{{users_title}}</h2>
             <table id="user-list"><thead><tr><th scope="col">{{username_label}}</th><th scope="col">{{role}}</th><th scope="col">{{agency}}</th></tr></thead><tbody>
-            {{#users}}<tr><td>{{username}}{{#locked}} ({{locked}}){{/locked}}</td><td>{{role}}</td><td>{{agency}}</td></tr>
+            {{#users}}<tr><td>{{username}}{{#is_locked}} ({{locked}}){{/is_locked}}{{#disabled}} ({{disabled_text}}){{/disabled}}</td>\\
+            <td>{{#editable}}{{#can_edit}}<form class="inline" method="post" action="{{base}}/manage/user-role?lang={{lang}}"><input type="hidden" name="csrf" value="{{csrf}}">\\
+            <input type="hidden" name="username" value="{{username}}"><label class="sr" for="role-{{username}}">{{role_label}} {{username}}</label>\\
+            <select id="role-{{username}}" name="role">{{#roles}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/roles}}</select> \\
+            <button type="submit">{{save_label}}</button></form> <form class="inline" method="post" action="{{base}}/manage/user-disable?lang={{lang}}">\\
+            <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="username" value="{{username}}"><button type="submit">{{disable}}</button></form>\\
+            {{/can_edit}}{{^can_edit}}{{role}}{{/can_edit}}{{/editable}}{{^editable}}{{role}}{{/editable}}</td><td>{{agency}}</td></tr>
             {{/users}}</tbody></table>
             {{#can_edit}}<form class="filters" method="post" action="{{base}}/manage/user?lang={{lang}}"><input type="hidden" name="csrf" value="{{csrf}}">
             <label for="user-name">{{username_label}}</label><input id="user-name" name="username" required autocomplete="off">

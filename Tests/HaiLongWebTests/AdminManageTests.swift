@@ -12,6 +12,7 @@ import Testing
 /// kiosks, accounts and CSV imports, through the real router on a real database, each change audited.
 @Suite struct AdminManageTests {
     let admin = AdminAgencyTests()
+    let auth = AdminAuthTests()
 
     /// A `multipart/form-data` body: text fields, then files `(field, filename, type, bytes)`.
     func multipart(_ fields: [String: String], files: [(String, String, String, [UInt8])]) -> (ByteBuffer, String) {
@@ -151,6 +152,32 @@ import Testing
                 ["csrf": csrf, "username": "xa", "role": "agency_admin", "agency": "P.B", "password": AdminAuthTests.password])
             #expect(outside.status == .unprocessableContent && outside.text.contains("agency:"))
             #expect(try await scalar(app.db, "SELECT count(*) FROM users WHERE username IN ('sieu', 'xa')") == 0)
+            // The viewer's role changes, the kiosk gets a new name, and an account is disabled: its sessions end.
+            let (viewerSession, _) = try await admin.session(app, client, "xem.sau", role: .viewer)
+            for (action, fields) in [
+                ("user-role", ["username": "xem.tuphap", "role": "agency_admin"]),
+                ("kiosk-label", ["kiosk": String(id), "label": "Kiosk cửa chính"]),
+                ("user-disable", ["username": "xem.sau"]),
+            ] {
+                var form = fields
+                form["csrf"] = csrf
+                let done = try await admin.post(client, "/admin/agencies/P.A/manage/\(action)", cookie: cookie, form)
+                #expect(done.status == .seeOther, "\(action): \(done.text)")
+            }
+            #expect(try await scalar(app.db, "SELECT count(*) FROM users WHERE username = 'xem.tuphap' AND role = 'agency_admin'") == 1)
+            #expect(try await scalar(app.db, "SELECT count(*) FROM kiosks WHERE label = 'Kiosk cửa chính'") == 1)
+            let gone = try await client.execute(uri: "/admin", method: .get, headers: [.cookie: viewerSession])
+            #expect(gone.status == .seeOther && gone.headers[.location] == "/admin/sign-in")
+            let refusedSignIn = try await auth.signIn(client, "xem.sau", AdminAuthTests.password)
+            #expect(refusedSignIn.status == .unauthorized)
+            for action in ["user.role", "kiosk.label", "user.disable"] { #expect(try await audited(app, action) == 1, "\(action)") }
+            // Not one's own account, not to the system role, not outside the subtree.
+            let own = try await admin.post(
+                client, "/admin/agencies/P.A/manage/user-disable", cookie: cookie, ["csrf": csrf, "username": "tuphap"])
+            #expect(own.status == .unprocessableContent)
+            let promote = try await admin.post(
+                client, "/admin/agencies/P.A/manage/user-role", cookie: cookie, ["csrf": csrf, "username": "xem.tuphap", "role": "admin"])
+            #expect(promote.status == .unprocessableContent)
             // A viewer sees no forms and cannot change anything.
             let (viewerCookie, viewerCSRF) = try await admin.session(app, client, "xem2", role: .viewer)
             let viewerPage = try await client.execute(uri: "/admin/agencies/P.A/manage", method: .get, headers: [.cookie: viewerCookie])
