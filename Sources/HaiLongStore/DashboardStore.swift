@@ -13,6 +13,10 @@ public struct KioskHealth: Sendable, Hashable {
     public var lastSeenAt: Date?
     public var queueLength: Int?
     public var appVersion: String?
+    /// Active, and not heard from for 15 minutes.
+    public var silent: Bool
+    /// Silent, or with ratings waiting in its queue.
+    public var attention: Bool
 }
 
 /// Ratings in one hour of one weekday (0 = Monday), local time.
@@ -98,24 +102,38 @@ public struct PostgresDashboardStore: Sendable {
     /// Clears, restores or confirms flags (the review page).
     public var reviewer: FlagReviewer { FlagReviewer(client: client, logger: logger) }
 
-    public func kiosks(under agency: Int64) async throws -> [KioskHealth] {
+    /// The kiosks of the subtree, those needing attention first — active and not heard from for 15 minutes, or with
+    /// ratings waiting in their queue — at most `limit`; and how many there are in all, and need attention.
+    public func kiosks(under agency: Int64, limit: Int = 100_000) async throws -> (kiosks: [KioskHealth], total: Int, attention: Int) {
         let query: PostgresQuery = """
-            SELECT k.id, k.label, a.code, c.name, k.status = 'active', k.last_seen_at, k.queue_length, k.app_version
-            FROM kiosks k JOIN agency_subtree(\(agency)) s ON s.id = k.agency_id JOIN agencies a ON a.id = k.agency_id
-            LEFT JOIN counters c ON c.id = k.counter_id
-            ORDER BY k.status, a.code, k.label, k.id
+            WITH listed AS (
+                SELECT k.id, k.label, a.code, c.name AS counter, k.status = 'active' AS active, k.last_seen_at, k.queue_length,
+                    k.app_version, k.status = 'active' AND (k.last_seen_at IS NULL OR k.last_seen_at < now() - interval '15 minutes')
+                        AS silent
+                FROM kiosks k JOIN agency_subtree(\(agency)) s ON s.id = k.agency_id JOIN agencies a ON a.id = k.agency_id
+                LEFT JOIN counters c ON c.id = k.counter_id
+            ), marked AS (
+                SELECT *, silent OR (active AND coalesce(queue_length, 0) > 0) AS attention FROM listed
+            )
+            SELECT id, label, code, counter, active, last_seen_at, queue_length, app_version, silent, attention,
+                count(*) OVER ()::int, (count(*) FILTER (WHERE attention) OVER ())::int
+            FROM marked ORDER BY attention DESC, active DESC, code, label, id
+            LIMIT \(limit)
             """
         return try await client.withScope(agency, logger: logger) { connection in
             var kiosks: [KioskHealth] = []
-            for try await (id, label, code, counter, active, seen, queue, version) in try await connection.query(query, logger: logger)
-                .decode((Int64, String, String, String?, Bool, Date?, Int?, String?).self)
+            var counts = (total: 0, attention: 0)
+            for try await (id, label, code, counter, active, seen, queue, version, silent, attention, total, attending)
+                in try await connection.query(query, logger: logger)
+                .decode((Int64, String, String, String?, Bool, Date?, Int?, String?, Bool, Bool, Int, Int).self)
             {
                 kiosks.append(
                     KioskHealth(
                         id: id, label: label, agencyCode: code, counter: counter, active: active, lastSeenAt: seen, queueLength: queue,
-                        appVersion: version))
+                        appVersion: version, silent: silent, attention: attention))
+                counts = (total, attending)
             }
-            return kiosks
+            return (kiosks, counts.total, counts.attention)
         }
     }
 
@@ -124,7 +142,12 @@ public struct PostgresDashboardStore: Sendable {
         let query: PostgresQuery = """
             SELECT extract(isodow FROM r.submitted_at AT TIME ZONE \(timeZone))::int - 1,
                 extract(hour FROM r.submitted_at AT TIME ZONE \(timeZone))::int,
-                count(*)::int, count(*) FILTER (WHERE response_not_satisfied(r.answers, q.definition -> 'scale'))::int
+                count(*)::int,
+                -- The required question decides when there is one (kiosk-3's "overall": one look-up per row, not a walk
+                -- over every answer); otherwise any answer below the satisfied levels.
+                count(*) FILTER (WHERE CASE WHEN r.answers ? q.respondent_question
+                    THEN NOT (q.definition -> 'scale' -> 'satisfied') @> jsonb_build_array(r.answers -> q.respondent_question)
+                    ELSE response_not_satisfied(r.answers, q.definition -> 'scale') END)::int
             FROM responses r JOIN agency_subtree(\(agency)) s ON s.id = r.agency_id JOIN questionnaires q ON q.id = r.questionnaire_id
             WHERE q.code = \(questionnaire) AND r.submitted_at >= \(from) AND r.submitted_at < \(to)
             GROUP BY 1, 2

@@ -78,9 +78,9 @@ extension AdminController {
     }
 
     /// A state-changing form: same site, signed in, allowed to change things, with the session's CSRF token.
-    func editorForm(_ request: Request, page: AgencyPage) async throws -> [String: String] {
+    func editorForm(_ request: Request, page: AgencyPage, upTo limit: Int = 16 * 1024) async throws -> [String: String] {
         try checkOrigin(request)
-        let fields = try await request.formFields(upTo: 16 * 1024)
+        let fields = try await request.formFields(upTo: limit)
         guard fields["csrf"] == page.csrf else {
             throw Problem(.forbidden, field: "csrf", detail: "the form is out of date; reload the page")
         }
@@ -122,7 +122,8 @@ extension AdminController {
         var values = page.context
         values["figures_html"] = html
         values.merge(
-            AdminPages.kioskRows(try await dashboard.kiosks(under: page.agency.id), language: language, timeZone: report.timeZone)
+            AdminPages.kioskRows(
+                try await dashboard.kiosks(under: page.agency.id, limit: 100), language: language, timeZone: report.timeZone)
         ) { $1 }
         return AdminPages.render("agency", values, status: .ok, secure: secure)
     }

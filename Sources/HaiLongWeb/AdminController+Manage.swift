@@ -22,7 +22,8 @@ extension AdminController {
 
     @Sendable func managePage(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let page = try await agencyPageContext(request, context: context) else { return redirect("/admin/sign-in") }
-        let notice = request.uri.queryParameters["done"].map { AdminPages.text("done_\($0)", page.language) }
+        // Only the known confirmations: the query string is not page text.
+        let notice = request.uri.queryParameters["done"].flatMap { AdminPages.manageStrings[page.language]?["done_\($0)"] }
         return try await renderManage(page, notice: notice, error: nil, status: .ok)
     }
 
@@ -30,7 +31,7 @@ extension AdminController {
         _ page: AgencyPage, notice: String?, error: String?, status: HTTPResponse.Status, extra: [String: Any] = [:]
     ) async throws -> Response {
         let managed = try await management.agency(page.agency)
-        let kiosks = try await dashboard.kiosks(under: page.agency.id)
+        let kiosks = try await dashboard.kiosks(under: page.agency.id).kiosks
         var values = page.context
         values.merge(
             ManageView(language: page.language, agency: page.agency, managed: managed, kiosks: kiosks, timeZone: report.timeZone).values
@@ -49,7 +50,13 @@ extension AdminController {
         let action = try context.parameters.require("action")
         let multipart = ["photo", "import"].contains(action)
         let fields =
-            multipart ? try await multipartFields(request, page: page) : (text: try await editorForm(request, page: page), files: [:])
+            multipart
+            ? try await multipartFields(request, page: page)
+            // The import's confirmation carries the file back, URL-encoded (a Vietnamese letter takes up to 9 bytes).
+            : (
+                text: try await editorForm(request, page: page, upTo: action == "import-apply" ? 9 * Self.maxImportBytes : 16 * 1024),
+                files: [:]
+            )
         let actor = page.user.username
         func value(_ name: String) -> String { (fields.text[name] ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
         func optional(_ name: String) -> String? { value(name).isEmpty ? nil : value(name) }

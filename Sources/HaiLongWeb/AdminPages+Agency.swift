@@ -100,29 +100,28 @@ struct AgencyView {
 }
 
 extension AdminPages {
-    /// The kiosk table of an agency page, read live: the ones needing attention first (silent for 15 minutes, or
-    /// with ratings waiting in their queue), at most `limit` rows (a province has thousands of kiosks).
-    static func kioskRows(_ kiosks: [KioskHealth], language: Language, timeZone: TimeZone, limit: Int = 100) -> [String: Any] {
-        let now = Date()
-        func stale(_ kiosk: KioskHealth) -> Bool { kiosk.lastSeenAt.map { now.timeIntervalSince($0) > 15 * 60 } ?? true }
-        func attention(_ kiosk: KioskHealth) -> Bool { kiosk.active && (stale(kiosk) || (kiosk.queueLength ?? 0) > 0) }
-        let ordered = kiosks.filter(attention) + kiosks.filter { !attention($0) }
+    /// The kiosk table of an agency page, read live: those needing attention first, as the store lists them.
+    static func kioskRows(
+        _ listed: (kiosks: [KioskHealth], total: Int, attention: Int), language: Language, timeZone: TimeZone
+    ) -> [String: Any] {
         var values: [String: Any] = [
-            "has_kiosks": !kiosks.isEmpty,
-            "kiosks": ordered.prefix(limit).map { kiosk -> [String: Any] in
+            "has_kiosks": !listed.kiosks.isEmpty,
+            "kiosks": listed.kiosks.map { kiosk -> [String: Any] in
                 [
                     "label": kiosk.label.isEmpty ? "#\(kiosk.id)" : kiosk.label, "agency": kiosk.agencyCode,
                     "counter": kiosk.counter ?? "–",
-                    "status": text(kiosk.active ? (stale(kiosk) ? "kiosk_silent" : "kiosk_ok") : "kiosk_revoked", language),
-                    "warn": attention(kiosk), "seen": kiosk.lastSeenAt.map { dateTime($0, timeZone: timeZone) } ?? "–",
+                    "status": text(kiosk.active ? (kiosk.silent ? "kiosk_silent" : "kiosk_ok") : "kiosk_revoked", language),
+                    "warn": kiosk.attention, "seen": kiosk.lastSeenAt.map { dateTime($0, timeZone: timeZone) } ?? "–",
                     "queue": kiosk.queueLength.map(String.init) ?? "–", "version": kiosk.appVersion ?? "–",
                 ]
             },
         ]
-        if kiosks.count > limit {
-            values["kiosks_more_text"] = text("kiosks_more", language).replacingOccurrences(of: "{shown}", with: String(limit))
-                .replacingOccurrences(of: "{total}", with: String(kiosks.count))
-                .replacingOccurrences(of: "{attention}", with: String(kiosks.filter(attention).count))
+        if listed.total > listed.kiosks.count {
+            values["kiosks_more_text"] = text("kiosks_more", language).replacingOccurrences(
+                of: "{shown}", with: String(listed.kiosks.count)
+            )
+            .replacingOccurrences(of: "{total}", with: String(listed.total))
+            .replacingOccurrences(of: "{attention}", with: String(listed.attention))
         }
         return values
     }

@@ -66,6 +66,16 @@ import Testing
             #expect(html.contains("id=\"kiosks\"") && html.contains("Mất kết nối"))  // the fixture's kiosk never sent a heartbeat
             #expect(page.headers[.contentSecurityPolicy]?.contains("script-src 'self'") == true)
             #expect(!html.contains("<script"))
+            // The heatmap counts P.A's three ratings (one of them not satisfied) in the hours they were tapped.
+            let dashboard = PostgresDashboardStore(client: app.db, logger: TestDatabase.logger)
+            let cells = try await dashboard.heatmap(
+                under: app.fixture.agencyA.id, questionnaire: "kiosk-3", from: Date().addingTimeInterval(-86_400), to: Date(),
+                timeZone: "Asia/Ho_Chi_Minh")
+            #expect(cells.map(\.n).reduce(0, +) == 3 && cells.map(\.notSatisfied).reduce(0, +) == 1)
+            // Kiosks needing attention come first: after A's heartbeat only B (never heard from) does.
+            try await app.fixture.directory.recordHeartbeat(kioskID: app.fixture.kioskA.id, queueLength: 0, appVersion: "1.0")
+            let listed = try await dashboard.kiosks(under: app.fixture.province.id, limit: 1)
+            #expect(listed.kiosks.map(\.id) == [app.fixture.kioskB.id] && listed.total == 2 && listed.attention == 1)
             let english = try await client.execute(uri: "/admin/agencies/P.A?lang=en", method: .get, headers: [.cookie: cookie])
             #expect(english.text.contains("id=\"summary-index\">50.00<") && english.text.contains("Officers"))
         }
