@@ -34,6 +34,11 @@ struct Serve: AsyncParsableCommand {
                 let directory = PostgresDirectoryStore(client: client, logger: logger)
                 let token = try await directory.addToken(name: "demo \(Date())", role: .par, agencyCode: DemoData.provinceCode)
                 let kiosk = try await directory.addKiosk(agencyCode: "DEMO.STP", counterCode: "Q1", label: "Kiosk demo")
+                // An administrator of the demo province for the dashboard: a fresh name and password at every start.
+                let admin = "demo.\(PostgresUserStore.randomToken().prefix(6).lowercased())"
+                let password = PostgresUserStore.randomToken()
+                _ = try await PostgresUserStore(client: client, logger: logger).addUser(
+                    username: admin, role: .agencyAdmin, agencyCode: DemoData.provinceCode, password: password, by: "demo")
                 let base = "http://\(settings.host):\(settings.port)"
                 print(
                     """
@@ -42,6 +47,7 @@ struct Serve: AsyncParsableCommand {
                       curl -H 'Authorization: Bearer \(token.token)' '\(base)/api/v1/indices?period=\(Self.recentPeriod(zone))&agency=DEMO&depth=1'
                       Kiosk (Sở Tư pháp, quầy 1): open \(base)/kiosk and enter the pairing code \(kiosk.pairingCode)
                       Web survey: \(base)/s/DEMO.STP
+                      Dashboard: \(base)/admin/sign-in — \(admin) / \(password) (shown once)
                     """)
                 fflush(nil)  // flushes every output stream; stdout is a file or pipe under systemd and CI
             }
