@@ -299,7 +299,7 @@ enum AdminPages {
         <form method="post" action="/admin/sign-out"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{signout}}</button></form>
         </div>
         <form class="filters noprint" method="get" action="{{form_action}}">
-        <label for="period-input">{{period_label}}</label><input id="period-input" name="period" value="{{period}}" size="12">
+        <label for="period-input">{{period_label}}</label><input id="period-input" name="period" value="{{period}}" size="22">
         <label for="questionnaire-input">{{questionnaire_label}}</label>
         <select id="questionnaire-input" name="questionnaire">{{#questionnaires}}<option value="{{code}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/questionnaires}}</select>
         {{#complaint_filters}}<label for="counter-input">{{filter_counter_label}}</label><input id="counter-input" name="counter" value="{{filter_counter}}" size="8">
