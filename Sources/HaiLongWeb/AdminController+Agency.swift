@@ -35,14 +35,17 @@ extension AdminController {
         /// The page's own query string, to come back to it (after a review, or in a language switch).
         var query: String { "period=\(period.label)&questionnaire=\(questionnaire.code)&lang=\(language.rawValue)" }
 
+        /// The agency page's path; its other pages hang below it.
+        var base: String { "/admin/agencies/\(CodeText.escaped(agency.code))" }
+
         var context: [String: Any] {
             AdminPages.context(language).merging([
                 "user": user.username, "csrf": csrf, "agency_code": agency.code, "agency_name": agency.name,
                 "period": period.label, "questionnaire": questionnaire.code,
-                "base": "/admin/agencies/\(AdminPages.pathSegment(agency.code))", "query": query,
+                "base": base, "query": query,
                 "switch_query": "period=\(period.label)&questionnaire=\(questionnaire.code)&lang=\(language.other.rawValue)",
                 "can_edit": user.role != .viewer, "title": agency.name,
-                "form_action": "/admin/agencies/\(AdminPages.pathSegment(agency.code))",
+                "form_action": base,
                 "questionnaires": ["kiosk-3", "sipas-5"].map { code in
                     ["code": code, "label": AdminPages.text("q_\(code)", language), "selected": code == questionnaire.code]
                 },
@@ -168,7 +171,7 @@ extension AdminController {
         }
         var values = page.context
         values["title"] = AdminPages.text("flags_title", page.language)
-        values["form_action"] = "\(values["base"]!)/flags"
+        values["form_action"] = "\(page.base)/flags"
         values["groups"] = groups
         values["empty"] = groups.isEmpty
         values["limit_note"] = flagged.count >= 200
@@ -178,9 +181,7 @@ extension AdminController {
     @Sendable func reviewFlag(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let page = try await agencyPageContext(request, context: context) else { return redirect("/admin/sign-in") }
         let fields = try await editorForm(request, page: page)
-        guard let id = fields["response"].flatMap(UUID.init(uuidString:)) else {
-            throw Problem(.badRequest, field: "response", detail: "response must be a response id")
-        }
+        let (id, note) = try Self.responseAndNote(fields)
         guard let flag = fields["flag"].flatMap(Flag.init(rawValue:)) else {
             throw Problem(
                 .badRequest, field: "flag", detail: "flag must be one of \(Flag.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -188,8 +189,6 @@ extension AdminController {
         guard let action = fields["action"].flatMap(ReviewAction.init(rawValue:)) else {
             throw Problem(.badRequest, field: "action", detail: "action must be clear, restore or confirm")
         }
-        let note = fields["note"].flatMap { $0.isEmpty ? nil : $0 }
-        guard (note?.count ?? 0) <= 1000 else { throw Problem(.badRequest, field: "note", detail: "a note has at most 1,000 characters") }
         guard try await dashboard.holdsResponse(id, under: page.agency.id) else {
             throw Problem(.notFound, field: "response", detail: "no such response at this agency")
         }
@@ -199,7 +198,7 @@ extension AdminController {
         } catch let error as ValidationError {
             throw Problem(.unprocessableContent, field: error.field, detail: error.reason)
         }
-        return redirect("\(page.context["base"]!)/flags?\(page.query)#r-\(id.uuidString.lowercased())")
+        return redirect("\(page.base)/flags?\(page.query)#r-\(id.uuidString.lowercased())")
     }
 
     // MARK: complaints
@@ -222,7 +221,7 @@ extension AdminController {
             filter: ComplaintFilter(from: range.from, to: range.to, counterCode: counter, officerBadge: officer, status: status))
         var values = page.context
         values["title"] = AdminPages.text("complaints_title", page.language)
-        values["form_action"] = "\(values["base"]!)/complaints"
+        values["form_action"] = "\(page.base)/complaints"
         values["complaint_filters"] = true
         values["complaints"] = complaints.map { AdminPages.complaintRow($0, page: page, timeZone: report.timeZone) }
         values["empty"] = complaints.isEmpty
@@ -237,19 +236,25 @@ extension AdminController {
     @Sendable func updateComplaint(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let page = try await agencyPageContext(request, context: context) else { return redirect("/admin/sign-in") }
         let fields = try await editorForm(request, page: page)
-        guard let id = fields["response"].flatMap(UUID.init(uuidString:)) else {
-            throw Problem(.badRequest, field: "response", detail: "response must be a response id")
-        }
+        let (id, note) = try Self.responseAndNote(fields)
         guard let status = fields["status"].flatMap(ComplaintStatus.init(rawValue:)) else {
             throw Problem(.badRequest, field: "status", detail: "status must be new, following_up or resolved")
         }
-        let note = fields["note"].map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
-        guard (note?.count ?? 0) <= 1000 else { throw Problem(.badRequest, field: "note", detail: "a note has at most 1,000 characters") }
         do {
             try await dashboard.updateComplaint(id, status: status, note: note, by: page.user.username, within: page.agency.id)
         } catch StoreError.notFound {
             throw Problem(.notFound, field: "response", detail: "no such complaint at this agency")
         }
-        return redirect("\(page.context["base"]!)/complaints?\(page.query)#r-\(id.uuidString.lowercased())")
+        return redirect("\(page.base)/complaints?\(page.query)#r-\(id.uuidString.lowercased())")
+    }
+
+    /// The response a review or complaint form is about, and its note (trimmed; none when empty; at most 1,000).
+    static func responseAndNote(_ fields: [String: String]) throws -> (id: UUID, note: String?) {
+        guard let id = fields["response"].flatMap(UUID.init(uuidString:)) else {
+            throw Problem(.badRequest, field: "response", detail: "response must be a response id")
+        }
+        let note = fields["note"].map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.flatMap { $0.isEmpty ? nil : $0 }
+        guard (note?.count ?? 0) <= 1000 else { throw Problem(.badRequest, field: "note", detail: "a note has at most 1,000 characters") }
+        return (id, note)
     }
 }

@@ -37,7 +37,7 @@ extension AdminController {
             ManageView(language: page.language, agency: page.agency, managed: managed, kiosks: kiosks, timeZone: report.timeZone).values
         ) { $1 }
         values["title"] = AdminPages.text("manage_title", page.language)
-        values["form_action"] = "\(values["base"]!)/manage"
+        values["form_action"] = "\(page.base)/manage"
         values["notice"] = notice
         values["error"] = error
         values["system_admin"] = page.user.role == .admin
@@ -167,7 +167,7 @@ extension AdminController {
         } catch let error as StoreError {
             return try await renderManage(page, notice: nil, error: error.description, status: .unprocessableContent)
         }
-        return redirect("\(page.context["base"]!)/manage?lang=\(page.language.rawValue)&done=\(action)")
+        return redirect("\(page.base)/manage?lang=\(page.language.rawValue)&done=\(action)")
     }
 
     /// The text fields and files of a `multipart/form-data` form, with the same checks as `editorForm`.

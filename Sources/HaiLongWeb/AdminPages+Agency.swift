@@ -141,11 +141,6 @@ extension AdminPages {
         return String(format: "%02d/%02d/%04d %02d:%02d", p.day ?? 0, p.month ?? 0, p.year ?? 0, p.hour ?? 0, p.minute ?? 0)
     }
 
-    /// An agency code as one URL path segment.
-    static func pathSegment(_ code: String) -> String {
-        code.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? code
-    }
-
     static func flaggedRow(
         _ response: FlaggedResponse, page: AdminController<some IndexStore, some DirectoryStore>.AgencyPage, timeZone: TimeZone
     )

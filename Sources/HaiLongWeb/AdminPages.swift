@@ -62,7 +62,7 @@ enum AdminPages {
             change = (delta > 0 ? "+" : "") + number(delta) + (previous.significant == true ? " *" : "")
         }
         return [
-            "code": item.agency, "path": pathSegment(item.agency), "name": item.name, "n": item.n, "index": number(item.index),
+            "code": item.agency, "path": CodeText.escaped(item.agency), "name": item.name, "n": item.n, "index": number(item.index),
             "ci": item.ci95.map { "\(number($0[0]))–\(number($0[1]))" } ?? "–",
             "sufficient": item.sufficient, "par": number(item.par_points), "change": change,
             "sort_index": item.sufficient ? (item.index ?? 101) : 200 + Double(item.n == 0 ? 1 : 0),
