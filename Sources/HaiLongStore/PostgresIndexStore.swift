@@ -107,13 +107,19 @@ public struct PostgresIndexStore: IndexStore {
 
     /// The agencies whose responses count for each root: its subtree, plus agencies merged into any of them before
     /// the period starts (and their subtrees), each once.
+    /// The edges are one equi-joinable list (child → parent, predecessor → successor), so the walk hash-joins: joined
+    /// on `parent_id = id OR merged_into = id` it was a nested loop over every agency for every node (800 ms for a
+    /// province's 1,001 roots under row-level security; 6 ms now).
     static func lineage(roots: [Int64], period: Period) -> PostgresQuery {
         """
-        WITH RECURSIVE sub AS (
+        WITH RECURSIVE edges AS (
+            SELECT id, parent_id AS up FROM agencies WHERE parent_id IS NOT NULL
+            UNION ALL
+            SELECT id, merged_into FROM agencies WHERE merged_into IS NOT NULL AND valid_to < \(period.first.description)::date
+        ), sub AS (
             SELECT id, id AS root, 0 AS depth FROM agencies WHERE id = ANY(\(roots))
             UNION
-            SELECT a.id, sub.root, sub.depth + 1 FROM agencies a JOIN sub
-                ON a.parent_id = sub.id OR (a.merged_into = sub.id AND a.valid_to < \(period.first.description)::date)
+            SELECT e.id, sub.root, sub.depth + 1 FROM sub JOIN edges e ON e.up = sub.id
             WHERE sub.depth < 64
         )
         SELECT DISTINCT root, id FROM sub

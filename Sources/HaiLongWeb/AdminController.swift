@@ -19,11 +19,28 @@ struct AdminController<Indices: IndexStore, Directory: DirectoryStore>: Sendable
     let secure: Bool
 
     /// The figures of the overview and of the agency pages, kept per figures version like the API's answers: computing
-    /// a province's year takes seconds on a large database, showing it again should not.
+    /// a province's year takes seconds on a large database, showing it again should not. The rendered parts (outer)
+    /// may show the previous version's while a slow one is computed; the figures they are rendered from (inner) never,
+    /// or a part kept under the new version would show the old figures.
     let overviewFigures = AnswerCache<OverviewFigures>()
-    let overviewTables = AnswerCache<String>()
-    let agencyFragments = AnswerCache<String>()
+    let overviewTables: AnswerCache<String>
+    let agencyFragments: AnswerCache<String>
     let agencyFigures = AnswerCache<AgencyFigures>()
+
+    init(
+        users: PostgresUserStore, dashboard: PostgresDashboardStore, indices: Indices, directory: Directory,
+        report: IndicesReport<Indices>, clientAddress: ClientAddress, secure: Bool, staleAnswers: StaleAnswers? = nil
+    ) {
+        self.users = users
+        self.dashboard = dashboard
+        self.indices = indices
+        self.directory = directory
+        self.report = report
+        self.clientAddress = clientAddress
+        self.secure = secure
+        self.overviewTables = AnswerCache(stale: staleAnswers)
+        self.agencyFragments = AnswerCache(stale: staleAnswers)
+    }
 
     /// The overview's figures: a document per root, and each listed agency's index by month (the sparklines).
     struct OverviewFigures: Sendable {

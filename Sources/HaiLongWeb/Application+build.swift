@@ -29,14 +29,18 @@ public struct AppDependencies<Directory: DirectoryStore, Responses: ResponseStor
     public var dashboard: PostgresDashboardStore?
     /// `Secure` cookies and HSTS on the administrators' pages (`HAILONG_SECURE_COOKIES`).
     public var secureCookies: Bool
+    /// Whether slow figures are served from their previous version while recomputed (`nil`: always computed afresh).
+    public var staleAnswers: StaleAnswers?
 
     public init(
         directory: Directory, responses: Responses, indices: Indices, dossiers: Dossiers,
         isReady: @escaping @Sendable () async throws -> Bool,
         backlog: @escaping @Sendable () async throws -> Int = { 0 }, metrics: AppMetrics = AppMetrics(),
         rules: FlagRules = FlagRules(), clientAddress: ClientAddress = ClientAddress(), survey: SurveySettings = SurveySettings(),
-        users: PostgresUserStore? = nil, dashboard: PostgresDashboardStore? = nil, secureCookies: Bool = true
+        users: PostgresUserStore? = nil, dashboard: PostgresDashboardStore? = nil, secureCookies: Bool = true,
+        staleAnswers: StaleAnswers? = nil
     ) {
+        self.staleAnswers = staleAnswers
         self.dashboard = dashboard
         self.survey = survey
         self.users = users
@@ -72,8 +76,10 @@ public func buildRouter<Directory, Responses, Indices, Dossiers>(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
     }
-    IndicesController(indices: dependencies.indices, directory: dependencies.directory, timeZone: dependencies.rules.timeZone)
-        .addRoutes(to: api)
+    IndicesController(
+        indices: dependencies.indices, directory: dependencies.directory, timeZone: dependencies.rules.timeZone,
+        staleAnswers: dependencies.staleAnswers
+    ).addRoutes(to: api)
     DossiersController(dossiers: dependencies.dossiers, directory: dependencies.directory).addRoutes(to: api)
     KioskController(
         directory: dependencies.directory, questionnaires: { try await responses.questionnaires.all() },
@@ -92,7 +98,7 @@ public func buildRouter<Directory, Responses, Indices, Dossiers>(
         AdminController(
             users: users, dashboard: dashboard, indices: dependencies.indices, directory: dependencies.directory,
             report: IndicesReport(indices: dependencies.indices, timeZone: dependencies.rules.timeZone),
-            clientAddress: dependencies.clientAddress, secure: dependencies.secureCookies
+            clientAddress: dependencies.clientAddress, secure: dependencies.secureCookies, staleAnswers: dependencies.staleAnswers
         ).addRoutes(to: router)
     }
     return router
@@ -122,7 +128,8 @@ public func buildApplication(
         survey: configuration.survey,
         users: PostgresUserStore(client: client, logger: logger),
         dashboard: PostgresDashboardStore(client: client, logger: logger),
-        secureCookies: configuration.secureCookies)
+        secureCookies: configuration.secureCookies,
+        staleAnswers: configuration.staleAnswers)
     return Application(
         router: buildRouter(dependencies),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "HaiLong"),

@@ -11,9 +11,10 @@ struct IndicesController<Indices: IndexStore, Directory: DirectoryStore>: Sendab
     let directory: Directory
     let auth: BearerAuth<Directory>
     let report: IndicesReport<Indices>
-    let answers = AnswerCache<FixedResponse>()
+    let answers: AnswerCache<FixedResponse>
 
-    init(indices: Indices, directory: Directory, timeZone: TimeZone) {
+    init(indices: Indices, directory: Directory, timeZone: TimeZone, staleAnswers: StaleAnswers? = nil) {
+        self.answers = AnswerCache(stale: staleAnswers)
         self.indices = indices
         self.directory = directory
         self.auth = BearerAuth(directory: directory)

@@ -27,6 +27,9 @@ public struct ServerConfiguration: Sendable {
     /// `Secure` session cookies and HSTS on `/admin` (`HAILONG_SECURE_COOKIES=0` only for plain HTTP on another host
     /// than localhost: browsers treat http://localhost as secure).
     public var secureCookies = true
+    /// Slow figures (a province's year on a large database) are served from their previous version for at most this
+    /// long while recomputed (`HAILONG_STALE_ANSWERS_S`; 0: always wait for the new figures).
+    public var staleAnswers: StaleAnswers? = StaleAnswers()
 
     public init() {}
 
@@ -73,6 +76,12 @@ public struct ServerConfiguration: Sendable {
                 throw ConfigurationError(variable: "HAILONG_SECURE_COOKIES", reason: "'\(text)' is not 0 or 1")
             }
             self.secureCookies = text == "1"
+        }
+        if let text = value("HAILONG_STALE_ANSWERS_S") {
+            guard let seconds = Int(text), (0...3_600).contains(seconds) else {
+                throw ConfigurationError(variable: "HAILONG_STALE_ANSWERS_S", reason: "'\(text)' is not a number of seconds (0–3600)")
+            }
+            self.staleAnswers = seconds == 0 ? nil : StaleAnswers(maxAge: .seconds(seconds))
         }
         if let directory = value("HAILONG_DATA_DIR") { self.dataDirectory = URL(fileURLWithPath: directory) }
         if let text = value("HAILONG_TRUSTED_PROXIES") {

@@ -37,4 +37,55 @@ import Testing
         _ = try await cache.answer(key: "k", version: 2, compute: compute)
         #expect(gate.computations.withLock { $0 } == 2)
     }
+
+    /// A gated computation answering `text`: it waits for one `open` of `gate`.
+    func gated(_ gate: Gate, _ text: String) -> @Sendable () async throws -> FixedResponse {
+        {
+            gate.computations.withLock { $0 += 1 }
+            for await _ in gate.opened { break }
+            return answer(text)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1))) func aSlowAnswerIsServedFromThePreviousVersionWhileTheNewOneIsComputed() async throws {
+        let cache = AnswerCache<FixedResponse>(stale: .init(slowerThan: .zero, maxAge: .seconds(60)))
+        _ = try await cache.answer(key: "k", version: 1) { answer("one") }
+        let gate = Gate()
+        // Version 2 is being computed (the gate is shut): version 1's answer stands in, at once, and again.
+        let during = try await cache.answer(key: "k", version: 2, compute: gated(gate, "two"))
+        #expect(String(buffer: during.body) == "one")
+        let again = try await cache.answer(key: "k", version: 2, compute: gated(gate, "two"))
+        #expect(String(buffer: again.body) == "one")
+        while gate.computations.withLock({ $0 }) == 0 { await Task.yield() }
+        // Once computed, version 2's own answer is served.
+        gate.open.yield()
+        var latest = "one"
+        for _ in 0..<1_000 where latest == "one" {
+            latest = String(buffer: try await cache.answer(key: "k", version: 2, compute: gated(gate, "two")).body)
+            await Task.yield()
+        }
+        #expect(latest == "two")
+        #expect(gate.computations.withLock { $0 } == 1)
+        // A request that read an older version before the bump does not bring the old answer back as current.
+        let older = try await cache.answer(key: "k", version: 1) { answer("one again") }
+        #expect(String(buffer: older.body) == "one again")
+    }
+
+    @Test(
+        .timeLimit(.minutes(1)),
+        arguments: [
+            ("no policy", nil),
+            ("cheap answer", StaleAnswers(slowerThan: .seconds(3_600), maxAge: .seconds(60))),
+            ("too old", StaleAnswers(slowerThan: .zero, maxAge: .zero)),
+        ])
+    func otherwiseTheNewVersionIsWaitedFor(_ name: String, _ policy: StaleAnswers?) async throws {
+        let cache = AnswerCache<FixedResponse>(stale: policy)
+        _ = try await cache.answer(key: "k", version: 1) { answer("one") }
+        let gate = Gate()
+        let request = Task { try await cache.answer(key: "k", version: 2, compute: gated(gate, "two")) }
+        while gate.computations.withLock({ $0 }) == 0 { await Task.yield() }
+        gate.open.yield()
+        // Had the request been answered from version 1 it would say "one", whenever the gate opened.
+        #expect(String(buffer: try await request.value.body) == "two", "\(name)")
+    }
 }
