@@ -109,6 +109,7 @@ public struct Aggregator: Sendable {
                 let locked = try await connection.query("SELECT pg_try_advisory_xact_lock(\(Self.lockKey))", logger: logger)
                 for try await isLeader in locked.decode(Bool.self) where !isLeader { return 0 }
                 try await connection.query("SET LOCAL jit = off", logger: logger)
+                try await fillMonthlyIfEmptied(connection)
                 var compacted = 0
                 for try await count in try await connection.query(Self.compactFragments(limit: limit), logger: logger).decode(Int.self) {
                     compacted = count
@@ -117,6 +118,27 @@ public struct Aggregator: Sendable {
             }
         } catch let error as PostgresTransactionError {
             throw error.closureError ?? error.commitError ?? error.beginError ?? error
+        }
+    }
+
+    /// After a rebuild (or the migration that made it) the monthly cube is empty: it is summed from the daily one here,
+    /// in the compaction's transaction, before fresh cells are moved into both (so nothing is counted twice). Readers
+    /// use it only once `monthly_ready` says so, reading the daily cube for whole months until then.
+    func fillMonthlyIfEmptied(_ connection: PostgresConnection) async throws {
+        let rows = try await connection.query(
+            "SELECT NOT coalesce((SELECT monthly_ready FROM aggregator_state WHERE id = 1), false)", logger: logger)
+        for try await emptied in rows.decode(Bool.self) where emptied {
+            try await connection.query(
+                """
+                INSERT INTO monthly_counts (month, agency_id, questionnaire_id, question, level, flag_mask, channel, n)
+                SELECT date_trunc('month', day)::date, agency_id, questionnaire_id, question, level, flag_mask, channel, sum(n)
+                FROM response_counts GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(n) <> 0
+                """, logger: logger)
+            try await connection.query(
+                """
+                INSERT INTO aggregator_state (id, time_zone, monthly_ready) VALUES (1, \(timeZone), true)
+                ON CONFLICT (id) DO UPDATE SET monthly_ready = true
+                """, logger: logger)
         }
     }
 
@@ -147,7 +169,7 @@ public struct Aggregator: Sendable {
 
     func recountAll(_ connection: PostgresConnection) async throws -> Int {
         try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ", logger: logger)
-        try await connection.query("TRUNCATE response_counts, pending_corrections, fragmented_counts", logger: logger)
+        try await connection.query("TRUNCATE response_counts, fresh_counts, monthly_counts, pending_corrections", logger: logger)
         try await connection.query("DELETE FROM pending_aggregation", logger: logger)
         // Filling an empty table and then indexing it is faster than keeping the index up to date row by row; the
         // TRUNCATE's lock keeps everyone else out until COMMIT either way.
@@ -156,10 +178,10 @@ public struct Aggregator: Sendable {
         try await connection.query("CREATE INDEX response_counts_agency_day_idx ON response_counts (agency_id, day)", logger: logger)
         let rows = try await connection.query(
             """
-            INSERT INTO aggregator_state AS s (id, time_zone, applied_total, last_applied_at)
-            SELECT 1, \(timeZone), count(*), now() FROM responses
+            INSERT INTO aggregator_state AS s (id, time_zone, applied_total, last_applied_at, monthly_ready)
+            SELECT 1, \(timeZone), count(*), now(), false FROM responses
             ON CONFLICT (id) DO UPDATE SET time_zone = EXCLUDED.time_zone, applied_total = EXCLUDED.applied_total,
-                last_applied_at = EXCLUDED.last_applied_at
+                last_applied_at = EXCLUDED.last_applied_at, monthly_ready = false
             RETURNING applied_total
             """, logger: logger)
         var counted = 0
@@ -258,13 +280,11 @@ public struct Aggregator: Sendable {
         ) AS c(question, level)
         """
 
-    /// Appends the `cells` CTE's rows to the cube as fragments and marks their agencies' days for compaction.
+    /// Appends the `cells` CTE's rows to `fresh_counts` (sql/0014), which compaction empties into the cubes.
     static let addCells = """
         added AS (
-            INSERT INTO response_counts (day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, n)
+            INSERT INTO fresh_counts (day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, n)
             SELECT * FROM cells WHERE n <> 0
-        ), marked AS (
-            INSERT INTO fragmented_counts (agency_id, day) SELECT DISTINCT agency_id, day FROM cells ON CONFLICT DO NOTHING
         )
         """
 
@@ -292,15 +312,17 @@ public struct Aggregator: Sendable {
         return query.bindingTimeZone(timeZone)
     }
 
-    /// Compacts up to `limit` marked (agency, day) pairs: their fragments become one row per cell, with the same sums
-    /// (cells that sum to zero go). Returns how many pairs were compacted.
+    /// Compacts up to `limit` (agency, day) pairs with fresh cells (sql/0014): their fresh cells and the pair's rows in
+    /// the daily cube become one row per cell there (cells that sum to zero go), and the fresh cells are added to the
+    /// monthly cube (when it is filled). Returns how many pairs were compacted.
     static func compactFragments(limit: Int) -> PostgresQuery {
         """
         WITH picked AS (
-            DELETE FROM fragmented_counts f
-            WHERE (f.agency_id, f.day) IN (
-                SELECT agency_id, day FROM fragmented_counts ORDER BY day, agency_id LIMIT \(unescaped: String(limit)))
-            RETURNING f.agency_id, f.day
+            SELECT DISTINCT agency_id, day FROM fresh_counts ORDER BY day, agency_id LIMIT \(unescaped: String(limit))
+        ), moved AS (
+            DELETE FROM fresh_counts f USING picked p WHERE f.agency_id = p.agency_id AND f.day = p.day
+            RETURNING f.day, f.agency_id, f.questionnaire_id, f.question, f.level, f.flag_mask, f.officer_id, f.counter_id,
+                f.channel, f.n
         ), old AS (
             DELETE FROM response_counts c USING picked p WHERE c.agency_id = p.agency_id AND c.day = p.day
             RETURNING c.day, c.agency_id, c.questionnaire_id, c.question, c.level, c.flag_mask, c.officer_id, c.counter_id,
@@ -308,7 +330,14 @@ public struct Aggregator: Sendable {
         ), merged AS (
             INSERT INTO response_counts (day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, n)
             SELECT day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, sum(n)
-            FROM old GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9 HAVING sum(n) <> 0
+            FROM (SELECT * FROM old UNION ALL SELECT * FROM moved) AS cells
+            GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9 HAVING sum(n) <> 0
+        ), monthly AS (
+            INSERT INTO monthly_counts AS m (month, agency_id, questionnaire_id, question, level, flag_mask, channel, n)
+            SELECT date_trunc('month', day)::date, agency_id, questionnaire_id, question, level, flag_mask, channel, sum(n)
+            FROM moved WHERE (SELECT monthly_ready FROM aggregator_state WHERE id = 1)
+            GROUP BY 1, 2, 3, 4, 5, 6, 7
+            ON CONFLICT (agency_id, month, questionnaire_id, question, level, flag_mask, channel) DO UPDATE SET n = m.n + EXCLUDED.n
         )
         SELECT count(*)::bigint FROM picked
         """

@@ -66,6 +66,19 @@ public struct Period: Sendable, Hashable, Codable {
     /// Days in the period.
     public var dayCount: Int { last.dayNumber - first.dayNumber + 1 }
 
+    /// The calendar months wholly inside the period, from the first day of the first to the last day of the last (`nil`
+    /// when there is none): what can be read from the monthly cube.
+    public var wholeMonths: (first: LocalDate, last: LocalDate)? {
+        var start = first
+        if start.day != 1 { start = LocalDate(year: first.year, month: first.month, day: 1)!.adding(days: 31) }
+        start.day = 1
+        var end = last
+        if end.day != LocalDate.daysIn(month: end.month, year: end.year) {
+            end = LocalDate(year: last.year, month: last.month, day: 1)!.adding(days: -1)
+        }
+        return start <= end ? (start, end) : nil
+    }
+
     /// The period of the same kind just before this one: the previous year, quarter, month, week or day, or for a
     /// range as many days just before it.
     public var previous: Period {

@@ -143,16 +143,10 @@ public struct PostgresIndexStore: IndexStore {
         let membership = try await client.query(Self.lineage(roots: agencies.map(\.id), period: period), logger: logger)
         var roots: [Int64: [Int64]] = [:]
         for try await (root, id) in membership.decode((Int64, Int64).self) { roots[id, default: []].append(root) }
+        let monthly = [.none, .channel, .month].contains(grouping) ? period.wholeMonths : nil
         let rows = try await client.query(
-            """
-            SELECT c.agency_id, \(unescaped: group) AS grp, c.question, c.level::integer, c.flag_mask,
-                   coalesce(c.question = q.respondent_question, false), sum(c.n)::bigint
-            FROM response_counts c JOIN questionnaires q ON q.id = c.questionnaire_id
-            WHERE c.agency_id = ANY(\(Array(roots.keys)))
-              AND c.day BETWEEN \(period.first.description)::date AND \(period.last.description)::date
-              AND q.code = \(questionnaire)
-            GROUP BY 1, 2, 3, 4, 5, 6
-            """, logger: logger)
+            Self.cells(of: Array(roots.keys), period: period, wholeMonths: monthly, questionnaire: questionnaire, group: group),
+            logger: logger)
         let excludedMask = methodology.excludedMask
         var result: [CountKey: FigureCounts] = [:]
         for try await (agency, group, question, level, mask, respondent, n)
@@ -168,6 +162,48 @@ public struct PostgresIndexStore: IndexStore {
             }
         }
         return result
+    }
+
+    /// The cells of `agencies` in `period` for one questionnaire, summed by agency, group and cell key (sql/0014): the
+    /// `wholeMonths` from the monthly cube when it is filled (from the daily cube otherwise), the other days from the
+    /// daily cube, and every day's fresh cells. One statement, so one snapshot: compaction moves cells between the
+    /// tables, never both in and out of what a statement sees.
+    static func cells(
+        of agencies: [Int64], period: Period, wholeMonths: (first: LocalDate, last: LocalDate)?, questionnaire: String, group: String
+    ) -> PostgresQuery {
+        var binds = PostgresBindings()
+        binds.append(agencies)
+        binds.append(questionnaire)
+        binds.append(period.first.description)
+        binds.append(period.last.description)
+        let columns = "day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, n"
+        let mine = "agency_id = ANY($1) AND questionnaire_id IN (SELECT id FROM questionnaires WHERE code = $2)"
+        var branches = ["SELECT \(columns) FROM fresh_counts WHERE \(mine) AND day BETWEEN $3::date AND $4::date"]
+        if let months = wholeMonths {
+            binds.append(months.first.description)
+            binds.append(months.last.description)
+            let ready = "coalesce((SELECT monthly_ready FROM aggregator_state WHERE id = 1), false)"
+            branches += [
+                """
+                SELECT month, agency_id, questionnaire_id, question, level, flag_mask, 0::bigint, 0::bigint, channel, n
+                FROM monthly_counts WHERE \(ready) AND \(mine) AND month BETWEEN $5::date AND $6::date
+                """,
+                "SELECT \(columns) FROM response_counts WHERE NOT \(ready) AND \(mine) AND day BETWEEN $5::date AND $6::date",
+                """
+                SELECT \(columns) FROM response_counts WHERE \(mine)
+                    AND (day BETWEEN $3::date AND $5::date - 1 OR day BETWEEN $6::date + 1 AND $4::date)
+                """,
+            ]
+        } else {
+            branches.append("SELECT \(columns) FROM response_counts WHERE \(mine) AND day BETWEEN $3::date AND $4::date")
+        }
+        let sql = """
+            SELECT c.agency_id, \(group) AS grp, c.question, c.level::integer, c.flag_mask,
+                   coalesce(c.question = q.respondent_question, false), sum(c.n)::bigint
+            FROM (\(branches.joined(separator: "\nUNION ALL\n"))) AS c JOIN questionnaires q ON q.id = c.questionnaire_id
+            GROUP BY 1, 2, 3, 4, 5, 6
+            """
+        return PostgresQuery(unsafeSQL: sql, binds: binds)
     }
 
     /// Adds one cell to `counts`. Respondents are counted by `_response` cells and by the cells of the questionnaire's

@@ -41,7 +41,7 @@ import Testing
                 FROM responses GROUP BY 1, 2, 3, 4
             ), cube AS (
                 SELECT day, agency_id, level::int AS level, flag_mask AS mask, sum(n) AS n
-                FROM response_counts WHERE question = 'overall' GROUP BY 1, 2, 3, 4
+                FROM counted_cells WHERE question = 'overall' GROUP BY 1, 2, 3, 4
             )
             SELECT count(*) FROM raw FULL JOIN cube USING (day, agency_id, level, mask)
             WHERE raw.n IS DISTINCT FROM cube.n
@@ -73,7 +73,7 @@ import Testing
             }
             try await aggregator.runUntilIdle()
             #expect(try await scalar(client, "SELECT count(*) FROM responses") == 360)
-            #expect(try await scalar(client, "SELECT sum(n)::int FROM response_counts WHERE question = 'overall'") == 360)
+            #expect(try await scalar(client, "SELECT sum(n)::int FROM counted_cells WHERE question = 'overall'") == 360)
             #expect(try await scalar(client, "SELECT count(*) FROM pending_aggregation") == 0)
             #expect(try await mismatches(client) == 0)
         }
@@ -101,7 +101,7 @@ import Testing
                 try await slow.query("COMMIT", logger: TestDatabase.logger)
             }
             #expect(try await aggregator.runUntilIdle() == 1)
-            #expect(try await scalar(client, "SELECT sum(n)::int FROM response_counts WHERE question = 'overall'") == 3)
+            #expect(try await scalar(client, "SELECT sum(n)::int FROM counted_cells WHERE question = 'overall'") == 3)
             #expect(try await mismatches(client) == 0)
         }
     }
@@ -132,7 +132,7 @@ import Testing
             #expect(try await scalar(client, "SELECT coalesce(sum(n), 0)::int FROM response_counts") == 0)
             #expect(try await scalar(client, "SELECT count(*) FROM pending_aggregation") == 20)
             #expect(try await aggregator.runUntilIdle() == 20)
-            #expect(try await scalar(client, "SELECT sum(n)::int FROM response_counts WHERE question = 'overall'") == 20)
+            #expect(try await scalar(client, "SELECT sum(n)::int FROM counted_cells WHERE question = 'overall'") == 20)
             #expect(try await mismatches(client) == 0)
         }
     }
@@ -222,10 +222,15 @@ import Testing
             }
             try await aggregator.runUntilIdle()
             let incremental = try await cubeText(client)
-            // Compaction merges the fragments the steps appended: one row per cell, the same counts.
-            let rowsBefore = try await scalar(client, "SELECT count(*) FROM response_counts")
+            // Compaction moves the fresh cells the steps appended into the daily cube (one row per cell, the same counts)
+            // and the monthly one; reading the figures from any of the three gives the same figures (sql/0014).
+            let fromFresh = try await figures(client, fixture)
+            #expect(try await scalar(client, "SELECT count(*) FROM response_counts") == 0)
+            let rowsBefore = try await scalar(client, "SELECT count(*) FROM counted_cells")
             #expect(try await aggregator.compactAll() > 0)
-            #expect(try await scalar(client, "SELECT count(*) FROM fragmented_counts") == 0)
+            #expect(try await scalar(client, "SELECT count(*) FROM fresh_counts") == 0)
+            #expect(try await monthlyMismatches(client) == 0)
+            #expect(try await figures(client, fixture) == fromFresh)
             let rowsAfter = try await scalar(client, "SELECT count(*) FROM response_counts")
             let cells = try await scalar(
                 client,
@@ -237,19 +242,26 @@ import Testing
             #expect(try await cubeText(client) == incremental)
             #expect(try await aggregator.rebuild() == 150)
             #expect(try await cubeText(client) == incremental)
+            // After a rebuild the monthly cube is empty until the next compaction fills it: read from the daily one.
+            #expect(try await scalar(client, "SELECT count(*) FROM monthly_counts") == 0)
+            #expect(try await figures(client, fixture) == fromFresh)
+            #expect(try await aggregator.compact() == 0)
+            #expect(try await scalar(client, "SELECT count(*) FROM monthly_counts") > 0)
+            #expect(try await monthlyMismatches(client) == 0)
+            #expect(try await figures(client, fixture) == fromFresh)
             // Respondents: '_response' cells, and for a questionnaire with a required question (kiosk-3's 'overall')
             // that question's cells instead, with no '_response' cell repeating them (sql/0008).
             let respondents = try await scalar(
                 client,
                 """
-                SELECT coalesce(sum(c.n), 0)::bigint FROM response_counts c JOIN questionnaires q ON q.id = c.questionnaire_id
+                SELECT coalesce(sum(c.n), 0)::bigint FROM counted_cells c JOIN questionnaires q ON q.id = c.questionnaire_id
                 WHERE c.question = '_response' OR c.question = q.respondent_question
                 """)
             #expect(respondents == 150)
             let repeated = try await scalar(
                 client,
                 """
-                SELECT count(*) FROM response_counts c JOIN questionnaires q ON q.id = c.questionnaire_id
+                SELECT count(*) FROM counted_cells c JOIN questionnaires q ON q.id = c.questionnaire_id
                 WHERE q.code = 'kiosk-3' AND c.question = '_response'
                 """)
             #expect(repeated == 0)
@@ -263,17 +275,52 @@ import Testing
                     UNION ALL
                     SELECT agency_id, '_response', 0, count(*)::bigint FROM responses GROUP BY 1
                 ), cube AS (
-                    SELECT agency_id, question, level::int AS level, sum(n)::bigint AS n FROM response_counts
+                    SELECT agency_id, question, level::int AS level, sum(n)::bigint AS n FROM counted_cells
                     WHERE question NOT LIKE 'reason.%' AND question <> '_response' GROUP BY 1, 2, 3
                     UNION ALL
                     SELECT c.agency_id, '_response', 0, sum(c.n)::bigint
-                    FROM response_counts c JOIN questionnaires q ON q.id = c.questionnaire_id
+                    FROM counted_cells c JOIN questionnaires q ON q.id = c.questionnaire_id
                     WHERE c.question = '_response' OR c.question = q.respondent_question GROUP BY 1
                 )
                 SELECT count(*) FROM raw FULL JOIN cube USING (agency_id, question, level) WHERE raw.n IS DISTINCT FROM cube.n
                 """)
             #expect(differing == 0)
         }
+    }
+
+    /// Figures read through the index store for periods that do and do not cover whole months, by every grouping the
+    /// monthly cube serves and one it cannot (officer), for both agencies and both questionnaires.
+    func figures(_ client: PostgresClient, _ fixture: Fixture) async throws -> [String: [CountKey: FigureCounts]] {
+        let store = PostgresIndexStore(client: client, logger: TestDatabase.logger)
+        var result: [String: [CountKey: FigureCounts]] = [:]
+        for period in ["2026", "2026-07", "2026-06-28..2026-07-31", "2026-07-02..2026-07-05"] {
+            for questionnaire in ["kiosk-3", "sipas-5"] {
+                for grouping in [Grouping.none, .month, .channel, .officer, .day] {
+                    result["\(period) \(questionnaire) \(grouping)"] = try await store.figureCounts(
+                        for: [fixture.province, fixture.agencyA, fixture.agencyB], period: try Period.parse(period),
+                        questionnaire: questionnaire, methodology: .standard, grouping: grouping)
+                }
+            }
+        }
+        #expect(result["2026 kiosk-3 none"]?.isEmpty == false)
+        return result
+    }
+
+    /// Monthly cells that differ from the daily cube summed by month.
+    func monthlyMismatches(_ client: PostgresClient) async throws -> Int {
+        try await scalar(
+            client,
+            """
+            WITH daily AS (
+                SELECT date_trunc('month', day)::date AS month, agency_id, questionnaire_id, question, level, flag_mask, channel,
+                    sum(n) AS n
+                FROM response_counts GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(n) <> 0
+            ), monthly AS (
+                SELECT month, agency_id, questionnaire_id, question, level, flag_mask, channel, n FROM monthly_counts WHERE n <> 0
+            )
+            SELECT count(*) FROM daily FULL JOIN monthly USING (month, agency_id, questionnaire_id, question, level, flag_mask, channel)
+            WHERE daily.n IS DISTINCT FROM monthly.n
+            """)
     }
 
     /// The cube as text, one line per cell with its count: the sum of the cell's rows (a step appends fragments,
@@ -284,7 +331,7 @@ import Testing
             SELECT string_agg(cell, E'\\n' ORDER BY cell) FROM (
                 SELECT concat_ws('|', day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel,
                     sum(n)) AS cell
-                FROM response_counts
+                FROM counted_cells
                 GROUP BY day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel
                 HAVING sum(n) <> 0
             ) AS cells

@@ -11,7 +11,7 @@ import Testing
 @Suite struct FlagReviewTests {
     func validOverall(_ client: PostgresClient) async throws -> Int {
         // Valid = no excluding flag (rapid_repeat 1, duplicate_dossier 2, test 4).
-        try await scalar(client, "SELECT coalesce(sum(n), 0)::bigint FROM response_counts WHERE question = 'overall' AND flag_mask & 7 = 0")
+        try await scalar(client, "SELECT coalesce(sum(n), 0)::bigint FROM counted_cells WHERE question = 'overall' AND flag_mask & 7 = 0")
     }
 
     @Test func clearingAFlagMovesTheCountsAndRestoringMovesThemBack() async throws {
@@ -34,7 +34,7 @@ import Testing
             #expect(try await validOverall(client) == 2)
             #expect(
                 try await scalar(
-                    client, "SELECT sum(n)::bigint FROM response_counts WHERE question = 'reason.xin_chao' AND flag_mask & 7 = 0") == 1)
+                    client, "SELECT sum(n)::bigint FROM counted_cells WHERE question = 'reason.xin_chao' AND flag_mask & 7 = 0") == 1)
             let incremental = try await cells(client)
             try await aggregator.rebuild()
             #expect(try await cells(client) == incremental)
@@ -70,7 +70,7 @@ import Testing
             """
             SELECT coalesce(string_agg(cell, ';' ORDER BY cell), '') FROM (
                 SELECT concat_ws('|', day, agency_id, question, level, flag_mask, officer_id, counter_id, channel, sum(n)) AS cell
-                FROM response_counts
+                FROM counted_cells
                 GROUP BY day, agency_id, question, level, flag_mask, officer_id, counter_id, channel HAVING sum(n) <> 0
             ) AS cells
             """)

@@ -100,4 +100,22 @@ struct PeriodTests {
         #expect(a < b && b < c && c < d)
         #expect(!(d < a))
     }
+
+    @Test(
+        "whole months inside a period: what the monthly cube can answer",
+        arguments: [
+            ("2026", "2026-01-01", "2026-12-31"),
+            ("2026-Q3", "2026-07-01", "2026-09-30"),
+            ("2024-02", "2024-02-01", "2024-02-29"),
+            ("2026-01-15..2026-04-10", "2026-02-01", "2026-03-31"),
+            ("2026-01-01..2026-02-27", "2026-01-01", "2026-01-31"),
+            ("2025-12-02..2026-01-31", "2026-01-01", "2026-01-31"),
+            ("2026-01-02..2026-02-27", nil, nil),
+            ("2026-W10", nil, nil),
+            ("2026-03-01", nil, nil),
+        ] as [(String, String?, String?)])
+    func wholeMonths(_ text: String, _ first: String?, _ last: String?) throws {
+        let months = try Period.parse(text).wholeMonths
+        #expect(months?.first.description == first && months?.last.description == last, "\(text)")
+    }
 }

@@ -40,25 +40,32 @@ import Testing
             try await fixture.rate(3, at: tap, source: fixture.sourceA(), officer: "B-1", dossier: "A-1")
             try await fixture.rate(1, at: tap + 60, source: fixture.sourceA(), dossier: "A-2")
             try await fixture.rate(2, at: tap + 120, source: fixture.sourceB(), dossier: "B-1")
-            _ = try await Aggregator(client: client, logger: TestDatabase.logger, timeZone: "Asia/Ho_Chi_Minh").runUntilIdle()
-            let tables = ["agencies", "counters", "officers", "kiosks", "responses", "response_counts"]
+            // Cells in all three cubes (sql/0014): compacted into the daily and monthly ones, and two fresh ones.
+            let aggregator = Aggregator(client: client, logger: TestDatabase.logger, timeZone: "Asia/Ho_Chi_Minh")
+            try await aggregator.runUntilIdle()
+            try await aggregator.compactAll()
+            try await fixture.rate(3, at: tap + 180, source: fixture.sourceA(), dossier: "A-3")
+            try await fixture.rate(3, at: tap + 240, source: fixture.sourceB(), dossier: "B-2")
+            try await aggregator.runUntilIdle()
+            let cubes = ["response_counts", "monthly_counts", "fresh_counts"]
+            let tables = ["agencies", "counters", "officers", "kiosks", "responses"] + cubes
             // What the owner sees: everything.
             var all: [String: Int] = [:]
             for table in tables { all[table] = try await scalar(client, PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table)")) }
-            #expect(all["responses"] == 3 && all["agencies"] == 3 && all["kiosks"] == 2)
+            #expect(all["responses"] == 5 && all["agencies"] == 3 && all["kiosks"] == 2)
             // Scoped to department P.A: its own rows only; B's responses, kiosk and the other agencies are invisible.
             let scopedA = try await asRuntime(client, scope: String(fixture.agencyA.id)) { connection in
                 var seen: [String: Int] = [:]
                 for table in tables { seen[table] = try await count(connection, table) }
                 return seen
             }
-            #expect(scopedA["responses"] == 2 && scopedA["kiosks"] == 1 && scopedA["agencies"] == 1 && scopedA["officers"] == 1)
-            #expect(scopedA["response_counts"]! > 0 && scopedA["response_counts"]! < all["response_counts"]!)
+            #expect(scopedA["responses"] == 3 && scopedA["kiosks"] == 1 && scopedA["agencies"] == 1 && scopedA["officers"] == 1)
+            for cube in cubes { #expect(scopedA[cube]! > 0 && scopedA[cube]! < all[cube]!, "\(cube)") }
             // Scoped to the province: the whole subtree. 'all': everything. Unset: nothing at all.
             let province = try await asRuntime(client, scope: String(fixture.province.id)) { try await count($0, "responses") }
-            #expect(province == 3)
+            #expect(province == 5)
             let everything = try await asRuntime(client, scope: "all") { try await count($0, "responses") }
-            #expect(everything == 3)
+            #expect(everything == 5)
             for scope in [nil, "", "P.A", "1 OR true"] {
                 let unscoped = try await asRuntime(client, scope: scope) { connection in
                     (try await count(connection, "responses"), try await count(connection, "agencies"))
@@ -94,9 +101,9 @@ import Testing
                 client,
                 """
                 SELECT count(*) FROM pg_class WHERE relname IN ('agencies', 'counters', 'officers', 'kiosks', 'dossiers', 'responses',
-                    'response_counts', 'fragmented_counts', 'publications') AND relrowsecurity AND relforcerowsecurity
+                    'response_counts', 'fresh_counts', 'monthly_counts', 'publications') AND relrowsecurity AND relforcerowsecurity
                 """)
-            #expect(forced == 9)
+            #expect(forced == 10)
             // It cannot turn the policies off.
             await #expect(throws: PSQLError.self) {
                 try await asRuntime(client, scope: "") { connection in

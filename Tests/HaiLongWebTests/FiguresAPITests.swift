@@ -297,7 +297,7 @@ import Testing
             try await app.aggregate()
             let first = try await get(client, path, token: app.parToken)
             #expect(item(first, "P.A")?["n"] as? Int == 1)
-            try await app.db.query("UPDATE response_counts SET n = n + 1")
+            try await app.db.query("UPDATE fresh_counts SET n = n + 1")
             let kept = try await get(client, path, token: app.parToken)
             #expect(kept.text == first.text)
             // Another format or another scope is another answer, computed from the counts as they are now.
@@ -308,7 +308,7 @@ import Testing
             try await app.aggregate()
             #expect(item(try await get(client, path, token: app.parToken), "P.A")?["n"] as? Int == 3)
             // An idle aggregator step does not: the answer is kept.
-            try await app.db.query("UPDATE response_counts SET n = n + 1")
+            try await app.db.query("UPDATE fresh_counts SET n = n + 1")
             try await app.aggregate()
             #expect(item(try await get(client, path, token: app.parToken), "P.A")?["n"] as? Int == 3)
             // Directory changes bump it through their triggers.
