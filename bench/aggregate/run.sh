@@ -13,6 +13,8 @@
 #      group=officer), p50/p95/p99 (target p95 ≤ 50 ms for depth=1)
 #   e. pages (PAGES [1]): an administrator signs in; wrk on /admin, the province's and one commune's agency page
 #      (target p95 ≤ 100 ms, issue 5)
+#   f. live (LIVE [1]): LIVE_RATE [200] responses a second stored and queued while wrk asks for the depth=1 read and
+#      the pages again: the service's aggregator changes the figures version every second meanwhile
 #   diagnostics: auto_explain plans of the aggregator's step and of the reads, and per-statement durations, in $OUT
 #
 # Usage (from the repository root, as root or as a user that can run `runuser -u postgres`):
@@ -363,10 +365,17 @@ python3 "$here/pglog.py" "$work/postgres.log" "$offset" --exclude-app psql --pla
 psql_q "VACUUM (ANALYZE) pending_aggregation" >/dev/null
 # The deferred half of the incremental path (sql/0008): merging the fragments the rounds appended. The service does
 # it once a minute; timed here so that the cost the rounds put off is on the record too.
-compact_cells_before=$(psql_q "SELECT count(*) FROM response_counts")
+# After the rebuild the first compaction also fills the monthly cube (sql/0014) from the daily one: timed apart.
+compact_cells_before=$(psql_q "SELECT (SELECT count(*) FROM response_counts) || ' daily + ' || (SELECT count(*) FROM fresh_counts) || ' fresh'")
 t0=$(now_s); cli aggregate --compact >"$work/compact.out"; compact_ms=$(ms_since "$t0")
-compact_cells_after=$(psql_q "SELECT count(*) FROM response_counts")
-log "c'. compaction: $(fmt "$compact_ms") ms ($(cat "$work/compact.out")), rows $compact_cells_before → $compact_cells_after"
+compact_cells_after=$(psql_q "SELECT (SELECT count(*) FROM response_counts) || ' daily + ' || (SELECT count(*) FROM fresh_counts) || ' fresh, '
+                              || (SELECT count(*) FROM monthly_counts) || ' monthly'")
+log "c'. compaction (with the monthly fill): $(fmt "$compact_ms") ms ($(cat "$work/compact.out")), rows $compact_cells_before → $compact_cells_after"
+new_batch
+psql_q "VACUUM (ANALYZE) monthly_counts" >/dev/null
+cli aggregate --once >/dev/null
+t0=$(now_s); cli aggregate --compact >"$work/compact2.out"; compact2_ms=$(ms_since "$t0")
+log "c'. compaction of one more round: $(fmt "$compact2_ms") ms ($(cat "$work/compact2.out"))"
 
 # --- d. reads -------------------------------------------------------------------------------------------------------
 log "d. hailong serve on :$PORT"
@@ -478,6 +487,57 @@ if [[ "${PAGES:-1}" == 1 ]]; then
     done
 fi
 
+# --- f. reads while ratings arrive ----------------------------------------------------------------------------------
+# The service's aggregator applies new ratings every second and each step changes the figures version: the kept
+# answers are out of date as fast as they are computed. LIVE_RATE responses a second are stored and queued (as the
+# service stores them) while wrk asks for the depth=1 year and the province's page.
+live_lines=()
+LIVE_RATE="${LIVE_RATE:-200}"
+if [[ "${LIVE:-1}" == 1 ]]; then
+    log "f. reads while $LIVE_RATE ratings a second arrive"
+    live_version0=$(psql_q "SELECT version FROM figures_version WHERE id = 1")
+    live_applied0=$(psql_q "SELECT applied_total FROM aggregator_state WHERE id = 1")
+    (
+        next=$g_next
+        while :; do
+            t0=$(now_s)
+            psql_f -v lo="$next" -v hi="$((next + LIVE_RATE - 1))" -v g0="$next" -v total="$LIVE_RATE" \
+                -v day0="$YEAR-12-31" -v span=1 -v zone="$ZONE" -v seed=0.77 -v queue=true -f "$here/responses.sql" >/dev/null
+            next=$((next + LIVE_RATE))
+            sleep "$(echo "s = 1 - ($(now_s) - $t0); if (s < 0) s = 0; s" | bc -l)"
+        done
+    ) &
+    feeder=$!
+    sleep 3
+    live_targets=("depth1|${read_url[depth1]}")
+    [[ -n "${session:-}" ]] && live_targets+=("overview|${page_url[overview]}" "province|${page_url[province]}")
+    for target in "${live_targets[@]}"; do
+        name=${target%%|*}; url=${target#*|}
+        for c in $READ_CONNECTIONS; do
+            t=$(( c < 2 ? c : 2 ))
+            f="$OUT/wrk-live-$name-c$c.out"
+            v0=$(psql_q "SELECT version FROM figures_version WHERE id = 1")
+            if [[ "$name" == depth1 ]]; then auth="HAILONG_TOKEN=$TOKEN"; else auth="HAILONG_COOKIE=$session"; fi
+            env "$auth" wrk -t"$t" -c"$c" -d"${READ_S}s" --timeout 120s --latency \
+                -s "$here/read.lua" "http://127.0.0.1:$PORT$url" >"$f" 2>&1 || { echo "wrk failed: $(tail -5 "$f")" >&2; exit 1; }
+            v1=$(psql_q "SELECT version FROM figures_version WHERE id = 1")
+            line=$(printf '%-8s -c%-2s %5s req in %ss  p50 %8.1f  p95 %8.1f  p99 %8.1f  max %8.1f ms  non-200 %s; %s new figures versions meanwhile' \
+                "$name" "$c" "$(result "$f" requests)" "$READ_S" "$(result "$f" p50_ms)" "$(result "$f" p95_ms)" \
+                "$(result "$f" p99_ms)" "$(result "$f" max_ms)" "$(result "$f" non200)" "$((v1 - v0))")
+            live_lines+=("$line")
+            log "f. $line"
+        done
+    done
+    kill "$feeder" 2>/dev/null || true
+    wait "$feeder" 2>/dev/null || true
+    live_applied=$(( $(psql_q "SELECT applied_total FROM aggregator_state WHERE id = 1") - live_applied0 ))
+    live_versions=$(( $(psql_q "SELECT version FROM figures_version WHERE id = 1") - live_version0 ))
+    # How far behind the last answer was: its as_of against the newest step.
+    curl -s -o "$OUT/live-depth1.json" -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT${read_url[depth1]}"
+    live_as_of=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1])).get('as_of'))" "$OUT/live-depth1.json" 2>/dev/null || echo "?")
+    live_last=$(psql_q "SELECT to_char(last_applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') FROM aggregator_state WHERE id = 1")
+fi
+
 # Diagnostic (not timed): each read once more with every statement and its plan (auto_explain ANALYZE) logged.
 statement_log on explain
 offset=$(log_offset)
@@ -526,8 +586,9 @@ c. incr.    $INCREMENTAL new responses (stored and queued as the service does), 
             wall − start-up: median $(fmt "$c_net_median") ms, max $(fmt "$c_net_max") ms
             server side (PostgreSQL log): every statement of the run $(fmt "$c_server_median") ms, the batch statement $(fmt "$c_apply_median") ms (medians)
             target ≤ 200 ms: $(verdict "$c_net_median <= 200")
-c'. compact hailong aggregate --compact after the rounds (deferred work; the service does it once a minute):
-            $(fmt "$compact_ms") ms wall ($(cat "$work/compact.out")), cube rows $compact_cells_before → $compact_cells_after
+c'. compact hailong aggregate --compact after the rounds (deferred work; the service does it once a minute), the first
+            after the rebuild also filling the monthly cube: $(fmt "$compact_ms") ms wall ($(cat "$work/compact.out")),
+            rows $compact_cells_before → $compact_cells_after; one round's cells alone: $(fmt "$compact2_ms") ms ($(cat "$work/compact2.out"))
 d. reads    hailong serve (release, LOG_LEVEL=$LOG_LEVEL), par token, wrk --latency (p95 from wrk's histogram, read.lua):
             depth1  = ${read_url[depth1]}  (${read_items[depth1]%% *} items)
             depth0  = ${read_url[depth0]}
@@ -542,6 +603,10 @@ e. pages    an agency admin of the province (session cookie), wrk --latency; col
             cold: $(for name in overview province commune; do printf '%s %s in %.0f ms  ' "$name" "${page_status[$name]:-–}" "${page_cold_ms[$name]:-0}"; done)
 $(for l in "${page_lines[@]}"; do echo "            $l"; done)
             target p95 ≤ 100 ms (overview and agency pages): $(for name in overview province commune; do [[ -n "${page_p95[$name]:-}" ]] && printf '%s %s  ' "$name" "$(verdict "${page_p95[$name]} <= 100")"; done)
+f. live    reads while $LIVE_RATE ratings a second are stored and applied by the service's aggregator (every step a new
+            figures version; slow answers are served from the previous version while the new one is computed):
+$(for l in "${live_lines[@]}"; do echo "            $l"; done)
+            ${live_applied:-0} responses applied in ${live_versions:-0} figures versions; the last depth=1 answer as of ${live_as_of:-?}, the newest step ${live_last:-?}
 server log  $server_errors error lines (LOG_LEVEL=$LOG_LEVEL)
 details     $OUT (groupby-plan.txt, rebuild-statements.txt, incremental-plan.txt, read-*-plans.txt, read-*-statements.txt)
 ==================================================================================
