@@ -16,7 +16,7 @@ public struct StaleAnswers: Sendable {
     /// Only answers whose computation started at most this long ago.
     public var maxAge: Duration
 
-    public init(slowerThan: Duration = .milliseconds(200), maxAge: Duration = .seconds(60)) {
+    public init(slowerThan: Duration = .milliseconds(200), maxAge: Duration = .seconds(300)) {
         self.slowerThan = slowerThan
         self.maxAge = maxAge
     }

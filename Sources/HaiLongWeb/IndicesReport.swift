@@ -211,20 +211,27 @@ public struct IndicesReport<Indices: IndexStore>: Sendable {
         return lines
     }
 
-    /// The index of `query`'s agency per day, ISO week or month (`by`) of its period.
+    /// The index of `query`'s agency per day, ISO week or month (`by`) of its period. By month, the cube is summed by
+    /// month in the database (whole months from the monthly cube): a province's year by day was 365 days × its 1,000
+    /// agencies' cells to send and add up here.
     func trend(_ query: IndicesQuery, by: String) async throws -> [Trend.Point] {
-        let daily = try await indices.figureCounts(
+        let byMonth = by == "month"
+        let cells = try await indices.figureCounts(
             for: [query.agency], period: query.period, questionnaire: query.questionnaire.code, methodology: query.methodology,
-            grouping: .day)
+            grouping: byMonth ? .month : .day)
         var series: [Trend.Point] = []
         var day = query.period.first
         while day <= query.period.last {
             let bucket = Self.bucket(of: day, by: by, within: query.period)
             var counts = FigureCounts()
-            var cursor = bucket.first
-            while cursor <= bucket.last {
-                if let cell = daily[CountKey(agencyID: query.agency.id, group: cursor.description)] { counts = counts + cell }
-                cursor = cursor.adding(days: 1)
+            if byMonth {
+                counts = cells[CountKey(agencyID: query.agency.id, group: bucket.label)] ?? counts
+            } else {
+                var cursor = bucket.first
+                while cursor <= bucket.last {
+                    if let cell = cells[CountKey(agencyID: query.agency.id, group: cursor.description)] { counts = counts + cell }
+                    cursor = cursor.adding(days: 1)
+                }
             }
             let figure = QuestionnaireFigure(counts: counts, questionnaire: query.questionnaire, methodology: query.methodology)
             series.append(

@@ -492,6 +492,7 @@ fi
 # answers are out of date as fast as they are computed. LIVE_RATE responses a second are stored and queued (as the
 # service stores them) while wrk asks for the depth=1 year and the province's page.
 live_lines=()
+declare -A live_first
 LIVE_RATE="${LIVE_RATE:-200}"
 if [[ "${LIVE:-1}" == 1 ]]; then
     log "f. reads while $LIVE_RATE ratings a second arrive"
@@ -513,11 +514,18 @@ if [[ "${LIVE:-1}" == 1 ]]; then
     [[ -n "${session:-}" ]] && live_targets+=("overview|${page_url[overview]}" "province|${page_url[province]}")
     for target in "${live_targets[@]}"; do
         name=${target%%|*}; url=${target#*|}
+        if [[ "$name" == depth1 ]]; then auth="HAILONG_TOKEN=$TOKEN"; else auth="HAILONG_COOKIE=$session"; fi
+        # Someone opens it (not measured: an answer last computed minutes ago is not served, HAILONG_STALE_ANSWERS_S),
+        # then keeps looking while the figures change.
+        if [[ "$name" == depth1 ]]; then header="Authorization: Bearer $TOKEN"; else header="Cookie: $session"; fi
+        t0=$(now_s)
+        curl -s -o /dev/null -m 300 -H "$header" "http://127.0.0.1:$PORT$url"
+        live_first[$name]=$(ms_since "$t0")
+        log "f. $name: first view $(fmt "${live_first[$name]}") ms"
         for c in $READ_CONNECTIONS; do
             t=$(( c < 2 ? c : 2 ))
             f="$OUT/wrk-live-$name-c$c.out"
             v0=$(psql_q "SELECT version FROM figures_version WHERE id = 1")
-            if [[ "$name" == depth1 ]]; then auth="HAILONG_TOKEN=$TOKEN"; else auth="HAILONG_COOKIE=$session"; fi
             env "$auth" wrk -t"$t" -c"$c" -d"${READ_S}s" --timeout 120s --latency \
                 -s "$here/read.lua" "http://127.0.0.1:$PORT$url" >"$f" 2>&1 || { echo "wrk failed: $(tail -5 "$f")" >&2; exit 1; }
             v1=$(psql_q "SELECT version FROM figures_version WHERE id = 1")
@@ -605,6 +613,7 @@ $(for l in "${page_lines[@]}"; do echo "            $l"; done)
             target p95 ≤ 100 ms (overview and agency pages): $(for name in overview province commune; do [[ -n "${page_p95[$name]:-}" ]] && printf '%s %s  ' "$name" "$(verdict "${page_p95[$name]} <= 100")"; done)
 f. live    reads while $LIVE_RATE ratings a second are stored and applied by the service's aggregator (every step a new
             figures version; slow answers are served from the previous version while the new one is computed):
+            first view of each (not measured by wrk): $(for name in "${!live_first[@]}"; do printf '%s %.0f ms  ' "$name" "${live_first[$name]}"; done)
 $(for l in "${live_lines[@]}"; do echo "            $l"; done)
             ${live_applied:-0} responses applied in ${live_versions:-0} figures versions; the last depth=1 answer as of ${live_as_of:-?}, the newest step ${live_last:-?}
 server log  $server_errors error lines (LOG_LEVEL=$LOG_LEVEL)
