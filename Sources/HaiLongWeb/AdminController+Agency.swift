@@ -110,12 +110,14 @@ extension AdminController {
         let html = try await agencyFragments.answer(key: "\(key)|\(language.rawValue)", version: version) {
             [report, dashboard, byOfficer] in
             let figures = try await agencyFigures.answer(key: key, version: version) {
-                AgencyFigures(
-                    own: try await report.document(own), officers: try await report.document(byOfficer),
-                    trend: try await report.trend(own, by: page.period.dayCount > 62 ? "month" : "day"),
-                    heat: try await dashboard.heatmap(
-                        under: page.agency.id, questionnaire: page.questionnaire.code, from: range.from, to: range.to,
-                        timeZone: report.timeZone.identifier))
+                // Four independent reads, at the same time (each on a connection of its own).
+                async let ownDocument = report.document(own)
+                async let officers = report.document(byOfficer)
+                async let trend = report.trend(own, by: page.period.dayCount > 62 ? "month" : "day")
+                async let heat = dashboard.heatmap(
+                    under: page.agency.id, questionnaire: page.questionnaire.code, from: range.from, to: range.to,
+                    timeZone: report.timeZone.identifier)
+                return AgencyFigures(own: try await ownDocument, officers: try await officers, trend: try await trend, heat: try await heat)
             }
             let view = AgencyView(
                 language: language, questionnaire: page.questionnaire, item: figures.own.items.first, officers: figures.officers.items,

@@ -169,8 +169,10 @@ struct AdminController<Indices: IndexStore, Directory: DirectoryStore>: Sendable
                 for root in roots {
                     let query = IndicesQuery(
                         period: period, agency: root, depth: .children, questionnaire: questionnaire, methodology: methodology)
-                    figures.documents.append(try await report.document(query))
-                    figures.sparklines.merge(try await report.sparklines(query)) { $1 }
+                    async let document = report.document(query)
+                    async let sparklines = report.sparklines(query)
+                    figures.documents.append(try await document)
+                    figures.sparklines.merge(try await sparklines) { $1 }
                 }
                 return figures
             }

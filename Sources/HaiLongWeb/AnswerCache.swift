@@ -15,10 +15,15 @@ public struct StaleAnswers: Sendable {
     public var slowerThan: Duration
     /// Only answers whose computation started at most this long ago.
     public var maxAge: Duration
+    /// A slow answer is computed again at most once per this many times its own computing time (and at least once per
+    /// half `maxAge`): while ratings arrive the version changes every second, and recomputing a province's year at
+    /// every change would keep the machine busy with nothing but that.
+    public var refreshFactor: Double
 
-    public init(slowerThan: Duration = .milliseconds(200), maxAge: Duration = .seconds(300)) {
+    public init(slowerThan: Duration = .milliseconds(200), maxAge: Duration = .seconds(300), refreshFactor: Double = 4) {
         self.slowerThan = slowerThan
         self.maxAge = maxAge
+        self.refreshFactor = refreshFactor
     }
 }
 
@@ -30,26 +35,26 @@ public struct StaleAnswers: Sendable {
 ///
 /// Concurrent requests for an answer being computed wait for that one computation. A failed computation is not kept.
 ///
-/// While ratings arrive, the aggregator bumps the version every few seconds, and a province's year takes seconds to
-/// compute on a large cube. With a `StaleAnswers`, an answer that was slow to compute is served from its previous
-/// version while the new one is computed (it carries its own `as_of`), as long as it is not older than the policy
-/// allows; cheap answers are always computed afresh, so a small agency's page shows a review at once.
+/// While ratings arrive, the aggregator bumps the version every second, and a province's year takes seconds to compute
+/// on a large cube. With `StaleAnswers`, an answer that was slow to compute is served from the newest version computed
+/// (it carries its own `as_of`) while a newer one is computed, as long as it is not older than the policy allows, and
+/// is computed again only every few times its own computing time, one computation at a time. Cheap answers are always
+/// computed afresh, so a small agency's page shows a review at once.
 final class AnswerCache<Value: Sendable>: Sendable {
     /// A finished computation.
     struct Computed {
+        var version: Int64
         var value: Value
         var started: ContinuousClock.Instant
         var took: Duration
     }
 
     struct Entry {
-        var version: Int64
-        var task: Task<Value, any Error>
+        /// The newest answer computed.
+        var latest: Computed?
+        /// The computation under way, and the version it is for.
+        var running: (version: Int64, task: Task<Value, any Error>)?
         var lastUsed: UInt64
-        /// This version's answer, once computed.
-        var computed: Computed?
-        /// The newest earlier version's answer, while this one is computed.
-        var previous: Computed?
     }
 
     /// What a request found: an answer to send, or a computation to wait for.
@@ -73,41 +78,46 @@ final class AnswerCache<Value: Sendable>: Sendable {
     }
 
     /// The answer for `key` at `version`: the kept one, or `compute`'s (kept for the next request), or — under the
-    /// stale policy, while `compute` runs — the previous version's.
+    /// stale policy — the newest one computed.
     func answer(
         key: String, version: Int64, compute: @escaping @Sendable () async throws -> Value
     ) async throws -> Value {
         let now = ContinuousClock.now
         let found = state.withLock { state -> Found in
             state.tick += 1
-            if let entry = state.entries[key], entry.version == version {
-                state.entries[key]?.lastUsed = state.tick
-                if entry.computed == nil, let previous = usable(entry.previous, now: now) { return .ready(previous) }
-                return .computing(entry.task)
-            }
-            let replaced = state.entries[key]
-            if replaced == nil, state.entries.count >= capacity,
+            if state.entries[key] == nil, state.entries.count >= capacity,
                 let oldest = state.entries.min(by: { $0.value.lastUsed < $1.value.lastUsed })?.key
             {
                 state.entries[oldest] = nil
+            }
+            var entry = state.entries[key] ?? Entry(lastUsed: state.tick)
+            entry.lastUsed = state.tick
+            defer { state.entries[key] = entry }
+            // Kept for this version, or a newer one (a request that read the version just before a bump).
+            if let latest = entry.latest, latest.version >= version { return .ready(latest.value) }
+            let standIn = usable(entry.latest, now: now)
+            if let running = entry.running, running.version >= version || standIn != nil {
+                // One computation at a time: this version's (or, while a stand-in is served, any newer one).
+                return standIn.map(Found.ready) ?? .computing(running.task)
+            }
+            if let standIn, let latest = entry.latest, let stale, now - latest.started < refreshInterval(latest, stale) {
+                return .ready(standIn)
             }
             // Unstructured on purpose: the computation is shared by every request that asks for it meanwhile, so it
             // must outlive the first one (whose deadline may answer 503 first) and fill the cache for the next.
             let task = Task(executorPreference: FiguresExecutor.shared) { [weak self] in
                 do {
                     let value = try await compute()
-                    self?.finished(key: key, version: version, with: Computed(value: value, started: now, took: .now - now))
+                    self?.finished(
+                        key: key, version: version, with: Computed(version: version, value: value, started: now, took: .now - now))
                     return value
                 } catch {
                     self?.finished(key: key, version: version, with: nil)
                     throw error
                 }
             }
-            // An older version's answer may stand in; a newer one (a request that read the version before a bump) not.
-            let previous = replaced.flatMap { $0.version < version ? ($0.computed ?? $0.previous) : nil }
-            state.entries[key] = Entry(version: version, task: task, lastUsed: state.tick, previous: previous)
-            if let previous = usable(previous, now: now) { return .ready(previous) }
-            return .computing(task)
+            entry.running = (version, task)
+            return standIn.map(Found.ready) ?? .computing(task)
         }
         switch found {
         case .ready(let value):
@@ -117,22 +127,25 @@ final class AnswerCache<Value: Sendable>: Sendable {
         }
     }
 
-    /// `previous`'s value when the stale policy lets it stand in at `now`.
-    private func usable(_ previous: Computed?, now: ContinuousClock.Instant) -> Value? {
-        guard let stale, let previous, previous.took >= stale.slowerThan, now - previous.started <= stale.maxAge else { return nil }
-        return previous.value
+    /// `computed`'s value when the stale policy lets it stand in for a newer version at `now`.
+    private func usable(_ computed: Computed?, now: ContinuousClock.Instant) -> Value? {
+        guard let stale, let computed, computed.took >= stale.slowerThan, now - computed.started <= stale.maxAge else { return nil }
+        return computed.value
     }
 
-    /// Records a finished computation of `key` at `version` (a failed one, `nil`, is dropped: the next request tries again).
+    /// How long after its computation started a stand-in is served without computing a newer answer.
+    private func refreshInterval(_ computed: Computed, _ stale: StaleAnswers) -> Duration {
+        min(computed.took * stale.refreshFactor, stale.maxAge / 2)
+    }
+
+    /// Records the end of the computation of `key` at `version`: its answer is kept unless a newer one is (a failed
+    /// computation, `nil`, keeps what was there; the next request tries again).
     private func finished(key: String, version: Int64, with computed: Computed?) {
         state.withLock { state in
-            guard state.entries[key]?.version == version else { return }
-            if let computed {
-                state.entries[key]?.computed = computed
-                state.entries[key]?.previous = nil
-            } else {
-                state.entries[key] = nil
-            }
+            guard var entry = state.entries[key] else { return }
+            if let computed, entry.latest.map({ $0.version <= version }) ?? true { entry.latest = computed }
+            if entry.running?.version == version { entry.running = nil }
+            state.entries[key] = entry
         }
     }
 

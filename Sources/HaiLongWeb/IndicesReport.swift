@@ -51,24 +51,29 @@ public struct IndicesReport<Indices: IndexStore>: Sendable {
             query.grouping == .none
             ? try await indices.agencies(under: query.agency, depth: query.depth, period: query.period) : [query.agency]
         let codes = Dictionary(uniqueKeysWithValues: agencies.map { ($0.id, $0.code) })
-        let current = try await indices.figureCounts(
-            for: agencies, period: query.period, questionnaire: questionnaire.code, methodology: methodology, grouping: query.grouping)
+        // The period, the previous one and (for agencies) the other channel's questionnaire are read at the same time,
+        // on connections of their own: on a large cube each is a scan of its own, and the machine has more than one core.
         let previousPeriod = query.period.previous
-        let previous = try await indices.figureCounts(
+        let indices = self.indices
+        async let currentCounts = indices.figureCounts(
+            for: agencies, period: query.period, questionnaire: questionnaire.code, methodology: methodology, grouping: query.grouping)
+        async let previousCounts = indices.figureCounts(
             for: agencies, period: previousPeriod, questionnaire: questionnaire.code, methodology: methodology,
             grouping: query.grouping)
+        let otherQuestionnaire: Questionnaire? =
+            if query.grouping == .none, let code = Self.counterpart(of: questionnaire.code) {
+                try await indices.questionnaire(code: code)
+            } else {
+                nil
+            }
+        async let otherCounts = Self.counts(
+            indices, agencies, query.period, questionnaire: otherQuestionnaire?.code, methodology: methodology)
+        let (current, previous, other) = try await (currentCounts, previousCounts, otherCounts)
 
         var items: [IndexItem] = []
         switch query.grouping {
         case .none:
             let dossiers = try await indices.dossiersServed(for: agencies, period: query.period, timeZone: timeZone)
-            var other: [CountKey: FigureCounts] = [:]
-            var otherQuestionnaire: Questionnaire?
-            if let code = Self.counterpart(of: questionnaire.code), let definition = try await indices.questionnaire(code: code) {
-                otherQuestionnaire = definition
-                other = try await indices.figureCounts(
-                    for: agencies, period: query.period, questionnaire: code, methodology: methodology, grouping: .none)
-            }
             for agency in agencies {
                 let key = CountKey(agencyID: agency.id)
                 let counts = current[key] ?? FigureCounts()
@@ -129,6 +134,15 @@ public struct IndicesReport<Indices: IndexStore>: Sendable {
             methodology: .init(code: methodology.code, version: methodology.version),
             as_of: try await indices.asOf().map(Timestamp.format), published: false, publication: nil,
             group: query.grouping == .none ? nil : query.grouping.rawValue, items: items)
+    }
+
+    /// The agencies' counts of `questionnaire` in `period` (none without a questionnaire).
+    static func counts(
+        _ indices: Indices, _ agencies: [Agency], _ period: Period, questionnaire: String?, methodology: Methodology
+    ) async throws -> [CountKey: FigureCounts] {
+        guard let questionnaire else { return [:] }
+        return try await indices.figureCounts(
+            for: agencies, period: period, questionnaire: questionnaire, methodology: methodology, grouping: .none)
     }
 
     /// Freezes the figures `query` asks for as the next published version (the API and `hailong publish`).

@@ -24,7 +24,7 @@ import Testing
         }
         // The first request waits and is cancelled (as withDeadline does at the deadline) while the computation runs.
         let first = Task { try await cache.answer(key: "k", version: 1, compute: compute) }
-        while gate.computations.withLock({ $0 }) == 0 { await Task.yield() }
+        while gate.computations.withLock({ $0 }) == 0 { try Task.checkCancellation(); await Task.yield() }
         first.cancel()
         await #expect(throws: CancellationError.self) { try await first.value }
         // The computation was not stopped: opening the gate finishes it, and the next request gets it, computed once.
@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(1))) func aSlowAnswerIsServedFromThePreviousVersionWhileTheNewOneIsComputed() async throws {
-        let cache = AnswerCache<FixedResponse>(stale: .init(slowerThan: .zero, maxAge: .seconds(60)))
+        let cache = AnswerCache<FixedResponse>(stale: .init(slowerThan: .zero, maxAge: .seconds(60), refreshFactor: 0))
         _ = try await cache.answer(key: "k", version: 1) { answer("one") }
         let gate = Gate()
         // Version 2 is being computed (the gate is shut): version 1's answer stands in, at once, and again.
@@ -56,7 +56,7 @@ import Testing
         #expect(String(buffer: during.body) == "one")
         let again = try await cache.answer(key: "k", version: 2, compute: gated(gate, "two"))
         #expect(String(buffer: again.body) == "one")
-        while gate.computations.withLock({ $0 }) == 0 { await Task.yield() }
+        while gate.computations.withLock({ $0 }) == 0 { try Task.checkCancellation(); await Task.yield() }
         // Once computed, version 2's own answer is served.
         gate.open.yield()
         var latest = "one"
@@ -66,9 +66,32 @@ import Testing
         }
         #expect(latest == "two")
         #expect(gate.computations.withLock { $0 } == 1)
-        // A request that read an older version before the bump does not bring the old answer back as current.
+        // A request that read the version just before the bump gets the newer answer, not the old one again.
         let older = try await cache.answer(key: "k", version: 1) { answer("one again") }
-        #expect(String(buffer: older.body) == "one again")
+        #expect(String(buffer: older.body) == "two")
+    }
+
+    @Test(.timeLimit(.minutes(1))) func aSlowAnswerIsComputedAgainOnlyAfterSomeTimesItsOwnCost() async throws {
+        // Version 1 took at least 20 ms: with a factor of 1,000 it stands in for about 20 s (at most half of maxAge).
+        let cache = AnswerCache<FixedResponse>(stale: .init(slowerThan: .milliseconds(10), maxAge: .seconds(120), refreshFactor: 1_000))
+        _ = try await cache.answer(key: "k", version: 1) {
+            try await Task.sleep(for: .milliseconds(20))
+            return answer("one")
+        }
+        let gate = Gate()
+        for version in 2...5 {
+            let served = try await cache.answer(key: "k", version: Int64(version), compute: gated(gate, "newer"))
+            #expect(String(buffer: served.body) == "one")
+        }
+        // Nothing newer was computed meanwhile: the versions changed faster than the answer is worth recomputing.
+        #expect(gate.computations.withLock { $0 } == 0)
+        // Without the policy each new version is computed.
+        let fresh = AnswerCache<FixedResponse>()
+        _ = try await fresh.answer(key: "k", version: 1) { answer("one") }
+        let request = Task { try await fresh.answer(key: "k", version: 2, compute: gated(gate, "two")) }
+        while gate.computations.withLock({ $0 }) == 0 { try Task.checkCancellation(); await Task.yield() }
+        gate.open.yield()
+        #expect(String(buffer: try await request.value.body) == "two")
     }
 
     @Test(
@@ -83,7 +106,7 @@ import Testing
         _ = try await cache.answer(key: "k", version: 1) { answer("one") }
         let gate = Gate()
         let request = Task { try await cache.answer(key: "k", version: 2, compute: gated(gate, "two")) }
-        while gate.computations.withLock({ $0 }) == 0 { await Task.yield() }
+        while gate.computations.withLock({ $0 }) == 0 { try Task.checkCancellation(); await Task.yield() }
         gate.open.yield()
         // Had the request been answered from version 1 it would say "one", whenever the gate opened.
         #expect(String(buffer: try await request.value.body) == "two", "\(name)")
