@@ -7,25 +7,24 @@
 -- 2. agencies.parent_id gets an index: walks down the tree looked up each node's children with a scan of agencies.
 CREATE INDEX agencies_parent_id_idx ON agencies (parent_id);
 
-DO $$
-DECLARE
-    owned record;
+-- The policy of an agency-owned table (written once here; later migrations call it for their new tables):
+-- row-level security on and forced, the table's rows held to the scope by its agency column.
+CREATE FUNCTION hailong_agency_policy(owned text, agency_column text) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    FOR owned IN SELECT * FROM (VALUES
-        ('counters', 'agency_id'), ('officers', 'agency_id'), ('kiosks', 'agency_id'),
-        ('dossiers', 'agency_id'), ('responses', 'agency_id'), ('response_counts', 'agency_id'),
-        ('fragmented_counts', 'agency_id'), ('publications', 'agency_id')) AS t (name, agency_column)
-    LOOP
-        EXECUTE format('DROP POLICY agency_scope ON %I', owned.name);
-        EXECUTE format($policy$
-            CREATE POLICY agency_scope ON %1$I
-            USING ((SELECT current_user <> 'hailong_runtime' OR coalesce(current_setting('hailong.scope', true), '') = 'all')
-                OR %2$I IN (SELECT id FROM hailong_scope_agencies()))
-            WITH CHECK ((SELECT current_user <> 'hailong_runtime' OR coalesce(current_setting('hailong.scope', true), '') = 'all')
-                OR %2$I IN (SELECT id FROM hailong_scope_agencies()))
-            $policy$, owned.name, owned.agency_column);
-    END LOOP;
+    EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', owned);
+    EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', owned);
+    EXECUTE format('DROP POLICY IF EXISTS agency_scope ON %I', owned);
+    EXECUTE format($policy$
+        CREATE POLICY agency_scope ON %1$I
+        USING ((SELECT current_user <> 'hailong_runtime' OR coalesce(current_setting('hailong.scope', true), '') = 'all')
+            OR %2$I IN (SELECT id FROM hailong_scope_agencies()))
+        WITH CHECK ((SELECT current_user <> 'hailong_runtime' OR coalesce(current_setting('hailong.scope', true), '') = 'all')
+            OR %2$I IN (SELECT id FROM hailong_scope_agencies()))
+        $policy$, owned, agency_column);
 END $$;
+
+SELECT hailong_agency_policy(name, 'agency_id') FROM unnest(ARRAY['counters', 'officers', 'kiosks', 'dossiers', 'responses',
+    'response_counts', 'fragmented_counts', 'publications']) AS t (name);
 
 DROP POLICY agency_scope ON agencies;
 CREATE POLICY agency_scope ON agencies

@@ -44,20 +44,5 @@ SELECT day, agency_id, questionnaire_id, question, level, flag_mask, officer_id,
 FROM old GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9 HAVING sum(n) <> 0;
 DROP TABLE fragmented_counts;
 
--- The new tables are agency-owned: the same policy as sql/0013's.
-DO $$
-DECLARE
-    owned text;
-BEGIN
-    FOREACH owned IN ARRAY ARRAY['fresh_counts', 'monthly_counts'] LOOP
-        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', owned);
-        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', owned);
-        EXECUTE format($policy$
-            CREATE POLICY agency_scope ON %1$I
-            USING ((SELECT current_user <> 'hailong_runtime' OR coalesce(current_setting('hailong.scope', true), '') = 'all')
-                OR agency_id IN (SELECT id FROM hailong_scope_agencies()))
-            WITH CHECK ((SELECT current_user <> 'hailong_runtime' OR coalesce(current_setting('hailong.scope', true), '') = 'all')
-                OR agency_id IN (SELECT id FROM hailong_scope_agencies()))
-            $policy$, owned);
-    END LOOP;
-END $$;
+-- The new tables are agency-owned: the same policy as the others (sql/0013).
+SELECT hailong_agency_policy('fresh_counts', 'agency_id'), hailong_agency_policy('monthly_counts', 'agency_id');
