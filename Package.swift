@@ -65,7 +65,6 @@ let package = Package(
             dependencies: [
                 "HaiLongCore",
                 "HaiLongStore",
-                "HaiLongAggregator",
                 .product(name: "MultipartKit", package: "multipart-kit"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -77,6 +76,8 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
+            // What is not Swift: the OpenAPI document, templates, style sheets, scripts and translation tables.
+            resources: [.copy("Resources")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

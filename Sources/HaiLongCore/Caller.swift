@@ -1,4 +1,4 @@
-/// Roles of API tokens (DESIGN.md "Security model").
+/// Roles of API tokens (docs/CONTRACT.md).
 public enum TokenRole: String, Sendable, CaseIterable, Codable {
     case admin
     case par

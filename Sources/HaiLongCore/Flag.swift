@@ -1,5 +1,5 @@
 /// A mark set on a response at ingest. Flags never drop data; the methodology decides which ones
-/// exclude a response from the figures (DESIGN.md, "Default methodology").
+/// exclude a response from the figures (docs/METHODOLOGY.md).
 public enum Flag: String, Sendable, CaseIterable, Codable, Comparable {
     /// The same kiosk was tapped again less than 5 s (by tap time) after its previous tap.
     case rapidRepeat = "rapid_repeat"

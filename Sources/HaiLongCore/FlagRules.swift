@@ -21,7 +21,7 @@ public struct FlagFacts: Sendable, Hashable {
     }
 }
 
-/// The ingest-time flag rules of DESIGN.md's default methodology. The store applies them in SQL, in the statement
+/// The ingest-time flag rules of the default methodology (docs/METHODOLOGY.md). The store applies them in SQL, in the statement
 /// that writes a batch (`BatchWriter.writeQuery`, with `opening_hours_open` of sql/0010); `flags(for:)` is their
 /// plain statement, and the store's tests hold the two to the same answers.
 public struct FlagRules: Sendable {

@@ -41,7 +41,7 @@ public struct Methodology: Sendable, Hashable, Codable {
         }
     }
 
-    /// DESIGN.md's default methodology.
+    /// The default methodology (docs/METHODOLOGY.md).
     public static let standard = Methodology(
         code: "default", version: 1, excludedFlags: [.rapidRepeat, .duplicateDossier, .test], minN: 30, parMax: 10,
         fullAt: 90)

@@ -1,6 +1,6 @@
 /// A reporting period: whole local days from `first` to `last`, inclusive.
 ///
-/// Forms (DESIGN.md): `YYYY`, `YYYY-Qn`, `YYYY-MM`, `YYYY-Www` (ISO week, Monday first), `YYYY-MM-DD`, and
+/// Forms (docs/CONTRACT.md): `YYYY`, `YYYY-Qn`, `YYYY-MM`, `YYYY-Www` (ISO week, Monday first), `YYYY-MM-DD`, and
 /// `FROM..TO` where each side is any of those forms (`2026-01..2026-03-15`). A response belongs to the period containing the local day of its tap.
 public struct Period: Sendable, Hashable, Codable {
     public var label: String

@@ -2,7 +2,7 @@ import Foundation
 
 /// Turns a response body into a `Submission`, or the first `ValidationError` naming the field at fault.
 ///
-/// The rules are DESIGN.md's contract: known fields only, levels within the questionnaire's scale,
+/// The rules are the API contract's (docs/CONTRACT.md): known fields only, levels within the questionnaire's scale,
 /// reasons from its checklist, a comment of at most `maxCommentLength` characters, and a tap time
 /// (`submitted_at`, ISO 8601 with offset) within [received − `offlineLimit`, received + `clockSkew`].
 public struct SubmissionValidator: Sendable {

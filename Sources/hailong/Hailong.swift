@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// `hailong`: the HaiLong service and its administration commands (DESIGN.md "Contract").
+/// `hailong`: the HaiLong service and its administration commands (docs/CONTRACT.md).
 
 struct Hailong: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -35,7 +35,7 @@ struct ImportCommand: AsyncParsableCommand {
         }
     }
 
-    /// `hailong import responses FILE.csv [--partial]`: paper surveys typed in later (DESIGN.md contract).
+    /// `hailong import responses FILE.csv [--partial]`: paper surveys typed in later (docs/CONTRACT.md).
     struct Responses: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Store paper surveys from a CSV file (questionnaire,agency,officer,dossier,submitted_at,answers,comment).",

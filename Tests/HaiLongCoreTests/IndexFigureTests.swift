@@ -7,7 +7,7 @@ struct IndexFigureTests {
     let kiosk = Fixtures.kiosk3.scale
     let standard = Methodology.standard
 
-    @Test("the standard methodology is DESIGN.md's default")
+    @Test("the standard methodology is the documented default")
     func standardMethodology() {
         #expect(standard.minN == 30)
         #expect(standard.parMax == 10)

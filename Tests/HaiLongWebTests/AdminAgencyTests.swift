@@ -8,7 +8,7 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
-/// The agency page, its export, the flag review page and the complaints inbox (issue 5), through the real router on a
+/// The agency page, its export, the flag review page and the complaints inbox, through the real router on a
 /// real database: what each shows, what each changes, and that an agency outside the user's subtree is a 404.
 @Suite struct AdminAgencyTests {
     let auth = AdminAuthTests()
@@ -105,7 +105,7 @@ import Testing
             #expect(update.status == .notFound)
             #expect(try await scalar(app.db, "SELECT count(*) FROM flag_reviews") == 0)
             #expect(try await scalar(app.db, "SELECT count(*) FROM complaint_updates") == 0)
-            // DESIGN.md's /admin/login is the same sign-in page.
+            // The contract's /admin/login is the same sign-in page.
             let login = try await client.execute(uri: "/admin/login", method: .get)
             #expect(login.status == .ok && login.text.contains("id=\"password\""))
             // Without a session every page sends to the sign-in page.

@@ -8,7 +8,7 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
-/// Sign-in, sessions, sign-out, lock-out, CSRF and scope of the administrators' pages (issue 5, first part), through
+/// Sign-in, sessions, sign-out, lock-out, CSRF and scope of the administrators' pages, through
 /// the real router on a real database. Users are created with bcrypt cost 4 to keep the suite fast; the default
 /// policy's cost 12 is checked on its own.
 @Suite struct AdminAuthTests {

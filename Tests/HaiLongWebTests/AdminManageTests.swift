@@ -8,7 +8,7 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
-/// The management page (issue 5): opening hours, counters and the officer on duty, officers and their photos,
+/// The management page: opening hours, counters and the officer on duty, officers and their photos,
 /// kiosks, accounts and CSV imports, through the real router on a real database, each change audited.
 @Suite struct AdminManageTests {
     let admin = AdminAgencyTests()

@@ -8,7 +8,7 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
-/// The isolation matrix (issue 5): every administrators' page and every API route that takes an agency, asked by a
+/// The isolation matrix: every administrators' page and every API route that takes an agency, asked by a
 /// caller scoped to commune P.B for department P.A's data. Each answer is a 403 or 404 that shows none of P.A's data,
 /// or a 2xx that holds only P.B's; nothing of P.A changes. Row-level security under the same requests is in
 /// `RowLevelSecurityTests`; the whole router here runs as the runtime role it applies to.

@@ -8,7 +8,7 @@ import PostgresNIO
 import Testing
 import Yams
 
-/// The OpenAPI drift test (issue 4): the routes `buildRouter` registers and the `paths` of the document served at
+/// The OpenAPI drift test: the routes `buildRouter` registers and the `paths` of the document served at
 /// `/openapi.yaml` (`OpenAPIDocument.yaml`) must agree, so a route cannot be added, renamed or removed without the
 /// document following. Also: every operation declares its errors as problem+json, every path parameter is declared,
 /// every `$ref` resolves, and the document is what `GET /openapi.yaml` serves.
@@ -25,7 +25,7 @@ import Yams
     }
 
     static let methods: Set<String> = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
-    /// Documented outside `/api/v1` (DESIGN.md's operational endpoints); the HTML pages (`/`, `/kiosk`, `/s/{agency}`)
+    /// Documented outside `/api/v1` (the contract's operational endpoints); the HTML pages (`/`, `/kiosk`, `/s/{agency}`)
     /// are not part of the API document.
     static let operational: Set<Operation> = [
         Operation(method: "GET", path: "/healthz"), Operation(method: "GET", path: "/readyz"),
@@ -126,7 +126,7 @@ import Yams
             """)
         #expect(
             unregisteredOperational.isEmpty,
-            "DESIGN.md's operational endpoints not registered: \(unregisteredOperational.map(\.description).joined(separator: ", "))")
+            "operational endpoints of the contract not registered: \(unregisteredOperational.map(\.description).joined(separator: ", "))")
     }
 
     @Test func everyOperationDeclaresItsErrorsAsProblems() throws {

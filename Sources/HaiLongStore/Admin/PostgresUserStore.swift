@@ -1,0 +1,182 @@
+import Crypto
+import Foundation
+import HaiLongCore
+import HummingbirdBcrypt
+import Logging
+import NIOPosix
+import PostgresNIO
+
+/// Sign-in and session rules (docs/CONTRACT.md): bcrypt cost ≥ 12, 10 failed attempts lock the account for 15 minutes,
+/// a session ends after 30 idle minutes or 12 hours in all.
+public struct SessionPolicy: Sendable {
+    public var bcryptCost: UInt8 = 12
+    public var maxFailedAttempts = 10
+    public var lockout: Duration = .seconds(15 * 60)
+    public var idleTimeout: Duration = .seconds(30 * 60)
+    public var absoluteTimeout: Duration = .seconds(12 * 3600)
+
+    public init() {}
+}
+
+/// The outcome of a sign-in attempt. Unknown user and wrong password are the same answer.
+public enum SignInOutcome: Sendable, Equatable {
+    case signedIn(AdminUser, session: String, csrfToken: String)
+    case refused
+    case locked(until: Date)
+}
+
+/// Users, sign-in with lock-out, and server-side sessions, in PostgreSQL. Passwords are bcrypt hashes computed on
+/// NIO's thread pool (a cost-12 hash takes a quarter of a second: never on an event loop). Session tokens and CSRF
+/// tokens are 256-bit random values; only the SHA-256 of a session token is stored.
+public struct PostgresUserStore: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+    public let policy: SessionPolicy
+
+    public init(client: PostgresClient, logger: Logger, policy: SessionPolicy = SessionPolicy()) {
+        self.client = client
+        self.logger = logger
+        self.policy = policy
+    }
+
+    /// Adds a user; `agencyCode` is required for every role but `admin`. Returns the new id.
+    public func addUser(username: String, role: UserRole, agencyCode: String?, password: String, by actor: String) async throws -> Int64 {
+        guard password.count >= 12 else { throw ValidationError(field: "password", reason: "must have at least 12 characters") }
+        if role != .admin && agencyCode == nil {
+            throw ValidationError(field: "agency", reason: "is required for the \(role.rawValue) role")
+        }
+        let hash = try await Self.hash(password, cost: policy.bcryptCost)
+        do {
+            let rows = try await client.query(
+                """
+                WITH added AS (
+                    INSERT INTO users (username, role, agency_id, password_hash)
+                    SELECT \(username), \(role.rawValue), a.id, \(hash)
+                    FROM (SELECT NULL::bigint AS none) AS x LEFT JOIN agencies a ON a.code = \(agencyCode)
+                    WHERE \(agencyCode)::text IS NULL OR a.id IS NOT NULL
+                    RETURNING id, agency_id
+                ), audited AS (
+                    INSERT INTO audit_log (actor, action, agency_id, subject, detail)
+                    SELECT \(actor), 'user.add', agency_id, \(username), jsonb_build_object('role', \(role.rawValue)) FROM added
+                )
+                SELECT id FROM added
+                """, logger: logger)
+            for try await id in rows.decode(Int64.self) { return id }
+        } catch let error as PSQLError where StoreError.isUniqueViolation(error) {
+            throw StoreError.duplicate(field: "username", value: username)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23514" {
+            throw ValidationError(field: "username", reason: "may use letters, digits and . _ @ - only (at most 64)")
+        }
+        throw StoreError.notFound(field: "agency", value: agencyCode ?? "")
+    }
+
+    /// Checks a password; on success starts a session. Failures count towards the lock-out; every attempt is audited.
+    public func signIn(username: String, password: String, address: String) async throws -> SignInOutcome {
+        let rows = try await client.query(
+            """
+            SELECT id, role, agency_id, password_hash, locked_until
+            FROM users WHERE username = \(username) AND disabled_at IS NULL
+            """, logger: logger)
+        var found: (id: Int64, role: String, agencyID: Int64?, hash: String, lockedUntil: Date?)?
+        for try await row in rows.decode((Int64, String, Int64?, String, Date?).self) { found = row }
+        guard let user = found, let role = UserRole(rawValue: user.role) else {
+            // Spend the same time as a real check, so that timing does not tell which usernames exist.
+            // (The decoy is made on first use, inside the pool too: a cost-12 hash must not run on an event loop.)
+            _ = try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: Self.decoyHash) }
+            try await audit(actor: username, action: "sign_in.failed", agencyID: nil, detail: ["address": address, "reason": "unknown"])
+            return .refused
+        }
+        if let until = user.lockedUntil, until > Date() {
+            try await audit(actor: username, action: "sign_in.locked", agencyID: user.agencyID, detail: ["address": address])
+            return .locked(until: until)
+        }
+        guard try await Self.verify(password, hash: user.hash) else {
+            let seconds = Int(policy.lockout.components.seconds)
+            let locked = try await client.query(
+                """
+                UPDATE users SET
+                    failed_attempts = CASE WHEN failed_attempts + 1 >= \(policy.maxFailedAttempts) THEN 0 ELSE failed_attempts + 1 END,
+                    locked_until = CASE WHEN failed_attempts + 1 >= \(policy.maxFailedAttempts)
+                                        THEN now() + make_interval(secs => \(seconds)) END
+                WHERE id = \(user.id)
+                RETURNING locked_until
+                """, logger: logger)
+            var until: Date?
+            for try await value in locked.decode(Date?.self) { until = value }
+            try await audit(
+                actor: username, action: "sign_in.failed", agencyID: user.agencyID,
+                detail: ["address": address, "reason": until == nil ? "password" : "password; locked"])
+            return until.map { .locked(until: $0) } ?? .refused
+        }
+        let session = Self.randomToken()
+        let csrf = Self.randomToken()
+        try await client.query(
+            """
+            WITH reset AS (UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = \(user.id))
+            INSERT INTO sessions (token_hash, user_id, csrf_token) VALUES (decode(\(SecretToken.hash(session)), 'hex'), \(user.id), \(csrf))
+            """, logger: logger)
+        try await audit(actor: username, action: "sign_in", agencyID: user.agencyID, detail: ["address": address])
+        return .signedIn(AdminUser(id: user.id, username: username, role: role, agencyID: user.agencyID), session: session, csrfToken: csrf)
+    }
+
+    /// The user of a live session (and its CSRF token), touching it; `nil` once it ended, idled out or grew too old.
+    public func session(_ token: String) async throws -> (user: AdminUser, csrfToken: String)? {
+        let idle = Int(policy.idleTimeout.components.seconds)
+        let absolute = Int(policy.absoluteTimeout.components.seconds)
+        let rows = try await client.query(
+            """
+            WITH found AS (
+                SELECT s.token_hash, s.last_seen_at, u.id, u.username, u.role, u.agency_id, s.csrf_token
+                FROM sessions s JOIN users u ON u.id = s.user_id
+                WHERE s.token_hash = decode(\(SecretToken.hash(token)), 'hex')
+                  AND s.ended_at IS NULL AND u.disabled_at IS NULL
+                  AND s.last_seen_at > now() - make_interval(secs => \(idle))
+                  AND s.created_at > now() - make_interval(secs => \(absolute))
+            ), touched AS (
+                -- At most twice a minute: a page view that changes no row commits without waiting for the disk.
+                UPDATE sessions s SET last_seen_at = now() FROM found f
+                WHERE s.token_hash = f.token_hash AND f.last_seen_at < now() - interval '30 seconds'
+            )
+            SELECT id, username, role, agency_id, csrf_token FROM found
+            """, logger: logger)
+        for try await (id, username, role, agencyID, csrf) in rows.decode((Int64, String, String, Int64?, String).self) {
+            guard let role = UserRole(rawValue: role) else { return nil }
+            return (AdminUser(id: id, username: username, role: role, agencyID: agencyID), csrf)
+        }
+        return nil
+    }
+
+    /// Ends a session for good (sign-out).
+    public func endSession(_ token: String, user: AdminUser) async throws {
+        try await client.query(
+            "UPDATE sessions SET ended_at = now() WHERE token_hash = decode(\(SecretToken.hash(token)), 'hex') AND ended_at IS NULL",
+            logger: logger)
+        try await audit(actor: user.username, action: "sign_out", agencyID: user.agencyID, detail: [:])
+    }
+
+    /// Appends to the audit log: who did what, for which agency, on what (by default the actor's own account).
+    public func audit(actor: String, action: String, agencyID: Int64?, subject: String? = nil, detail: [String: String]) async throws {
+        let json = String(decoding: try JSONEncoder().encode(detail), as: UTF8.self)
+        try await client.query(
+            """
+            INSERT INTO audit_log (actor, action, agency_id, subject, detail)
+            VALUES (\(actor), \(action), \(agencyID), \(subject ?? actor), \(json)::jsonb)
+            """, logger: logger)
+    }
+
+    static func hash(_ password: String, cost: UInt8) async throws -> String {
+        try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+    }
+
+    static func verify(_ password: String, hash: String) async throws -> Bool {
+        try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+    }
+
+    /// A bcrypt hash of nothing anyone knows, checked for unknown usernames.
+    static let decoyHash = Bcrypt.hash(randomToken(), cost: SessionPolicy().bcryptCost)
+
+    /// 256 random bits, base64url.
+    public static func randomToken() -> String {
+        Base64URL.encode(Data(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }))
+    }
+}

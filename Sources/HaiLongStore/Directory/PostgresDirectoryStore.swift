@@ -1,0 +1,183 @@
+import HaiLongCore
+import Logging
+import PostgresNIO
+
+/// The agency directory on PostgreSQL: agencies, counters, officers, kiosks and API tokens, and token look-up.
+public struct PostgresDirectoryStore: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    public func addAgency(code: String, name: String, parentCode: String?, kind: String) async throws -> Int64 {
+        var parentID: Int64?
+        if let parentCode {
+            guard let parent = try await agency(code: parentCode) else { throw StoreError.notFound(field: "parent", value: parentCode) }
+            parentID = parent.id
+        }
+        return try await insertReturningID(duplicate: .duplicate(field: "agency code", value: code)) {
+            "INSERT INTO agencies (code, name, kind, parent_id) VALUES (\(code), \(name), \(kind), \(parentID)) RETURNING id"
+        }
+    }
+
+    public func addCounter(agencyCode: String, code: String, name: String) async throws -> Int64 {
+        let agency = try await requireAgency(agencyCode)
+        return try await insertReturningID(duplicate: .duplicate(field: "counter code", value: code)) {
+            "INSERT INTO counters (agency_id, code, name) VALUES (\(agency.id), \(code), \(name)) RETURNING id"
+        }
+    }
+
+    public func addOfficer(
+        agencyCode: String, badge: String, name: String, counterCode: String?, title: String?
+    ) async throws -> Int64 {
+        let agency = try await requireAgency(agencyCode)
+        let counterID = try await counterCode.asyncMap { try await requireCounter(agency: agency, code: $0) }
+        return try await insertReturningID(duplicate: .duplicate(field: "officer badge", value: badge)) {
+            """
+            INSERT INTO officers (agency_id, counter_id, badge, name, title)
+            VALUES (\(agency.id), \(counterID), \(badge), \(name), \(title)) RETURNING id
+            """
+        }
+    }
+
+    /// Registers a kiosk; returns its id, its device token and a single-use pairing code valid for 24 h, neither of
+    /// which is stored (only their hashes) nor can be shown again.
+    public func addKiosk(
+        agencyCode: String, counterCode: String?, label: String
+    ) async throws -> (id: Int64, token: String, pairingCode: String) {
+        let agency = try await requireAgency(agencyCode)
+        let counterID = try await counterCode.asyncMap { try await requireCounter(agency: agency, code: $0) }
+        let token = SecretToken.generate(prefix: "hlk_")
+        let code = SecretToken.pairingCode()
+        let id = try await insertReturningID(duplicate: .duplicate(field: "kiosk token", value: "")) {
+            """
+            INSERT INTO kiosks (agency_id, counter_id, label, token_hash, pairing_code_hash, pairing_expires_at)
+            VALUES (\(agency.id), \(counterID), \(label), decode(\(SecretToken.hash(token)), 'hex'),
+                decode(\(SecretToken.hash(code)), 'hex'), now() + interval '24 hours')
+            RETURNING id
+            """
+        }
+        try await audit(actor: "cli", action: "kiosk.add", agencyID: agency.id, subject: "kiosk \(id)")
+        return (id, token, code)
+    }
+
+    /// Creates an API token; returns its id and the token, which is not stored and cannot be shown again.
+    public func addToken(name: String, role: TokenRole, agencyCode: String?) async throws -> (id: Int64, token: String) {
+        let agencyID = try await agencyCode.asyncMap { try await requireAgency($0).id }
+        let token = SecretToken.generate(prefix: "hlt_")
+        let hash = SecretToken.hash(token)
+        let id = try await insertReturningID(duplicate: .duplicate(field: "token", value: "")) {
+            """
+            INSERT INTO api_tokens (name, role, agency_id, token_hash)
+            VALUES (\(name), \(role.rawValue), \(agencyID), decode(\(hash), 'hex')) RETURNING id
+            """
+        }
+        try await audit(actor: "cli", action: "token.create", agencyID: agencyID, subject: "token \(id) \(name) (\(role.rawValue))")
+        return (id, token)
+    }
+
+    /// The caller a bearer token stands for, or `nil` when it is unknown or revoked.
+    public func caller(forToken token: String) async throws -> Caller? {
+        let hash = SecretToken.hash(token)
+        if token.hasPrefix("hlk_") {
+            let rows = try await client.query(
+                "SELECT id, agency_id, counter_id FROM kiosks WHERE token_hash = decode(\(hash), 'hex') AND status = 'active'",
+                logger: logger)
+            for try await (id, agencyID, counterID) in rows.decode((Int64, Int64, Int64?).self) {
+                return .kiosk(id: id, agencyID: agencyID, counterID: counterID)
+            }
+            return nil
+        }
+        let rows = try await client.query(
+            "SELECT id, role, agency_id FROM api_tokens WHERE token_hash = decode(\(hash), 'hex') AND revoked_at IS NULL",
+            logger: logger)
+        for try await (id, role, agencyID) in rows.decode((Int64, String, Int64?).self) {
+            guard let role = TokenRole(rawValue: role) else { return nil }
+            return .token(id: id, role: role, agencyID: agencyID)
+        }
+        return nil
+    }
+
+    /// The agency with this code.
+    public func agency(code: String) async throws -> Agency? {
+        try await Agency.decode(
+            client.query("SELECT id, code, name, kind, parent_id FROM agencies WHERE code = \(code)", logger: logger)
+        ).first
+    }
+
+    /// The agency with this id.
+    public func agency(id: Int64) async throws -> Agency? {
+        try await Agency.decode(
+            client.query("SELECT id, code, name, kind, parent_id FROM agencies WHERE id = \(id)", logger: logger)
+        ).first
+    }
+
+    /// The agencies without a parent (provinces), by code.
+    public func roots() async throws -> [Agency] {
+        try await Agency.decode(
+            client.query("SELECT id, code, name, kind, parent_id FROM agencies WHERE parent_id IS NULL ORDER BY code", logger: logger))
+    }
+
+    /// Records a kiosk's heartbeat: seen now, with its offline queue length and app version.
+    public func recordHeartbeat(kioskID: Int64, queueLength: Int, appVersion: String?) async throws {
+        try await client.query(
+            """
+            UPDATE kiosks SET last_seen_at = now(), queue_length = \(queueLength), app_version = coalesce(\(appVersion), app_version)
+            WHERE id = \(kioskID)
+            """, logger: logger)
+    }
+
+    /// Whether agency `id` is `ancestor` or below it.
+    public func isAgency(_ id: Int64, within ancestor: Int64) async throws -> Bool {
+        let rows = try await client.query(
+            """
+            WITH RECURSIVE up AS (
+                SELECT id, parent_id, 0 AS depth FROM agencies WHERE id = \(id)
+                UNION ALL
+                SELECT a.id, a.parent_id, up.depth + 1 FROM agencies a JOIN up ON a.id = up.parent_id WHERE up.depth < 64
+            )
+            SELECT EXISTS (SELECT 1 FROM up WHERE id = \(ancestor))
+            """, logger: logger)
+        for try await found in rows.decode(Bool.self) { return found }
+        return false
+    }
+
+    func requireAgency(_ code: String) async throws -> Agency {
+        guard let agency = try await agency(code: code) else { throw StoreError.notFound(field: "agency", value: code) }
+        return agency
+    }
+
+    func requireCounter(agency: Agency, code: String) async throws -> Int64 {
+        let rows = try await client.query(
+            "SELECT id FROM counters WHERE agency_id = \(agency.id) AND code = \(code)", logger: logger)
+        for try await id in rows.decode(Int64.self) { return id }
+        throw StoreError.notFound(field: "counter", value: "\(agency.code)/\(code)")
+    }
+
+    func insertReturningID(duplicate: StoreError, _ query: () -> PostgresQuery) async throws -> Int64 {
+        do {
+            let rows = try await client.query(query(), logger: logger)
+            for try await id in rows.decode(Int64.self) { return id }
+            throw StoreError.notFound(field: "id", value: "")
+        } catch  where StoreError.isUniqueViolation(error) {
+            throw duplicate
+        }
+    }
+
+    func audit(actor: String, action: String, agencyID: Int64?, subject: String) async throws {
+        try await client.query(
+            "INSERT INTO audit_log (actor, action, agency_id, subject) VALUES (\(actor), \(action), \(agencyID), \(subject))",
+            logger: logger)
+    }
+}
+
+extension Optional {
+    /// `map` with an asynchronous transform.
+    public func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}

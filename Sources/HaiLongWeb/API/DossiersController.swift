@@ -1,0 +1,36 @@
+import Foundation
+import HaiLongCore
+import HaiLongStore
+import Hummingbird
+
+/// `POST /api/v1/dossiers`: the one-stop system reports a served dossier (integration token scoped to an agency).
+/// 201 when new, 200 when the dossier with that code was updated.
+struct DossiersController: Sendable {
+    let dossiers: PostgresDossierStore
+    let auth: BearerAuth
+    let validator = DossierValidator()
+
+    init(dossiers: PostgresDossierStore, directory: PostgresDirectoryStore) {
+        self.dossiers = dossiers
+        self.auth = BearerAuth(directory: directory)
+    }
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post("dossiers", deadline: .seconds(5), use: record)
+    }
+
+    struct Recorded: Encodable {
+        var id: Int64
+        var code: String
+        var created: Bool
+    }
+
+    @Sendable func record(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard case .token(_, .integration, let agencyID?) = try await auth.caller(request) else {
+            throw Problem(.forbidden, field: "Authorization", detail: "dossiers are accepted from agency-scoped integration tokens only")
+        }
+        let dossier = try validator.validate(try await request.jsonBody(context: context))
+        let (id, created) = try await dossiers.record(dossier, agencyID: agencyID)
+        return try .json(Recorded(id: id, code: dossier.code, created: created), status: created ? .created : .ok)
+    }
+}

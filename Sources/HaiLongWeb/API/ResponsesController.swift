@@ -1,0 +1,111 @@
+import Foundation
+import HTTPTypes
+import HaiLongCore
+import HaiLongStore
+import Hummingbird
+
+/// `POST /api/v1/responses`: ratings from kiosks and integrations (docs/CONTRACT.md).
+struct ResponsesController: Sendable {
+    let responses: PostgresResponseStore
+    let auth: BearerAuth
+    let questionnaires: QuestionnaireCache
+    let validator = SubmissionValidator()
+    let rules: FlagRules
+    let metrics: AppMetrics
+
+    init(responses: PostgresResponseStore, directory: PostgresDirectoryStore, rules: FlagRules, metrics: AppMetrics) {
+        self.rules = rules
+        self.metrics = metrics
+        self.responses = responses
+        self.auth = BearerAuth(directory: directory, cache: CallerCache())
+        self.questionnaires = QuestionnaireCache(store: responses)
+    }
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post("responses", deadline: .seconds(5), use: create)
+    }
+
+    /// The JSON answer to a stored response; a replay gets byte-for-byte the same (keys sorted).
+    struct Created: Encodable {
+        var id: String
+        var received_at: String
+        var flags: [String]
+
+        init(_ stored: StoredResponse) {
+            self.id = stored.id.uuidString.lowercased()
+            self.received_at = Timestamp.format(stored.receivedAt)
+            self.flags = stored.flags.map(\.rawValue)
+        }
+
+        var json: JSONValue {
+            .object(["id": .string(id), "received_at": .string(received_at), "flags": .array(flags.map(JSONValue.string))])
+        }
+    }
+
+    /// Counts the outcome (by the field at fault when refused) around `store`.
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
+        do {
+            return try await store(request, context: context)
+        } catch let error as Problem {
+            metrics.rejected(field: error.field ?? "status_\(error.status.code)")
+            throw error
+        } catch let error as ValidationError {
+            metrics.rejected(field: error.field)
+            throw error
+        }
+    }
+
+    func store(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let receivedAt = Timestamp.truncated(Date())
+        let caller = try await auth.caller(request)
+        let source: ResponseSource =
+            switch caller {
+            case .kiosk(let id, let agencyID, let counterID):
+                ResponseSource(agencyID: agencyID, counterID: counterID, kioskID: id, channel: .kiosk)
+            case .token(let id, .integration, let agencyID?):
+                ResponseSource(agencyID: agencyID, apiTokenID: id, channel: .api)
+            case .token:
+                throw Problem(
+                    .forbidden, field: "Authorization",
+                    detail: "responses are accepted from kiosk tokens and agency-scoped integration tokens only")
+            }
+        guard let key = request.headers[.idempotencyKey] else {
+            throw Problem(.badRequest, field: "Idempotency-Key", detail: "Idempotency-Key header is required (a UUID)")
+        }
+        guard let id = UUID(uuidString: key) else {
+            throw Problem(.badRequest, field: "Idempotency-Key", detail: "Idempotency-Key must be a UUID")
+        }
+        let json = try await request.jsonBody(context: context)
+        let known = try await questionnaires.all()
+        let (submission, _) = try validator.validate(json, receivedAt: receivedAt) { known[$0]?.questionnaire }
+        let stored = known[submission.questionnaire]!
+        let started = ContinuousClock.now
+        let outcome: StoreOutcome
+        do {
+            outcome = try await responses.store(
+                submission, id: id, questionnaireID: stored.id, source: source, receivedAt: receivedAt, rules: rules)
+        } catch StoreError.revoked {
+            // The cached caller was revoked meanwhile: the write refused it; look the token up afresh next time.
+            if let token = try? BearerAuth.token(request) { auth.cache?.forget(token: token) }
+            throw Problem.invalidToken
+        }
+        metrics.storeDuration.record(started.duration(to: .now))
+        switch outcome {
+        case .created: metrics.accepted(channel: source.channel.rawValue)
+        case .replayed: metrics.replayed.increment()
+        case .keyReused: break
+        }
+        switch outcome {
+        case .created(let response), .replayed(let response):
+            return .json(Created(response).json, status: .created)
+        case .keyReused:
+            throw Problem(
+                .unprocessableContent, field: "Idempotency-Key",
+                detail: "this Idempotency-Key was already used for a different response")
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let idempotencyKey = Self("Idempotency-Key")!
+}

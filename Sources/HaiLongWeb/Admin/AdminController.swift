@@ -1,0 +1,214 @@
+import Foundation
+import HaiLongCore
+import HaiLongStore
+import Hummingbird
+import Mustache
+
+/// The administrators' pages: sign-in with server-side sessions, sign-out, the overview of the caller's
+/// subtree, and each agency's page (AdminController+Agency). Every page carries the security headers; every state-changing form carries a CSRF token and
+/// is refused when its `Origin` is another site's.
+struct AdminController: Sendable {
+    let users: PostgresUserStore
+    let dashboard: PostgresDashboardStore
+    let indices: PostgresIndexStore
+    let directory: PostgresDirectoryStore
+    let report: IndicesReport
+    let clientAddress: ClientAddress
+    /// `Secure` cookies and HSTS: on when the service is reached over TLS (`HAILONG_SECURE_COOKIES`, default on
+    /// outside tests and the local demo).
+    let secure: Bool
+
+    /// The figures of the overview and of the agency pages, kept per figures version like the API's answers: computing
+    /// a province's year takes seconds on a large database, showing it again should not. The rendered parts (outer)
+    /// may show the previous version's while a slow one is computed; the figures they are rendered from (inner) never,
+    /// or a part kept under the new version would show the old figures.
+    let overviewFigures = AnswerCache<OverviewFigures>()
+    let overviewTables: AnswerCache<String>
+    let agencyFragments: AnswerCache<String>
+    let agencyFigures = AnswerCache<AgencyFigures>()
+
+    init(
+        users: PostgresUserStore, dashboard: PostgresDashboardStore, indices: PostgresIndexStore, directory: PostgresDirectoryStore,
+        report: IndicesReport, clientAddress: ClientAddress, secure: Bool, staleAnswers: StaleAnswers? = nil
+    ) {
+        self.users = users
+        self.dashboard = dashboard
+        self.indices = indices
+        self.directory = directory
+        self.report = report
+        self.clientAddress = clientAddress
+        self.secure = secure
+        self.overviewTables = AnswerCache(stale: staleAnswers)
+        self.agencyFragments = AnswerCache(stale: staleAnswers)
+    }
+
+    /// The overview's figures: a document per root, and each listed agency's index by month (the sparklines).
+    struct OverviewFigures: Sendable {
+        var documents: [IndicesDocument]
+        var sparklines: [String: [Double?]]
+    }
+
+    static var sessionCookie: String { "hl_session" }
+    static var signInCookie: String { "hl_signin" }
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("admin", use: overview)
+        router.get("admin/sign-in", use: signInPage)
+        router.post("admin/sign-in", use: signIn)
+        // The contract's older names for the same page.
+        router.get("admin/login", use: signInPage)
+        router.post("admin/login", use: signIn)
+        router.post("admin/sign-out", use: signOut)
+        addAgencyRoutes(to: router)
+        addManagementRoutes(to: router)
+        addAuditRoutes(to: router)
+    }
+
+    // MARK: sign-in
+
+    @Sendable func signInPage(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let language = Language(request.uri.queryParameters["lang"].map(String.init))
+        if try await currentSession(request) != nil { return redirect("/admin") }
+        return signInForm(language: language, username: "", message: nil, status: .ok)
+    }
+
+    func signInForm(language: Language, username: String, message: String?, status: HTTPResponse.Status, headers: HTTPFields = [:])
+        -> Response
+    {
+        let nonce = PostgresUserStore.randomToken()
+        var response = AdminPages.render(
+            "signin",
+            AdminPages.context(language).merging(["csrf": nonce, "username": username, "message": message as Any]) { $1 },
+            status: status, secure: secure, headers: headers)
+        response.setCookie(cookie(Self.signInCookie, nonce, maxAge: 3600))
+        return response
+    }
+
+    @Sendable func signIn(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let language = Language(request.uri.queryParameters["lang"].map(String.init))
+        try checkOrigin(request)
+        let fields = try await request.formFields(upTo: 16 * 1024)
+        guard let nonce = request.cookies[Self.signInCookie]?.value, !nonce.isEmpty, fields["csrf"] == nonce else {
+            throw Problem(.forbidden, field: "csrf", detail: "the form is out of date; reload the sign-in page")
+        }
+        let username = (fields["username"] ?? "").trimmingCharacters(in: .whitespaces)
+        let password = fields["password"] ?? ""
+        guard !username.isEmpty, !password.isEmpty else {
+            return signInForm(
+                language: language, username: username, message: AdminPages.text("missing", language), status: .unprocessableContent)
+        }
+        let address = clientAddress.of(request, context: context)
+        switch try await users.signIn(username: username, password: password, address: address) {
+        case .signedIn(_, let session, _):
+            var response = redirect("/admin")
+            response.setCookie(cookie(Self.sessionCookie, session, maxAge: Int(users.policy.absoluteTimeout.components.seconds)))
+            response.setCookie(cookie(Self.signInCookie, "", maxAge: 0))
+            return response
+        case .refused:
+            return signInForm(language: language, username: username, message: AdminPages.text("refused", language), status: .unauthorized)
+        case .locked(let until):
+            let seconds = max(1, Int(until.timeIntervalSinceNow.rounded(.up)))
+            let time = AdminPages.clock(until, timeZone: report.timeZone)
+            return signInForm(
+                language: language, username: username,
+                message: AdminPages.text("locked", language).replacingOccurrences(of: "{time}", with: time),
+                status: .tooManyRequests, headers: [.retryAfter: String(seconds)])
+        }
+    }
+
+    @Sendable func signOut(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try checkOrigin(request)
+        guard let token = request.cookies[Self.sessionCookie]?.value, let (user, csrf) = try await users.session(token) else {
+            return redirect("/admin/sign-in")
+        }
+        let fields = try await request.formFields(upTo: 16 * 1024)
+        guard fields["csrf"] == csrf else {
+            throw Problem(.forbidden, field: "csrf", detail: "the form is out of date; reload the page")
+        }
+        try await users.endSession(token, user: user)
+        var response = redirect("/admin/sign-in")
+        response.setCookie(cookie(Self.sessionCookie, "", maxAge: 0))
+        return response
+    }
+
+    // MARK: overview
+
+    @Sendable func overview(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let language = Language(request.uri.queryParameters["lang"].map(String.init))
+        guard let (user, csrf) = try await currentSession(request) else { return redirect("/admin/sign-in") }
+        guard user.role != .par else {
+            throw Problem(.forbidden, field: "role", detail: "the par role reads figures through the API only")
+        }
+        let year = String(LocalDate(Date(), in: report.timeZone).description.prefix(4))
+        let period = try IndicesController.period(request.uri.queryParameters["period"].map(String.init) ?? year)
+        let roots: [Agency]
+        if let scope = user.agencyID {
+            roots = [try await directory.agency(id: scope)].compactMap { $0 }
+        } else {
+            roots = try await directory.roots()
+        }
+        guard let questionnaire = try await indices.questionnaire(code: "kiosk-3") else {
+            throw Problem(.internalServerError, detail: "the kiosk-3 questionnaire is missing")
+        }
+        let methodology = try await indices.defaultMethodology()
+        // The worst performers first (sufficient figures by index, then the rest), or by the column asked for.
+        let parameters = request.uri.queryParameters
+        let sort = parameters["sort"].map(String.init) ?? "index"
+        guard let column = AdminPages.overviewColumns.first(where: { $0.sort == sort && !["ci", "sufficient"].contains($0.sort) }) else {
+            throw Problem(.badRequest, field: "sort", detail: "sort must be name, n, index, par or change")
+        }
+        let descending = parameters["dir"].map { $0 == "desc" } ?? column.descending
+        let key = "\(roots.map { String($0.id) }.joined(separator: ","))|\(period.label)|\(methodology.code):\(methodology.version)"
+        let version = try await indices.figuresVersion()
+        // The table itself is kept too, per language and order: a province's thousand rows take longer to render
+        // than to send.
+        let table = try await overviewTables.answer(key: "\(key)|\(language.rawValue)|\(sort)|\(descending)", version: version) {
+            [overviewFigures, report] in
+            let figures = try await overviewFigures.answer(key: key, version: version) {
+                var figures = OverviewFigures(documents: [], sparklines: [:])
+                for root in roots {
+                    let query = IndicesQuery(
+                        period: period, agency: root, depth: .children, questionnaire: questionnaire, methodology: methodology)
+                    async let document = report.document(query)
+                    async let sparklines = report.sparklines(query)
+                    figures.documents.append(try await document)
+                    figures.sparklines.merge(try await sparklines) { $1 }
+                }
+                return figures
+            }
+            return AdminPages.overviewTable(figures, period: period, sort: sort, descending: descending, language: language)
+        }
+        return AdminPages.render(
+            "overview",
+            AdminPages.context(language).merging([
+                "user": user.username, "role": AdminPages.text("role_\(user.role.rawValue)", language), "csrf": csrf,
+                "period": period.label, "table": table,
+                "can_audit": user.role == .admin || user.role == .agencyAdmin,
+            ]) { $1 },
+            status: .ok, secure: secure)
+    }
+
+    // MARK: helpers
+
+    func currentSession(_ request: Request) async throws -> (AdminUser, String)? {
+        guard let token = request.cookies[Self.sessionCookie]?.value, !token.isEmpty else { return nil }
+        return try await users.session(token).map { ($0.user, $0.csrfToken) }
+    }
+
+    /// A state-changing request from another site's page is refused (the CSRF token is the first wall).
+    func checkOrigin(_ request: Request) throws {
+        guard let origin = request.headers[.origin] else { return }
+        let host = request.head.authority ?? ""
+        guard origin == "http://\(host)" || origin == "https://\(host)" else {
+            throw Problem(.forbidden, field: "Origin", detail: "cross-site form submissions are refused")
+        }
+    }
+
+    func cookie(_ name: String, _ value: String, maxAge: Int) -> Cookie {
+        Cookie(name: name, value: value, maxAge: maxAge, path: "/admin", secure: secure, httpOnly: true, sameSite: .strict)
+    }
+
+    func redirect(_ location: String) -> Response {
+        Response(status: .seeOther, headers: AdminPages.headers(secure: secure).merging([.location: location]))
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+import HaiLongCore
+import HaiLongStore
+
+/// The agency page's figures turned into what its template shows: formatted numbers, the charts, the tables.
+struct AgencyView {
+    var language: Language
+    var questionnaire: Questionnaire
+    var item: IndexItem?
+    var officers: [IndexItem]
+    var trend: [Trend.Point]
+    var heat: [HeatCell]
+    var timeZone: TimeZone
+
+    static let officerRows = 100
+
+    func number(_ value: Double?) -> String { AdminPages.number(value, language) }
+
+    func text(_ localized: LocalizedText) -> String { language == .vi ? localized.vi : localized.en }
+
+    var values: [String: Any] {
+        var values: [String: Any] = [:]
+        if let item {
+            values["summary"] = AdminPages.row(item, language)
+            values["has_summary"] = true
+            values["mean"] = number(item.mean)
+            values["excluded"] = item.excluded
+        }
+        let t = { (key: String) in AdminPages.text(key, language) }
+        values["trend_svg"] = SVGChart.line(
+            trend.map { SVGChart.Point(label: $0.label, value: $0.index, low: $0.ci95?[0], high: $0.ci95?[1]) },
+            title: t("trend_title"))
+        values["trend_rows"] = trend.filter { $0.n > 0 }.map {
+            ["label": $0.label, "n": $0.n, "index": number($0.index), "ci": $0.ci95.map { "\(number($0[0]))–\(number($0[1]))" } ?? "–"]
+        }
+        values["elements_svg"] = breakdown
+        values["has_breakdown"] = breakdown != nil
+        let reasons = (item?.reasons ?? [:]).sorted { $0.value > $1.value }.map { code, share in
+            (label: questionnaire.reasons.first { $0.code == code }.map { text($0.text) } ?? code, value: share)
+        }
+        values["has_reasons"] = !reasons.isEmpty
+        values["reasons_svg"] = SVGChart.bars(reasons, title: t("reasons_title"), decimalComma: language == .vi)
+        // Ranked first, then the rest by name; a province has thousands of officers: the page shows the first 100.
+        let ranked = officers.sorted { ($0.rank ?? Int.max, $0.group?.name ?? "") < ($1.rank ?? Int.max, $1.group?.name ?? "") }
+        if ranked.count > Self.officerRows {
+            values["officers_more_text"] = t("officers_more").replacingOccurrences(of: "{shown}", with: String(Self.officerRows))
+                .replacingOccurrences(of: "{total}", with: String(ranked.count))
+        }
+        values["officers"] = ranked.prefix(Self.officerRows)
+            .map { officer -> [String: Any] in
+                [
+                    "badge": officer.group?.code ?? "", "name": officer.group?.name ?? "", "n": officer.n,
+                    "rank": officer.rank.map(String.init) ?? "–", "hidden": officer.hidden, "index": number(officer.index),
+                    "ci": officer.ci95.map { "\(number($0[0]))–\(number($0[1]))" } ?? "–",
+                ]
+            }
+        values["has_officers"] = !officers.isEmpty
+        let weekdays = (language == .vi ? ["T2", "T3", "T4", "T5", "T6", "T7", "CN"] : ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
+        let busiest = Double(heat.map(\.n).max() ?? 0)
+        let firstHour = min(heat.map(\.hour).min() ?? 7, 7)
+        let lastHour = max(heat.map(\.hour).max() ?? 17, 17)
+        values["heat_count_svg"] = SVGChart.heatmap(
+            heat, value: { Double($0.n) }, maximum: busiest, title: t("heat_count"), weekdays: weekdays, hours: firstHour...lastHour)
+        values["heat_low_svg"] = SVGChart.heatmap(
+            heat, value: { $0.n > 0 ? 100 * Double($0.notSatisfied) / Double($0.n) : nil }, maximum: 100, title: t("heat_low"),
+            weekdays: weekdays, hours: firstHour...lastHour)
+        values["has_heat"] = !heat.isEmpty
+        if let credibility = item?.credibility {
+            values["has_credibility"] = true
+            values["credibility"] =
+                [
+                    "response_rate": credibility.response_rate.map { number($0) + " %" } ?? t("no_dossiers"),
+                    "low_share": credibility.low_share.map { number($0) + " %" } ?? "–",
+                    "excluded_share": credibility.excluded_share.map { number($0) + " %" } ?? "–",
+                    "gap": credibility.kiosk_web_gap.map { ($0 > 0 ? "+" : "") + number($0) } ?? "–",
+                    "by_flag": credibility.excluded_by_flag.sorted { $0.key < $1.key }.map {
+                        ["flag": t("flag_\($0.key)"), "n": $0.value]
+                    },
+                ] as [String: Any]
+        }
+        return values
+    }
+
+    /// Elements (SIPAS) or criteria as bars, when there is more than one to compare.
+    var breakdown: String? {
+        let title = AdminPages.text("elements_title", language)
+        if let elements = item?.elements, elements.count > 1 {
+            let bars = questionnaire.sections.compactMap { section in elements[section.code].map { (label: text(section.title), value: $0) }
+            }
+            return SVGChart.bars(bars, title: title, decimalComma: language == .vi)
+        }
+        if let criteria = item?.criteria, criteria.count > 1 {
+            let bars = questionnaire.questions.compactMap { question in
+                criteria[question.code].map { (label: text(question.text), value: $0) }
+            }
+            return SVGChart.bars(bars, title: title, decimalComma: language == .vi)
+        }
+        return nil
+    }
+}
+
+extension AdminPages {
+    /// The kiosk table of an agency page, read live: those needing attention first, as the store lists them.
+    static func kioskRows(
+        _ listed: (kiosks: [KioskHealth], total: Int, attention: Int), language: Language, timeZone: TimeZone
+    ) -> [String: Any] {
+        var values: [String: Any] = [
+            "has_kiosks": !listed.kiosks.isEmpty,
+            "kiosks": listed.kiosks.map { kiosk -> [String: Any] in
+                [
+                    "label": kiosk.label.isEmpty ? "#\(kiosk.id)" : kiosk.label, "agency": kiosk.agencyCode,
+                    "counter": kiosk.counter ?? "–",
+                    "status": text(kiosk.active ? (kiosk.silent ? "kiosk_silent" : "kiosk_ok") : "kiosk_revoked", language),
+                    "warn": kiosk.attention, "seen": kiosk.lastSeenAt.map { dateTime($0, timeZone: timeZone) } ?? "–",
+                    "queue": kiosk.queueLength.map(String.init) ?? "–", "version": kiosk.appVersion ?? "–",
+                ]
+            },
+        ]
+        if listed.total > listed.kiosks.count {
+            values["kiosks_more_text"] = text("kiosks_more", language).replacingOccurrences(
+                of: "{shown}", with: String(listed.kiosks.count)
+            )
+            .replacingOccurrences(of: "{total}", with: String(listed.total))
+            .replacingOccurrences(of: "{attention}", with: String(listed.attention))
+        }
+        return values
+    }
+
+    /// A figure in the page's language (Vietnamese: decimal comma), "–" when there is none.
+    static func number(_ value: Double?, _ language: Language) -> String {
+        guard let value else { return "–" }
+        let text = String(format: "%.2f", value)
+        return language == .vi ? text.replacingOccurrences(of: ".", with: ",") : text
+    }
+
+    /// `dd/MM/yyyy HH:mm` in the province's time zone.
+    static func dateTime(_ date: Date, timeZone: TimeZone) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let p = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        return String(format: "%02d/%02d/%04d %02d:%02d", p.day ?? 0, p.month ?? 0, p.year ?? 0, p.hour ?? 0, p.minute ?? 0)
+    }
+
+    static func flaggedRow(
+        _ response: FlaggedResponse, page: AdminController.AgencyPage, timeZone: TimeZone
+    )
+        -> [String: Any]
+    {
+        let language = page.language
+        return [
+            "id": response.id.uuidString.lowercased(), "agency": response.agencyCode,
+            "tapped": dateTime(response.submittedAt, timeZone: timeZone), "received": dateTime(response.receivedAt, timeZone: timeZone),
+            "flags": response.flags.filter { $0 != .noDossier }.map { flag -> [String: Any] in
+                let cleared = response.cleared.contains(flag)
+                let review = response.reviews[flag.rawValue]
+                return [
+                    "flag": flag.rawValue, "label": text("flag_\(flag.rawValue)", language), "cleared": cleared,
+                    "confirmed": review == "confirm" && !cleared,
+                    "state": text(
+                        cleared ? "flag_state_cleared" : review == "confirm" ? "flag_state_confirmed" : "flag_state_open", language),
+                ]
+            },
+        ]
+    }
+
+    static func complaintRow(
+        _ complaint: Complaint, page: AdminController.AgencyPage, timeZone: TimeZone
+    )
+        -> [String: Any]
+    {
+        let language = page.language
+        let reasons = complaint.reasons.map { code in
+            page.questionnaire.reasons.first { $0.code == code }.map { language == .vi ? $0.text.vi : $0.text.en } ?? code
+        }
+        return [
+            "id": complaint.id.uuidString.lowercased(), "agency": complaint.agencyName, "counter": complaint.counter ?? "–",
+            "officer": complaint.officer ?? "–", "when": dateTime(complaint.submittedAt, timeZone: timeZone), "comment": complaint.comment,
+            "reasons": reasons.joined(separator: ", "), "status": text("status_\(complaint.status.rawValue)", language),
+            "status_code": complaint.status.rawValue, "note": complaint.note ?? "", "updated_by": complaint.updatedBy ?? "",
+            "statuses": ComplaintStatus.allCases.map {
+                ["value": $0.rawValue, "label": text("status_\($0.rawValue)", language), "selected": $0 == complaint.status]
+            },
+        ]
+    }
+}
