@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Acknowledged → visible: how long after POST /api/v1/responses answers 201 does the rating show in
-GET /api/v1/indices? Target (DESIGN.md): p95 ≤ 3 s.
+GET /api/v1/indices? Target (docs/BENCHMARKS.md, "Freshness"): p95 ≤ 3 s.
 
 Starts its own `hailong serve` on an embedded PostgreSQL in a temporary directory (or uses DATABASE_URL),
 creates an agency, a kiosk and a PAR token with the CLI, then posts N ratings one after another and polls the

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Aggregation and reads benchmark (issue 4, DESIGN.md "Targets" → Aggregation, Reads), in ONE run on one throwaway
-# PostgreSQL cluster:
+# Aggregation and reads benchmark (targets and results: docs/BENCHMARKS.md, "Aggregation and reads"), in ONE run
+# on one throwaway PostgreSQL cluster:
 #   load  1 province, 1,000 agencies under it, 3,000 counters and kiosks, 10,000 officers (directory.sql), then
 #         RESPONSES synthetic responses over one year with INSERT … SELECT generate_series (responses.sql)
 #   a. full rebuild: `hailong aggregate --rebuild` (requeue everything, recount in batches), wall time
@@ -12,7 +12,7 @@
 #   d. reads: `hailong serve` + wrk on GET /api/v1/indices (province depth=1: 1,001 items; depth=0; one agency
 #      group=officer), p50/p95/p99 (target p95 ≤ 50 ms for depth=1)
 #   e. pages (PAGES [1]): an administrator signs in; wrk on /admin, the province's and one commune's agency page
-#      (target p95 ≤ 100 ms, issue 5)
+#      (target p95 ≤ 100 ms)
 #   f. live (LIVE [1]): LIVE_RATE [200] responses a second stored and queued while wrk asks for the depth=1 read and
 #      the pages again: the service's aggregator changes the figures version every second meanwhile
 #   diagnostics: auto_explain plans of the aggregator's step and of the reads, and per-statement durations, in $OUT

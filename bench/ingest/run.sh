@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Ingest benchmark (issue 3, DESIGN.md "Targets" → Ingest), in ONE run on one throwaway PostgreSQL cluster:
+# Ingest benchmark (targets and results: docs/BENCHMARKS.md, "Ingest"), in ONE run on one throwaway PostgreSQL cluster:
 #   a. throughput of POST /api/v1/responses under wrk (closed loop), rows/s counted in the database
 #   b. pgbench, 32 clients, the service's own single-row INSERT (responses + pending_aggregation), rows/s
 #   c. ratio a ÷ b (target ≥ 1.0)

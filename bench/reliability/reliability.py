@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reliability checks of issue 3 (DESIGN.md "Targets" → Reliability), on a throwaway PostgreSQL cluster.
+"""Reliability checks (targets and results: docs/BENCHMARKS.md, "Reliability"), on a throwaway PostgreSQL cluster.
 
 (i)  kill -9 under load. N client threads post kiosk ratings as fast as they can, each with a fresh UUID as
      Idempotency-Key; a failed attempt (connection refused/reset, timeout, 5xx) is retried with the SAME key and
