@@ -21,7 +21,8 @@ COPY Tests ./Tests
 COPY sql ./sql
 RUN swift build -c release --product hailong --static-swift-stdlib \
     && mkdir -p /staging \
-    && cp "$(swift build -c release --show-bin-path)/hailong" /staging/hailong
+    && cp "$(swift build -c release --show-bin-path)/hailong" /staging/hailong \
+    && cp -R "$(swift build -c release --show-bin-path)/HaiLong_HaiLongWeb.resources" /staging/
 
 # ---- runtime stage ----
 FROM debian:bookworm-slim
@@ -39,6 +40,8 @@ RUN groupadd --system --gid 10001 hailong \
     && install -d -o hailong -g hailong -m 0750 /var/lib/hailong
 
 COPY --from=build /staging/hailong /app/hailong
+# The web target's resource bundle (OpenAPI document, templates, kiosk files, translations) sits beside the binary.
+COPY --from=build /staging/HaiLong_HaiLongWeb.resources /app/HaiLong_HaiLongWeb.resources
 COPY --from=build /src/sql /app/sql
 
 ENV HAILONG_SQL_DIR=/app/sql \

@@ -7,15 +7,13 @@ import Hummingbird
 /// 201 when new, 200 when the dossier with that code was updated.
 struct DossiersController: Sendable {
     let dossiers: PostgresDossierStore
-    let auth: BearerAuth
     let validator = DossierValidator()
 
-    init(dossiers: PostgresDossierStore, directory: PostgresDirectoryStore) {
+    init(dossiers: PostgresDossierStore) {
         self.dossiers = dossiers
-        self.auth = BearerAuth(directory: directory)
     }
 
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    func addRoutes(to group: RouterGroup<TokenRequestContext>) {
         group.post("dossiers", deadline: .seconds(5), use: record)
     }
 
@@ -25,8 +23,8 @@ struct DossiersController: Sendable {
         var created: Bool
     }
 
-    @Sendable func record(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard case .token(_, .integration, let agencyID?) = try await auth.caller(request) else {
+    @Sendable func record(_ request: Request, context: TokenRequestContext) async throws -> Response {
+        guard case .token(_, .integration, let agencyID?) = context.caller else {
             throw Problem(.forbidden, field: "Authorization", detail: "dossiers are accepted from agency-scoped integration tokens only")
         }
         let dossier = try validator.validate(try await request.jsonBody(context: context))

@@ -9,7 +9,6 @@ import HummingbirdCore
 struct IndicesController: Sendable {
     let indices: PostgresIndexStore
     let directory: PostgresDirectoryStore
-    let auth: BearerAuth
     let report: IndicesReport
     let answers: AnswerCache<FixedResponse>
 
@@ -17,11 +16,10 @@ struct IndicesController: Sendable {
         self.answers = AnswerCache(stale: staleAnswers)
         self.indices = indices
         self.directory = directory
-        self.auth = BearerAuth(directory: directory)
         self.report = IndicesReport(indices: indices, timeZone: timeZone)
     }
 
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    func addRoutes(to group: RouterGroup<TokenRequestContext>) {
         group.get("indices", deadline: .seconds(10), use: list)
         group.get("indices/trend", deadline: .seconds(10)) { request, context in
             try await onFiguresExecutor { try await trend(request, context: context) }
@@ -36,8 +34,8 @@ struct IndicesController: Sendable {
     }
 
     /// The caller's scope: `nil` for province-wide tokens. Only `par` and `admin` tokens read figures.
-    func reader(_ request: Request, roles: Set<TokenRole> = [.admin, .par]) async throws -> (name: String, scope: Int64?) {
-        guard case .token(let id, let role, let scope) = try await auth.caller(request), roles.contains(role) else {
+    func reader(_ context: TokenRequestContext, roles: Set<TokenRole> = [.admin, .par]) throws -> (name: String, scope: Int64?) {
+        guard case .token(let id, let role, let scope) = context.caller, roles.contains(role) else {
             let names = roles.map(\.rawValue).sorted().joined(separator: " and ")
             throw Problem(.forbidden, field: "Authorization", detail: "this is for \(names) tokens")
         }
@@ -99,8 +97,8 @@ struct IndicesController: Sendable {
         return methodology
     }
 
-    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let caller = try await reader(request)
+    @Sendable func list(_ request: Request, context: TokenRequestContext) async throws -> Response {
+        let caller = try reader(context)
         let parameters = request.uri.queryParameters
         try checkParameters(parameters, allowed: Self.parameters)
         let format = parameters["format"].map(String.init) ?? "json"
@@ -182,8 +180,8 @@ struct IndicesController: Sendable {
 
     /// `POST /api/v1/publications` `{"period","agency","questionnaire","methodology"}` (admin token): freezes the figures
     /// of the agency's whole subtree into the next version.
-    @Sendable func publish(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let caller = try await reader(request, roles: [.admin])
+    @Sendable func publish(_ request: Request, context: TokenRequestContext) async throws -> Response {
+        let caller = try reader(context, roles: [.admin])
         guard case .object(let fields) = try await request.jsonBody(context: context) else {
             throw Problem(.badRequest, field: "body", detail: "the body must be a JSON object")
         }
@@ -212,8 +210,8 @@ struct IndicesController: Sendable {
     }
 
     /// `GET /api/v1/indices/trend?period=…&agency=…&by=day|week|month`: the index per day, ISO week or month.
-    @Sendable func trend(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let caller = try await reader(request)
+    @Sendable func trend(_ request: Request, context: TokenRequestContext) async throws -> Response {
+        let caller = try reader(context)
         let parameters = request.uri.queryParameters
         try checkParameters(parameters, allowed: ["period", "agency", "questionnaire", "methodology", "by"])
         let by = parameters["by"].map(String.init) ?? "month"
@@ -251,8 +249,8 @@ struct IndicesController: Sendable {
     }
 
     /// `GET /api/v1/agencies?agency=C`: the agency tree (the caller's scope by default).
-    @Sendable func agencyTree(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let caller = try await reader(request, roles: [.admin, .par, .integration])
+    @Sendable func agencyTree(_ request: Request, context: TokenRequestContext) async throws -> Response {
+        let caller = try reader(context, roles: [.admin, .par, .integration])
         let parameters = request.uri.queryParameters
         try checkParameters(parameters, allowed: ["agency"])
         let roots: [Agency]
@@ -283,8 +281,8 @@ struct IndicesController: Sendable {
     }
 
     /// `GET /api/v1/questionnaires/{code}`: the newest version's definition (scale, elements, wording, reasons).
-    @Sendable func questionnaire(_ request: Request, context: AppRequestContext) async throws -> Response {
-        _ = try await reader(request, roles: [.admin, .par, .integration])
+    @Sendable func questionnaire(_ request: Request, context: TokenRequestContext) async throws -> Response {
+        _ = try reader(context, roles: [.admin, .par, .integration])
         let code = try context.parameters.require("code")
         guard let questionnaire = try await indices.questionnaire(code: code) else {
             throw Problem(.notFound, field: "code", detail: "unknown questionnaire '\(code)'")

@@ -7,7 +7,8 @@ import Hummingbird
 /// `POST /api/v1/responses`: ratings from kiosks and integrations (docs/CONTRACT.md).
 struct ResponsesController: Sendable {
     let responses: PostgresResponseStore
-    let auth: BearerAuth
+    /// The ingest route's authenticator: a kiosk sends every tap with the same token, so known tokens are kept.
+    let authenticator: BearerAuthenticator
     let questionnaires: QuestionnaireCache
     let validator = SubmissionValidator()
     let rules: FlagRules
@@ -17,12 +18,33 @@ struct ResponsesController: Sendable {
         self.rules = rules
         self.metrics = metrics
         self.responses = responses
-        self.auth = BearerAuth(directory: directory, cache: CallerCache())
+        self.authenticator = BearerAuthenticator(directory: directory, cache: CallerCache())
         self.questionnaires = QuestionnaireCache(store: responses)
     }
 
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
-        group.post("responses", deadline: .seconds(5), use: create)
+    /// The route, behind `rejections` (so a refused token is counted too) and `authenticator`.
+    func addRoutes(to group: RouterGroup<TokenRequestContext>) {
+        group.post("responses", deadline: .seconds(5), use: store)
+    }
+
+    /// Counts each refused rating by the field at fault (`hailong_responses_rejected_total`).
+    var rejections: RejectionCounter { RejectionCounter(metrics: metrics) }
+
+    struct RejectionCounter: RouterMiddleware {
+        typealias Context = AppRequestContext
+        let metrics: AppMetrics
+
+        func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+            do {
+                return try await next(request, context)
+            } catch let error as Problem {
+                metrics.rejected(field: error.field ?? "status_\(error.status.code)")
+                throw error
+            } catch let error as ValidationError {
+                metrics.rejected(field: error.field)
+                throw error
+            }
+        }
     }
 
     /// The JSON answer to a stored response; a replay gets byte-for-byte the same (keys sorted).
@@ -42,24 +64,10 @@ struct ResponsesController: Sendable {
         }
     }
 
-    /// Counts the outcome (by the field at fault when refused) around `store`.
-    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
-        do {
-            return try await store(request, context: context)
-        } catch let error as Problem {
-            metrics.rejected(field: error.field ?? "status_\(error.status.code)")
-            throw error
-        } catch let error as ValidationError {
-            metrics.rejected(field: error.field)
-            throw error
-        }
-    }
-
-    func store(_ request: Request, context: AppRequestContext) async throws -> Response {
+    @Sendable func store(_ request: Request, context: TokenRequestContext) async throws -> Response {
         let receivedAt = Timestamp.truncated(Date())
-        let caller = try await auth.caller(request)
         let source: ResponseSource =
-            switch caller {
+            switch context.caller {
             case .kiosk(let id, let agencyID, let counterID):
                 ResponseSource(agencyID: agencyID, counterID: counterID, kioskID: id, channel: .kiosk)
             case .token(let id, .integration, let agencyID?):
@@ -86,7 +94,7 @@ struct ResponsesController: Sendable {
                 submission, id: id, questionnaireID: stored.id, source: source, receivedAt: receivedAt, rules: rules)
         } catch StoreError.revoked {
             // The cached caller was revoked meanwhile: the write refused it; look the token up afresh next time.
-            if let token = try? BearerAuth.token(request) { auth.cache?.forget(token: token) }
+            if let token = try? BearerAuthenticator.token(request) { authenticator.cache?.forget(token: token) }
             throw Problem.invalidToken
         }
         metrics.storeDuration.record(started.duration(to: .now))

@@ -9,16 +9,14 @@ import Hummingbird
 /// defaults to the token's own. Answer: `{"url","expires_at"}` (the path and query; the host is the caller's).
 struct SurveyLinksController: Sendable {
     let directory: PostgresDirectoryStore
-    let auth: BearerAuth
     let signer: Once<SurveySigner>
 
     init(directory: PostgresDirectoryStore, signer: Once<SurveySigner>) {
         self.directory = directory
-        self.auth = BearerAuth(directory: directory)
         self.signer = signer
     }
 
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    func addRoutes(to group: RouterGroup<TokenRequestContext>) {
         group.post("survey-links", deadline: .seconds(5), use: make)
     }
 
@@ -27,9 +25,9 @@ struct SurveyLinksController: Sendable {
         var expires_at: String
     }
 
-    @Sendable func make(_ request: Request, context: AppRequestContext) async throws -> Response {
+    @Sendable func make(_ request: Request, context: TokenRequestContext) async throws -> Response {
         let scope: Int64?
-        switch try await auth.caller(request) {
+        switch context.caller {
         case .token(_, .integration, let agencyID), .token(_, .admin, let agencyID): scope = agencyID
         default: throw Problem(.forbidden, field: "Authorization", detail: "survey links are made with integration or admin tokens")
         }

@@ -6,7 +6,7 @@ import Hummingbird
 /// The agency page, its exports, the flag review page and the complaints inbox. Each one answers 404 for an agency
 /// outside the signed-in user's subtree, exactly as for one that does not exist.
 extension AdminController {
-    func addAgencyRoutes(to router: Router<AppRequestContext>) {
+    func addAgencyRoutes(to router: RouterGroup<PageRequestContext>) {
         router.get("admin/agencies/{code}", use: agencyPage)
         router.get("admin/agencies/{code}/export", use: export)
         router.get("admin/agencies/{code}/flags", use: flagsPage)
@@ -58,13 +58,10 @@ extension AdminController {
         }
     }
 
-    /// The signed-in user's page of `{code}`, or nil (then the caller redirects to the sign-in page).
-    func agencyPageContext(_ request: Request, context: AppRequestContext) async throws -> AgencyPage? {
+    /// The signed-in user's page of `{code}`.
+    func agencyPageContext(_ request: Request, context: PageRequestContext) async throws -> AgencyPage {
         let language = Language(request.uri.queryParameters["lang"].map(String.init))
-        guard let (user, csrf) = try await currentSession(request) else { return nil }
-        guard user.role != .par else {
-            throw Problem(.forbidden, field: "role", detail: "the par role reads figures through the API only")
-        }
+        let (user, csrf) = (context.user, context.csrf)
         let code = try context.parameters.require("code")
         guard let agency = try await directory.agency(code: code),
             try await user.agencyID.asyncMap({ try await directory.isAgency(agency.id, within: $0) }) ?? true
@@ -95,8 +92,8 @@ extension AdminController {
 
     // MARK: agency page
 
-    @Sendable func agencyPage(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let page = try await agencyPageContext(request, context: context) else { return redirect("/admin/sign-in") }
+    @Sendable func agencyPage(_ request: Request, context: PageRequestContext) async throws -> Response {
+        let page = try await agencyPageContext(request, context: context)
         let language = page.language
         let methodology = try await indices.defaultMethodology()
         let own = IndicesQuery(
@@ -134,8 +131,8 @@ extension AdminController {
     }
 
     /// `?format=csv|xlsx`: the page's figures (the agency and its children) as the indices API exports them; audited.
-    @Sendable func export(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let page = try await agencyPageContext(request, context: context) else { return redirect("/admin/sign-in") }
+    @Sendable func export(_ request: Request, context: PageRequestContext) async throws -> Response {
+        let page = try await agencyPageContext(request, context: context)
         let format = request.uri.queryParameters["format"].map(String.init) ?? "csv"
         guard ["csv", "xlsx"].contains(format) else {
             throw Problem(.badRequest, field: "format", detail: "format must be csv or xlsx")
@@ -156,8 +153,8 @@ extension AdminController {
 
     // MARK: flag review
 
-    @Sendable func flagsPage(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let page = try await agencyPageContext(request, context: context) else { return redirect("/admin/sign-in") }
+    @Sendable func flagsPage(_ request: Request, context: PageRequestContext) async throws -> Response {
+        let page = try await agencyPageContext(request, context: context)
         let range = page.range(report.timeZone)
         let flagged = try await dashboard.flagged(under: page.agency.id, from: range.from, to: range.to)
         var groups: [[String: Any]] = []
@@ -180,8 +177,8 @@ extension AdminController {
         return AdminPages.render("flags", values, status: .ok, secure: secure)
     }
 
-    @Sendable func reviewFlag(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let page = try await agencyPageContext(request, context: context) else { return redirect("/admin/sign-in") }
+    @Sendable func reviewFlag(_ request: Request, context: PageRequestContext) async throws -> Response {
+        let page = try await agencyPageContext(request, context: context)
         let fields = try await editorForm(request, page: page)
         let (id, note) = try Self.responseAndNote(fields)
         guard let flag = fields["flag"].flatMap(Flag.init(rawValue:)) else {
@@ -205,8 +202,8 @@ extension AdminController {
 
     // MARK: complaints
 
-    @Sendable func complaintsPage(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let page = try await agencyPageContext(request, context: context) else { return redirect("/admin/sign-in") }
+    @Sendable func complaintsPage(_ request: Request, context: PageRequestContext) async throws -> Response {
+        let page = try await agencyPageContext(request, context: context)
         let parameters = request.uri.queryParameters
         let counter = parameters["counter"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
         let officer = parameters["officer"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
@@ -235,8 +232,8 @@ extension AdminController {
         return AdminPages.render("complaints", values, status: .ok, secure: secure)
     }
 
-    @Sendable func updateComplaint(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let page = try await agencyPageContext(request, context: context) else { return redirect("/admin/sign-in") }
+    @Sendable func updateComplaint(_ request: Request, context: PageRequestContext) async throws -> Response {
+        let page = try await agencyPageContext(request, context: context)
         let fields = try await editorForm(request, page: page)
         let (id, note) = try Self.responseAndNote(fields)
         guard let status = fields["status"].flatMap(ComplaintStatus.init(rawValue:)) else {

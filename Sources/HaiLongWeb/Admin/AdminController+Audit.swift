@@ -5,13 +5,13 @@ import Hummingbird
 /// `/admin/audit`: the audit log (append-only, sql/0001) for administrators — a system admin sees every entry, an
 /// agency admin the entries about their subtree; viewers and the par role do not see it.
 extension AdminController {
-    func addAuditRoutes(to router: Router<AppRequestContext>) {
+    func addAuditRoutes(to router: RouterGroup<PageRequestContext>) {
         router.get("admin/audit", use: auditPage)
     }
 
-    @Sendable func auditPage(_ request: Request, context: AppRequestContext) async throws -> Response {
+    @Sendable func auditPage(_ request: Request, context: PageRequestContext) async throws -> Response {
         let language = Language(request.uri.queryParameters["lang"].map(String.init))
-        guard let (user, csrf) = try await currentSession(request) else { return redirect("/admin/sign-in") }
+        let (user, csrf) = (context.user, context.csrf)
         guard user.role == .admin || user.role == .agencyAdmin else {
             throw Problem(.forbidden, field: "role", detail: "the audit log is for administrators")
         }

@@ -8,7 +8,7 @@ import MultipartKit
 /// (pair, revoke, health), accounts, and CSV imports of officers and agencies with a preview. Every change is a form
 /// with the session's CSRF token, refused to viewers, scoped to the agency, and audited.
 extension AdminController {
-    func addManagementRoutes(to router: Router<AppRequestContext>) {
+    func addManagementRoutes(to router: RouterGroup<PageRequestContext>) {
         router.get("admin/agencies/{code}/manage", use: managePage)
         router.post("admin/agencies/{code}/manage/{action}", use: manage)
     }
@@ -20,8 +20,8 @@ extension AdminController {
     static var maxPhotoBytes: Int { 1024 * 1024 }
     static var maxImportBytes: Int { 2 * 1024 * 1024 }
 
-    @Sendable func managePage(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let page = try await agencyPageContext(request, context: context) else { return redirect("/admin/sign-in") }
+    @Sendable func managePage(_ request: Request, context: PageRequestContext) async throws -> Response {
+        let page = try await agencyPageContext(request, context: context)
         // Only the known confirmations: the query string is not page text.
         let notice = request.uri.queryParameters["done"].flatMap { AdminPages.manageStrings[page.language]?["done_\($0)"] }
         return try await renderManage(page, notice: notice, error: nil, status: .ok)
@@ -45,8 +45,8 @@ extension AdminController {
         return AdminPages.render("manage", values, status: status, secure: secure)
     }
 
-    @Sendable func manage(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let page = try await agencyPageContext(request, context: context) else { return redirect("/admin/sign-in") }
+    @Sendable func manage(_ request: Request, context: PageRequestContext) async throws -> Response {
+        let page = try await agencyPageContext(request, context: context)
         let action = try context.parameters.require("action")
         let multipart = ["photo", "import"].contains(action)
         let fields =

@@ -51,24 +51,32 @@ struct AdminController: Sendable {
     static var sessionCookie: String { "hl_session" }
     static var signInCookie: String { "hl_signin" }
 
-    func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("admin", use: overview)
+    /// Public: the sign-in form and its post, also under the contract's older name `/admin/login`.
+    func addSignInRoutes(to router: Router<AppRequestContext>) {
         router.get("admin/sign-in", use: signInPage)
         router.post("admin/sign-in", use: signIn)
-        // The contract's older names for the same page.
         router.get("admin/login", use: signInPage)
         router.post("admin/login", use: signIn)
-        router.post("admin/sign-out", use: signOut)
-        addAgencyRoutes(to: router)
-        addManagementRoutes(to: router)
-        addAuditRoutes(to: router)
+    }
+
+    /// Any signed-in account may sign out.
+    func addSignOutRoute(to group: RouterGroup<AccountRequestContext>) {
+        group.post("admin/sign-out", use: signOut)
+    }
+
+    /// The pages, for the roles that may see them (`PageRequestContext`).
+    func addPageRoutes(to group: RouterGroup<PageRequestContext>) {
+        group.get("admin", use: overview)
+        addAgencyRoutes(to: group)
+        addManagementRoutes(to: group)
+        addAuditRoutes(to: group)
     }
 
     // MARK: sign-in
 
     @Sendable func signInPage(_ request: Request, context: AppRequestContext) async throws -> Response {
         let language = Language(request.uri.queryParameters["lang"].map(String.init))
-        if try await currentSession(request) != nil { return redirect("/admin") }
+        if try await SessionAuthenticator.account(request, users: users) != nil { return redirect("/admin") }
         return signInForm(language: language, username: "", message: nil, status: .ok)
     }
 
@@ -116,16 +124,13 @@ struct AdminController: Sendable {
         }
     }
 
-    @Sendable func signOut(_ request: Request, context: AppRequestContext) async throws -> Response {
+    @Sendable func signOut(_ request: Request, context: AccountRequestContext) async throws -> Response {
         try checkOrigin(request)
-        guard let token = request.cookies[Self.sessionCookie]?.value, let (user, csrf) = try await users.session(token) else {
-            return redirect("/admin/sign-in")
-        }
         let fields = try await request.formFields(upTo: 16 * 1024)
-        guard fields["csrf"] == csrf else {
+        guard fields["csrf"] == context.csrf else {
             throw Problem(.forbidden, field: "csrf", detail: "the form is out of date; reload the page")
         }
-        try await users.endSession(token, user: user)
+        try await users.endSession(request.cookies[Self.sessionCookie]?.value ?? "", user: context.user)
         var response = redirect("/admin/sign-in")
         response.setCookie(cookie(Self.sessionCookie, "", maxAge: 0))
         return response
@@ -133,12 +138,9 @@ struct AdminController: Sendable {
 
     // MARK: overview
 
-    @Sendable func overview(_ request: Request, context: AppRequestContext) async throws -> Response {
+    @Sendable func overview(_ request: Request, context: PageRequestContext) async throws -> Response {
         let language = Language(request.uri.queryParameters["lang"].map(String.init))
-        guard let (user, csrf) = try await currentSession(request) else { return redirect("/admin/sign-in") }
-        guard user.role != .par else {
-            throw Problem(.forbidden, field: "role", detail: "the par role reads figures through the API only")
-        }
+        let (user, csrf) = (context.user, context.csrf)
         let year = String(LocalDate(Date(), in: report.timeZone).description.prefix(4))
         let period = try IndicesController.period(request.uri.queryParameters["period"].map(String.init) ?? year)
         let roots: [Agency]
@@ -189,11 +191,6 @@ struct AdminController: Sendable {
     }
 
     // MARK: helpers
-
-    func currentSession(_ request: Request) async throws -> (AdminUser, String)? {
-        guard let token = request.cookies[Self.sessionCookie]?.value, !token.isEmpty else { return nil }
-        return try await users.session(token).map { ($0.user, $0.csrfToken) }
-    }
 
     /// A state-changing request from another site's page is refused (the CSRF token is the first wall).
     func checkOrigin(_ request: Request) throws {

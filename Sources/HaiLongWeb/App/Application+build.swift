@@ -6,16 +6,22 @@ import Logging
 import PostgresNIO
 import ServiceLifecycle
 
-/// Builds the router: health, the API and the landing page, behind the problem middleware.
+/// Builds the router. Its groups show who may call what: public routes, routes behind a bearer token (a kiosk's
+/// device token or an API token, resolved by `BearerAuthenticator`) and the administrators' routes behind a session
+/// (`SessionAuthenticator`). Each protected group runs in a child context that carries the caller or the account.
 public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ProblemMiddleware())
-    HealthController(isReady: dependencies.isReady).addRoutes(to: router)
-    router.get("/") { _, _ in LandingPage.response() }
-    let api = router.group("api/v1")
+    let directory = dependencies.directory
     let responses = ResponsesController(
-        responses: dependencies.responses, directory: dependencies.directory, rules: dependencies.rules, metrics: dependencies.metrics)
-    responses.addRoutes(to: api)
+        responses: dependencies.responses, directory: directory, rules: dependencies.rules, metrics: dependencies.metrics)
+    let kiosk = KioskController(
+        directory: directory, questionnaires: { try await responses.questionnaires.all() }, clientAddress: dependencies.clientAddress)
+    let signer = Once<SurveySigner>()
+
+    // Public: health, metrics, the landing page, the OpenAPI document, the kiosk app's files, the web survey (its own
+    // guards: signed links, a honeypot, a minimum fill time, a rate limit) and pairing a kiosk with its one-time code.
+    HealthController(isReady: dependencies.isReady).addRoutes(to: router)
     router.get("metrics") { _, _ in
         let metrics = dependencies.metrics
         if let backlog = try? await withDeadline(.seconds(2), dependencies.backlog) { metrics.backlog.set(Int64(backlog)) }
@@ -23,30 +29,44 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
     }
-    IndicesController(
-        indices: dependencies.indices, directory: dependencies.directory, timeZone: dependencies.rules.timeZone,
-        staleAnswers: dependencies.staleAnswers
-    ).addRoutes(to: api)
-    DossiersController(dossiers: dependencies.dossiers, directory: dependencies.directory).addRoutes(to: api)
-    KioskController(
-        directory: dependencies.directory, questionnaires: { try await responses.questionnaires.all() },
-        clientAddress: dependencies.clientAddress
-    ).addRoutes(to: api)
+    router.get("/") { _, _ in LandingPage.response() }
+    OpenAPIDocument.addRoutes(to: router)
     KioskPage.addRoutes(to: router)
-    let signer = Once<SurveySigner>()
     SurveyController(
-        responses: dependencies.responses, directory: dependencies.directory, questionnaires: responses.questionnaires,
+        responses: dependencies.responses, directory: directory, questionnaires: responses.questionnaires,
         rules: dependencies.rules, metrics: dependencies.metrics, settings: dependencies.survey,
         clientAddress: dependencies.clientAddress, signer: signer
     ).addRoutes(to: router)
-    SurveyLinksController(directory: dependencies.directory, signer: signer).addRoutes(to: api)
-    OpenAPIDocument.addRoutes(to: router)
+    let api = router.group("api/v1")
+    kiosk.addPairingRoute(to: api)
+
+    // A bearer token. Ingest: a kiosk's device token or an agency-scoped integration token, refusals counted, known
+    // tokens kept for a minute (each write re-checks that the token is still live).
+    let ingest = api.group().add(middleware: responses.rejections).add(middleware: responses.authenticator)
+    responses.addRoutes(to: ingest.group(context: TokenRequestContext.self))
+    let withToken = api.group().add(middleware: BearerAuthenticator(directory: directory))
+    // A kiosk's device token only.
+    kiosk.addDeviceRoutes(to: withToken.group(context: DeviceRequestContext.self))
+    // API tokens; each route names the roles it serves (par and admin read figures, integrations feed dossiers).
+    let apiToken = withToken.group(context: TokenRequestContext.self)
+    IndicesController(
+        indices: dependencies.indices, directory: directory, timeZone: dependencies.rules.timeZone,
+        staleAnswers: dependencies.staleAnswers
+    ).addRoutes(to: apiToken)
+    DossiersController(dossiers: dependencies.dossiers).addRoutes(to: apiToken)
+    SurveyLinksController(directory: directory, signer: signer).addRoutes(to: apiToken)
+
+    // Administrators: the sign-in form is public; everything else needs a live session (without one, the browser is
+    // sent to the sign-in form), and the pages refuse the par role, which reads the API only.
     if let users = dependencies.users, let dashboard = dependencies.dashboard {
-        AdminController(
-            users: users, dashboard: dashboard, indices: dependencies.indices, directory: dependencies.directory,
+        let admin = AdminController(
+            users: users, dashboard: dashboard, indices: dependencies.indices, directory: directory,
             report: IndicesReport(indices: dependencies.indices, timeZone: dependencies.rules.timeZone),
-            clientAddress: dependencies.clientAddress, secure: dependencies.secureCookies, staleAnswers: dependencies.staleAnswers
-        ).addRoutes(to: router)
+            clientAddress: dependencies.clientAddress, secure: dependencies.secureCookies, staleAnswers: dependencies.staleAnswers)
+        admin.addSignInRoutes(to: router)
+        let signedIn = router.group().add(middleware: SessionAuthenticator(users: users, secure: dependencies.secureCookies))
+        admin.addSignOutRoute(to: signedIn.group(context: AccountRequestContext.self))
+        admin.addPageRoutes(to: signedIn.group(context: PageRequestContext.self))
     }
     return router
 }

@@ -7,7 +7,6 @@ import Hummingbird
 /// and heartbeats (last seen, offline queue length, app version; answered with the server's clock).
 struct KioskController: Sendable {
     let directory: PostgresDirectoryStore
-    let auth: BearerAuth
     let questionnaires: @Sendable () async throws -> [String: StoredQuestionnaire]
     /// Pairing codes are 8 digits: guessing is limited per client address.
     let pairingLimiter: RateLimiter
@@ -18,30 +17,26 @@ struct KioskController: Sendable {
         pairingLimiter: RateLimiter = RateLimiter(burst: 10, interval: .seconds(6)), clientAddress: ClientAddress
     ) {
         self.directory = directory
-        self.auth = BearerAuth(directory: directory)
         self.questionnaires = questionnaires
         self.pairingLimiter = pairingLimiter
         self.clientAddress = clientAddress
     }
 
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
-        group.post("kiosk/heartbeat", deadline: .seconds(5), use: heartbeat)
+    /// Public: pairing with the one-time code that `hailong kiosk add` printed (rate-limited per address).
+    func addPairingRoute(to group: RouterGroup<AppRequestContext>) {
         group.post("kiosk/pair", deadline: .seconds(5), use: pair)
+    }
+
+    /// The routes a paired kiosk calls with its device token.
+    func addDeviceRoutes(to group: RouterGroup<DeviceRequestContext>) {
+        group.post("kiosk/heartbeat", deadline: .seconds(5), use: heartbeat)
         group.get("kiosk/config", deadline: .seconds(5), use: config)
         group.put("kiosk/on-duty", deadline: .seconds(5), use: onDuty)
         group.get("kiosk/officers/{badge}/photo", deadline: .seconds(5), use: photo)
     }
 
-    /// The kiosk behind the bearer token; other tokens are refused.
-    func kiosk(_ request: Request, purpose: String) async throws -> (id: Int64, agencyID: Int64) {
-        guard case .kiosk(let kioskID, let agencyID, _) = try await auth.caller(request) else {
-            throw Problem(.forbidden, field: "Authorization", detail: "\(purpose) come from kiosk tokens")
-        }
-        return (kioskID, agencyID)
-    }
-
     /// A JSON object body whose keys are all in `known`.
-    func fields(_ request: Request, context: AppRequestContext, known: Set<String>) async throws -> [String: JSONValue] {
+    func fields(_ request: Request, context: some RequestContext, known: Set<String>) async throws -> [String: JSONValue] {
         guard case .object(let fields) = try await request.jsonBody(context: context) else {
             throw Problem(.badRequest, field: "body", detail: "the body must be a JSON object")
         }
@@ -126,8 +121,8 @@ struct KioskController: Sendable {
         }
     }
 
-    @Sendable func config(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (kioskID, _) = try await kiosk(request, purpose: "kiosk settings")
+    @Sendable func config(_ request: Request, context: DeviceRequestContext) async throws -> Response {
+        let kioskID = context.kioskID
         let profile = try await directory.kioskProfile(kioskID: kioskID)
         guard let questionnaire = try await questionnaires()["kiosk-3"]?.questionnaire else {
             throw Problem.unavailable("the kiosk-3 questionnaire is missing; run `hailong migrate`")
@@ -156,8 +151,8 @@ struct KioskController: Sendable {
         }
     }
 
-    @Sendable func onDuty(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (kioskID, _) = try await kiosk(request, purpose: "officer changes")
+    @Sendable func onDuty(_ request: Request, context: DeviceRequestContext) async throws -> Response {
+        let kioskID = context.kioskID
         let fields = try await fields(request, context: context, known: ["badge"])
         var badge: String?
         switch fields["badge"] {
@@ -173,8 +168,8 @@ struct KioskController: Sendable {
         return try .json(OnDuty(on_duty: badge))
     }
 
-    @Sendable func photo(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (_, agencyID) = try await kiosk(request, purpose: "officer photos")
+    @Sendable func photo(_ request: Request, context: DeviceRequestContext) async throws -> Response {
+        let agencyID = context.agencyID
         let badge = try context.parameters.require("badge")
         guard let photo = try await directory.officerPhoto(agencyID: agencyID, badge: badge) else {
             throw Problem(.notFound, field: "badge", detail: "officer '\(badge)' has no photo")
@@ -189,8 +184,8 @@ struct KioskController: Sendable {
         var server_time: String
     }
 
-    @Sendable func heartbeat(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (kioskID, _) = try await kiosk(request, purpose: "heartbeats")
+    @Sendable func heartbeat(_ request: Request, context: DeviceRequestContext) async throws -> Response {
+        let kioskID = context.kioskID
         let fields = try await fields(request, context: context, known: ["queue_length", "app_version"])
         guard let queueLength = fields["queue_length"]?.exactInteger, (0...1_000_000).contains(queueLength) else {
             throw ValidationError(field: "queue_length", reason: "must be an integer from 0 to 1000000")

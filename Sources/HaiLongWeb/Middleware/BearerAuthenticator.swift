@@ -2,11 +2,21 @@ import HaiLongCore
 import HaiLongStore
 import Hummingbird
 
-/// Resolves `Authorization: Bearer <token>` to a `Caller`; 401 when it is missing or unknown.
+/// Resolves `Authorization: Bearer <token>` to a `Caller` before a protected API route runs: 401 when the token is
+/// missing or unknown, else the caller goes into the context for `TokenRequestContext` or `DeviceRequestContext`.
 /// With a `cache` (the ingest route only, whose writes re-check the caller), known tokens skip the look-up.
-struct BearerAuth: Sendable {
+struct BearerAuthenticator: RouterMiddleware {
+    typealias Context = AppRequestContext
+
     let directory: PostgresDirectoryStore
     var cache: CallerCache? = nil
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        // Under a deadline like the routes themselves: an unreachable database gives a quick 503, not a hung request.
+        context.caller = try await withDeadline(.seconds(5)) { try await caller(request) }
+        return try await next(request, context)
+    }
 
     func caller(_ request: Request) async throws -> Caller {
         let token = try Self.token(request)
@@ -18,11 +28,7 @@ struct BearerAuth: Sendable {
 
     /// The bearer token of `request`; 401 when there is none or it cannot be one of ours.
     static func token(_ request: Request) throws -> String {
-        guard let header = request.headers[.authorization] else {
-            throw Problem(
-                .unauthorized, field: "Authorization", detail: "a bearer token is required",
-                headers: [.wwwAuthenticate: "Bearer"])
-        }
+        guard let header = request.headers[.authorization] else { throw Problem.missingToken }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer", parts[1].count <= 200 else { throw Problem.invalidToken }
         return String(parts[1])
@@ -30,6 +36,11 @@ struct BearerAuth: Sendable {
 }
 
 extension Problem {
+    /// 401 for a request without a bearer token.
+    static var missingToken: Problem {
+        Problem(.unauthorized, field: "Authorization", detail: "a bearer token is required", headers: [.wwwAuthenticate: "Bearer"])
+    }
+
     /// 401 for a token that is not (or no longer) one of ours.
     static var invalidToken: Problem {
         Problem(
