@@ -71,52 +71,72 @@ public struct PostgresUserStore: Sendable {
     }
 
     /// Checks a password; on success starts a session. Failures count towards the lock-out; every attempt is audited.
+    ///
+    /// An attempt is counted before its password is checked, in one UPDATE that never clears a lock still in force: of
+    /// any number of concurrent guesses, at most `maxFailedAttempts` are tried before the lock holds.
     public func signIn(username: String, password: String, address: String) async throws -> SignInOutcome {
         let rows = try await client.query(
             """
-            SELECT id, role, agency_id, password_hash, locked_until
-            FROM users WHERE username = \(username) AND disabled_at IS NULL
+            SELECT id, role, agency_id, password_hash FROM users WHERE username = \(username) AND disabled_at IS NULL
             """, logger: logger)
-        var found: (id: Int64, role: String, agencyID: Int64?, hash: String, lockedUntil: Date?)?
-        for try await row in rows.decode((Int64, String, Int64?, String, Date?).self) { found = row }
+        var found: (id: Int64, role: String, agencyID: Int64?, hash: String)?
+        for try await row in rows.decode((Int64, String, Int64?, String).self) { found = row }
         guard let user = found, let role = UserRole(rawValue: user.role) else {
             // Spend the same time as a real check, so that timing does not tell which usernames exist.
             // (The decoy is made on first use, inside the pool too: a cost-12 hash must not run on an event loop.)
             _ = try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: Self.decoyHash) }
-            try await audit(actor: username, action: "sign_in.failed", agencyID: nil, detail: ["address": address, "reason": "unknown"])
+            // What the client typed is kept short: 64 characters and the length, not 16 KiB of its text.
+            let typed = String(username.prefix(64))
+            try await audit(
+                actor: typed, action: "sign_in.failed", agencyID: nil,
+                detail: ["address": String(address.prefix(64)), "reason": "unknown", "username_length": String(username.count)])
             return .refused
         }
-        if let until = user.lockedUntil, until > Date() {
+        let seconds = Int(policy.lockout.components.seconds)
+        let counted = try await client.query(
+            """
+            UPDATE users SET
+                failed_attempts = CASE WHEN locked_until <= now() THEN 1 ELSE failed_attempts + 1 END,
+                locked_until = CASE WHEN (CASE WHEN locked_until <= now() THEN 1 ELSE failed_attempts + 1 END)
+                                         >= \(policy.maxFailedAttempts)
+                                    THEN now() + make_interval(secs => \(seconds)) END
+            -- A row whose lock is in force is not updated: waiting on a concurrent attempt re-reads it.
+            WHERE id = \(user.id) AND (locked_until IS NULL OR locked_until <= now())
+            RETURNING locked_until
+            """, logger: logger)
+        var admitted = false
+        var lockedNow: Date?
+        for try await value in counted.decode(Date?.self) {
+            admitted = true
+            lockedNow = value
+        }
+        guard admitted else {
+            let until = try await lockedUntil(user.id) ?? Date().addingTimeInterval(Double(seconds))
             try await audit(actor: username, action: "sign_in.locked", agencyID: user.agencyID, detail: ["address": address])
             return .locked(until: until)
         }
         guard try await Self.verify(password, hash: user.hash) else {
-            let seconds = Int(policy.lockout.components.seconds)
-            let locked = try await client.query(
-                """
-                UPDATE users SET
-                    failed_attempts = CASE WHEN failed_attempts + 1 >= \(policy.maxFailedAttempts) THEN 0 ELSE failed_attempts + 1 END,
-                    locked_until = CASE WHEN failed_attempts + 1 >= \(policy.maxFailedAttempts)
-                                        THEN now() + make_interval(secs => \(seconds)) END
-                WHERE id = \(user.id)
-                RETURNING locked_until
-                """, logger: logger)
-            var until: Date?
-            for try await value in locked.decode(Date?.self) { until = value }
             try await audit(
                 actor: username, action: "sign_in.failed", agencyID: user.agencyID,
-                detail: ["address": address, "reason": until == nil ? "password" : "password; locked"])
-            return until.map { .locked(until: $0) } ?? .refused
+                detail: ["address": address, "reason": lockedNow == nil ? "password" : "password; locked"])
+            return lockedNow.map { .locked(until: $0) } ?? .refused
         }
         let session = Self.randomToken()
         let csrf = Self.randomToken()
         try await client.query(
             """
-            WITH reset AS (UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = \(user.id))
+            WITH reset AS (UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = \(user.id) AND locked_until IS NULL)
             INSERT INTO sessions (token_hash, user_id, csrf_token) VALUES (decode(\(SecretToken.hash(session)), 'hex'), \(user.id), \(csrf))
             """, logger: logger)
         try await audit(actor: username, action: "sign_in", agencyID: user.agencyID, detail: ["address": address])
         return .signedIn(AdminUser(id: user.id, username: username, role: role, agencyID: user.agencyID), session: session, csrfToken: csrf)
+    }
+
+    /// When the user's lock-out ends, if one is in force.
+    func lockedUntil(_ id: Int64) async throws -> Date? {
+        let rows = try await client.query("SELECT locked_until FROM users WHERE id = \(id) AND locked_until > now()", logger: logger)
+        for try await until in rows.decode(Date?.self) { return until }
+        return nil
     }
 
     /// The user of a live session (and its CSRF token), touching it; `nil` once it ended, idled out or grew too old.
