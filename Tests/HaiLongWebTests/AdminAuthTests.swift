@@ -93,6 +93,13 @@ import Testing
             let bad = try await client.execute(uri: "/admin?period=quý-3", method: .get, headers: [.cookie: cookie])
             #expect(bad.status == .badRequest && bad.headers[.contentType] == "application/problem+json")
             #expect(bad.text.contains("\"field\":\"period\""))
+            // A period of millennia would allocate a bucket per month per agency: the API's cap holds here too.
+            for path in ["/admin", "/admin/agencies/P.A"] {
+                let huge = try await client.execute(uri: "\(path)?period=2000-01-01..2099-12-31", method: .get, headers: [.cookie: cookie])
+                #expect(huge.status == .badRequest && huge.text.contains("\"field\":\"period\""), "\(path): \(huge.status)")
+            }
+            let twoYears = try await client.execute(uri: "/admin?period=2025-01-01..2026-12-31", method: .get, headers: [.cookie: cookie])
+            #expect(twoYears.status == .ok)
         }
     }
 

@@ -101,6 +101,8 @@ import Testing
             #expect(q4["P.B"]?["ci95"] as? [Double] == [0, 79.35])
             let lastDay = items(try await get(client, "period=2026-09-30&agency=P.B", token: app.parToken))
             #expect(lastDay["P.B"]?["n"] as? Int == 1)
+            let huge = try await get(client, "period=2000-01-01..2099-12-31&agency=P.B", token: app.parToken)
+            #expect(huge.status == .badRequest && huge.json["field"] as? String == "period")
             let range = items(try await get(client, "period=2026-09-30..2026-10-01&agency=P.B", token: app.parToken))
             #expect(range["P.B"]?["n"] as? Int == 2)
         }

@@ -71,13 +71,22 @@ struct IndicesController: Sendable {
             period: period, agency: agency, depth: depth, questionnaire: questionnaire, methodology: methodology, grouping: grouping)
     }
 
-    /// A period parameter; a malformed one is a 400 like every other bad query parameter.
+    /// The longest period anything is computed for (a month bucket per agency and a day per cube row stay bounded).
+    static let maxPeriodDays = 800
+
+    /// A period parameter; a malformed one, or one longer than `maxPeriodDays`, is a 400 like every other bad query
+    /// parameter. The API and the administrators' pages read periods through here alike.
     static func period(_ text: String) throws -> Period {
+        let period: Period
         do {
-            return try Period.parse(text)
+            period = try Period.parse(text)
         } catch {
             throw Problem(.badRequest, field: "period", detail: error.reason)
         }
+        guard period.dayCount <= maxPeriodDays else {
+            throw Problem(.badRequest, field: "period", detail: "a period covers at most \(maxPeriodDays) days")
+        }
+        return period
     }
 
     /// `code` or `code:version`; by default the methodology marked default.
@@ -219,9 +228,6 @@ struct IndicesController: Sendable {
             throw Problem(.badRequest, field: "by", detail: "by must be day, week or month")
         }
         let query = try await indicesQuery({ parameters[Substring($0)].map(String.init) }, scope: caller.scope)
-        guard query.period.dayCount <= 800 else {
-            throw Problem(.badRequest, field: "period", detail: "a trend covers at most 800 days")
-        }
         let series = try await report.trend(query, by: by)
         return try .json(
             Trend(

@@ -7,12 +7,12 @@ import Hummingbird
 /// outside the signed-in user's subtree, exactly as for one that does not exist.
 extension AdminController {
     func addAgencyRoutes(to router: RouterGroup<PageRequestContext>) {
-        router.get("admin/agencies/{code}", use: agencyPage)
-        router.get("admin/agencies/{code}/export", use: export)
-        router.get("admin/agencies/{code}/flags", use: flagsPage)
-        router.post("admin/agencies/{code}/flags", use: reviewFlag)
-        router.get("admin/agencies/{code}/complaints", use: complaintsPage)
-        router.post("admin/agencies/{code}/complaints", use: updateComplaint)
+        router.get("admin/agencies/{code}", deadline: Self.deadline, use: agencyPage)
+        router.get("admin/agencies/{code}/export", deadline: Self.deadline, use: export)
+        router.get("admin/agencies/{code}/flags", deadline: Self.deadline, use: flagsPage)
+        router.post("admin/agencies/{code}/flags", deadline: Self.deadline, use: reviewFlag)
+        router.get("admin/agencies/{code}/complaints", deadline: Self.deadline, use: complaintsPage)
+        router.post("admin/agencies/{code}/complaints", deadline: Self.deadline, use: updateComplaint)
     }
 
     /// The agency page's figures, kept per figures version (the heatmap with them: it follows the same responses).

@@ -6,7 +6,7 @@ import Hummingbird
 /// agency admin the entries about their subtree; viewers and the par role do not see it.
 extension AdminController {
     func addAuditRoutes(to router: RouterGroup<PageRequestContext>) {
-        router.get("admin/audit", use: auditPage)
+        router.get("admin/audit", deadline: Self.deadline, use: auditPage)
     }
 
     @Sendable func auditPage(_ request: Request, context: PageRequestContext) async throws -> Response {

@@ -9,8 +9,8 @@ import MultipartKit
 /// with the session's CSRF token, refused to viewers, scoped to the agency, and audited.
 extension AdminController {
     func addManagementRoutes(to router: RouterGroup<PageRequestContext>) {
-        router.get("admin/agencies/{code}/manage", use: managePage)
-        router.post("admin/agencies/{code}/manage/{action}", use: manage)
+        router.get("admin/agencies/{code}/manage", deadline: Self.deadline, use: managePage)
+        router.post("admin/agencies/{code}/manage/{action}", deadline: Self.deadline, use: manage)
     }
 
     var management: PostgresManagementStore { dashboard.management }

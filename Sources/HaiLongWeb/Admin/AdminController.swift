@@ -49,24 +49,27 @@ struct AdminController: Sendable {
     }
 
     static var sessionCookie: String { "hl_session" }
+    /// How long a page may take before the request is answered 503: a province's cold figures take seconds, a
+    /// database that does not answer should not hold the browser (or a connection) for longer.
+    static var deadline: Duration { .seconds(60) }
     static var signInCookie: String { "hl_signin" }
 
     /// Public: the sign-in form and its post, also under the contract's older name `/admin/login`.
     func addSignInRoutes(to router: Router<AppRequestContext>) {
-        router.get("admin/sign-in", use: signInPage)
-        router.post("admin/sign-in", use: signIn)
-        router.get("admin/login", use: signInPage)
-        router.post("admin/login", use: signIn)
+        router.get("admin/sign-in", deadline: Self.deadline, use: signInPage)
+        router.post("admin/sign-in", deadline: Self.deadline, use: signIn)
+        router.get("admin/login", deadline: Self.deadline, use: signInPage)
+        router.post("admin/login", deadline: Self.deadline, use: signIn)
     }
 
     /// Any signed-in account may sign out.
     func addSignOutRoute(to group: RouterGroup<AccountRequestContext>) {
-        group.post("admin/sign-out", use: signOut)
+        group.post("admin/sign-out", deadline: Self.deadline, use: signOut)
     }
 
     /// The pages, for the roles that may see them (`PageRequestContext`).
     func addPageRoutes(to group: RouterGroup<PageRequestContext>) {
-        group.get("admin", use: overview)
+        group.get("admin", deadline: Self.deadline, use: overview)
         addAgencyRoutes(to: group)
         addManagementRoutes(to: group)
         addAuditRoutes(to: group)

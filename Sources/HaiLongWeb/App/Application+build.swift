@@ -2,7 +2,9 @@ import Foundation
 import HaiLongCore
 import HaiLongStore
 import Hummingbird
+import HummingbirdCore
 import Logging
+import NIOCore
 import PostgresNIO
 import ServiceLifecycle
 
@@ -96,7 +98,13 @@ public func buildApplication(
         staleAnswers: configuration.staleAnswers)
     return Application(
         router: buildRouter(dependencies),
+        server: httpServer(idleTimeout: configuration.idleTimeout),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "HaiLong"),
         services: services,
         logger: logger)
+}
+
+/// HTTP/1.1 that closes a connection idle for `idleTimeout` (nothing received, nothing being answered).
+func httpServer(idleTimeout: Duration) -> HTTPServerBuilder {
+    .http1(configuration: .init(idleTimeout: TimeAmount(idleTimeout)))
 }

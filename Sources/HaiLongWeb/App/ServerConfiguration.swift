@@ -30,6 +30,9 @@ public struct ServerConfiguration: Sendable {
     /// Slow figures (a province's year on a large database) are served from their previous version for at most this
     /// long while recomputed (`HAILONG_STALE_ANSWERS_S`; 0: always wait for the new figures).
     public var staleAnswers: StaleAnswers? = StaleAnswers()
+    /// A connection that sends nothing for this long is closed (`HAILONG_IDLE_TIMEOUT_S`), so idle or stalled clients
+    /// cannot hold sockets open.
+    public var idleTimeout = Duration.seconds(60)
 
     public init() {}
 
@@ -82,6 +85,12 @@ public struct ServerConfiguration: Sendable {
                 throw ConfigurationError(variable: "HAILONG_STALE_ANSWERS_S", reason: "'\(text)' is not a number of seconds (0–3600)")
             }
             self.staleAnswers = seconds == 0 ? nil : StaleAnswers(maxAge: .seconds(seconds))
+        }
+        if let text = value("HAILONG_IDLE_TIMEOUT_S") {
+            guard let seconds = Int(text), (1...3_600).contains(seconds) else {
+                throw ConfigurationError(variable: "HAILONG_IDLE_TIMEOUT_S", reason: "'\(text)' is not a number of seconds (1–3600)")
+            }
+            self.idleTimeout = .seconds(seconds)
         }
         if let directory = value("HAILONG_DATA_DIR") { self.dataDirectory = URL(fileURLWithPath: directory) }
         if let text = value("HAILONG_TRUSTED_PROXIES") {
