@@ -145,7 +145,12 @@ import Testing
             #expect(items(own).keys.sorted() == ["P.A"])
             for agency in ["P.B", "P"] {
                 let outside = try await get(client, "period=2026-Q3&agency=\(agency)", token: scoped.token)
-                #expect(outside.status == .forbidden)
+                // Answered exactly like an agency that does not exist: nothing tells that it does.
+                let unknown = try await get(client, "period=2026-Q3&agency=KHONG-CO", token: scoped.token)
+                #expect(outside.status == .notFound && unknown.status == .notFound)
+                #expect(
+                    (outside.json["detail"] as? String)?.replacingOccurrences(of: agency, with: "KHONG-CO") == unknown.json["detail"]
+                        as? String)
                 #expect(outside.json["field"] as? String == "agency")
                 #expect(!outside.text.contains("\"n\""))
             }

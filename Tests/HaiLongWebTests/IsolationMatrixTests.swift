@@ -102,7 +102,8 @@ import Testing
                 uri: "/api/v1/survey-links", method: .post,
                 headers: [.authorization: "Bearer \(integration.token)", .contentType: "application/json"],
                 body: ByteBuffer(string: #"{"agency":"P.A","dossier":"HS-9"}"#))
-            expectNothingOfA(link, "POST /api/v1/survey-links")
+            // An agency outside the token's scope is refused exactly like an unknown one (422 naming agency).
+            expectNothingOfA(link, "POST /api/v1/survey-links", allowed: [.unprocessableContent])
             // A dossier fed through P.B's token lands at P.B, and does not take P.A's officer.
             let dossier = try await client.execute(
                 uri: "/api/v1/dossiers", method: .post,

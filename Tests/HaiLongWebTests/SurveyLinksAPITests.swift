@@ -34,7 +34,14 @@ import Testing
         try await AppHarness.run { app, client in
             let integration = try await app.fixture.directory.addToken(name: "Một cửa", role: .integration, agencyCode: "P.A")
             let outside = try await make(client, token: integration.token, #"{"agency":"P.B"}"#)
-            #expect(outside.status == .forbidden && outside.json["field"] as? String == "agency")
+            // Outside the token's scope is answered like an agency that does not exist.
+            let unknown = try await make(client, token: integration.token, #"{"agency":"NOPE"}"#)
+            #expect(outside.status == .unprocessableContent && outside.json["field"] as? String == "agency")
+            #expect(
+                outside.status == unknown.status
+                    && (outside.json["detail"] as? String)?.replacingOccurrences(of: "P.B", with: "NOPE") == unknown.json["detail"]
+                        as? String
+            )
             let cases: [(String, String)] = [
                 (#"{"agency":"NOPE"}"#, "agency"), (#"{"dossier":"a b"}"#, "dossier"), (#"{"valid_days":0}"#, "valid_days"),
                 (#"{"valid_days":400}"#, "valid_days"), (#"{"colour":"red"}"#, "colour"),

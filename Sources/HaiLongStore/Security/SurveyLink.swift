@@ -75,7 +75,7 @@ public struct FormStamp: Sendable {
         guard parts.count == 2, let seconds = Int64(parts[0]),
             let given = Base64URL.decode(String(parts[1])),
             let expected = Base64URL.decode(Self.signature(String(parts[0]), responseID: responseID, key: key)),
-            given == expected
+            ConstantTime.equals(given, expected)
         else { return nil }
         self.servedAt = Date(timeIntervalSince1970: TimeInterval(seconds))
     }

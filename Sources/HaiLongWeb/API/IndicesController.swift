@@ -304,11 +304,11 @@ struct IndicesController: Sendable {
             }
             return agency
         }
-        guard let agency = try await directory.agency(code: code) else {
+        // Outside the token's scope is answered exactly like unknown: the caller learns nothing of other agencies.
+        guard let agency = try await directory.agency(code: code),
+            try await scope.asyncMap({ try await directory.isAgency(agency.id, within: $0) }) ?? true
+        else {
             throw Problem(.notFound, field: "agency", detail: "agency '\(code)' was not found")
-        }
-        if let scope, try await !directory.isAgency(agency.id, within: scope) {
-            throw Problem(.forbidden, field: "agency", detail: "agency '\(code)' is outside this token's scope")
         }
         return agency
     }

@@ -54,7 +54,10 @@ struct SurveyLinksController: Sendable {
         }
         let agency: Agency
         if let agencyCode = try code("agency") {
-            guard let found = try await directory.agency(code: agencyCode) else {
+            // Outside the token's scope is answered exactly like unknown: the caller learns nothing of other agencies.
+            guard let found = try await directory.agency(code: agencyCode),
+                try await scope.asyncMap({ try await directory.isAgency(found.id, within: $0) }) ?? true
+            else {
                 throw ValidationError(field: "agency", reason: "unknown agency '\(agencyCode)'")
             }
             agency = found
@@ -62,9 +65,6 @@ struct SurveyLinksController: Sendable {
             agency = own
         } else {
             throw ValidationError(field: "agency", reason: "is required for a token without an agency")
-        }
-        if let scope, try await !directory.isAgency(agency.id, within: scope) {
-            throw Problem(.forbidden, field: "agency", detail: "agency '\(agency.code)' is outside this token's scope")
         }
         let link = SurveyLink(
             agency: agency.code, dossier: try code("dossier"), officer: try code("officer"),

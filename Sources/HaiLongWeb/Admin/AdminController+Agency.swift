@@ -81,7 +81,7 @@ extension AdminController {
     func editorForm(_ request: Request, page: AgencyPage, upTo limit: Int = 16 * 1024) async throws -> [String: String] {
         try checkOrigin(request)
         let fields = try await request.formFields(upTo: limit)
-        guard fields["csrf"] == page.csrf else {
+        guard ConstantTime.equals(fields["csrf"], page.csrf) else {
             throw Problem(.forbidden, field: "csrf", detail: "the form is out of date; reload the page")
         }
         guard page.user.role != .viewer else {

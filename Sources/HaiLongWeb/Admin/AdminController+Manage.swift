@@ -203,7 +203,7 @@ extension AdminController {
         } catch {
             throw Problem(.badRequest, field: "body", detail: "the form could not be read as multipart/form-data")
         }
-        guard text["csrf"] == page.csrf else {
+        guard ConstantTime.equals(text["csrf"], page.csrf) else {
             throw Problem(.forbidden, field: "csrf", detail: "the form is out of date; reload the page")
         }
         guard page.user.role != .viewer else {

@@ -99,7 +99,7 @@ struct AdminController: Sendable {
         let language = Language(request.uri.queryParameters["lang"].map(String.init))
         try checkOrigin(request)
         let fields = try await request.formFields(upTo: 16 * 1024)
-        guard let nonce = request.cookies[Self.signInCookie]?.value, !nonce.isEmpty, fields["csrf"] == nonce else {
+        guard let nonce = request.cookies[Self.signInCookie]?.value, !nonce.isEmpty, ConstantTime.equals(fields["csrf"], nonce) else {
             throw Problem(.forbidden, field: "csrf", detail: "the form is out of date; reload the sign-in page")
         }
         let username = (fields["username"] ?? "").trimmingCharacters(in: .whitespaces)
@@ -130,7 +130,7 @@ struct AdminController: Sendable {
     @Sendable func signOut(_ request: Request, context: AccountRequestContext) async throws -> Response {
         try checkOrigin(request)
         let fields = try await request.formFields(upTo: 16 * 1024)
-        guard fields["csrf"] == context.csrf else {
+        guard ConstantTime.equals(fields["csrf"], context.csrf) else {
             throw Problem(.forbidden, field: "csrf", detail: "the form is out of date; reload the page")
         }
         try await users.endSession(request.cookies[Self.sessionCookie]?.value ?? "", user: context.user)
