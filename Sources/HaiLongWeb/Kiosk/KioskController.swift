@@ -8,19 +8,26 @@ import Hummingbird
 struct KioskController: Sendable {
     let directory: PostgresDirectoryStore
     let questionnaires: @Sendable () async throws -> [String: StoredQuestionnaire]
-    /// Pairing codes are 8 digits: guessing is limited per client address.
+    /// Pairing codes are 8 digits: guessing is limited per client address (an IPv6 /64)…
     let pairingLimiter: RateLimiter
+    /// …and wrong codes from all addresses together share one budget: past it, every pairing waits.
+    let pairingFailures: RateLimiter
     let clientAddress: ClientAddress
 
     init(
         directory: PostgresDirectoryStore, questionnaires: @escaping @Sendable () async throws -> [String: StoredQuestionnaire],
-        pairingLimiter: RateLimiter = RateLimiter(burst: 10, interval: .seconds(6)), clientAddress: ClientAddress
+        pairingLimiter: RateLimiter = RateLimiter(burst: 10, interval: .seconds(6)),
+        pairingFailures: RateLimiter = RateLimiter(burst: 100, interval: .seconds(10)), clientAddress: ClientAddress
     ) {
         self.directory = directory
         self.questionnaires = questionnaires
         self.pairingLimiter = pairingLimiter
+        self.pairingFailures = pairingFailures
         self.clientAddress = clientAddress
     }
+
+    /// The key of the budget that every address's wrong pairing codes share.
+    static let everyone = "*"
 
     /// Public: pairing with the one-time code that `hailong kiosk add` printed (rate-limited per address).
     func addPairingRoute(to group: RouterGroup<AppRequestContext>) {
@@ -57,6 +64,11 @@ struct KioskController: Sendable {
 
     @Sendable func pair(_ request: Request, context: AppRequestContext) async throws -> Response {
         try pairingLimiter.check(clientAddress.of(request, context: context))
+        if let wait = pairingFailures.wait(Self.everyone) {
+            let seconds = max(1, Int(wait.components.seconds) + 1)
+            throw Problem(
+                .tooManyRequests, detail: "too many wrong pairing codes; retry in \(seconds) s", headers: [.retryAfter: String(seconds)])
+        }
         let fields = try await fields(request, context: context, known: ["code"])
         guard case .string(let typed)? = fields["code"] else {
             throw ValidationError(field: "code", reason: "is required: the 8-digit pairing code from `hailong kiosk add`")
@@ -65,6 +77,7 @@ struct KioskController: Sendable {
         guard code.count == 8, code.allSatisfy({ $0.isASCII && $0.isNumber }),
             let paired = try await directory.pairKiosk(code: code)
         else {
+            _ = pairingFailures.take(Self.everyone)
             throw ValidationError(field: "code", reason: "is not a current pairing code (8 digits, single use, valid 24 h)")
         }
         context.logger.info("kiosk paired", metadata: ["kiosk": "\(paired.id)"])
