@@ -69,3 +69,11 @@ public func scalar(_ client: PostgresClient, _ query: PostgresQuery) async throw
 public func time(_ text: String) -> Date {
     SubmissionValidator.parseTimestamp(text)!
 }
+
+/// Every element of a query's decoded rows, read to the end, so that an expectation about them fails when there are
+/// none (an `#expect` inside a `for try await` loop passes on an empty result).
+public func collect<Rows: AsyncSequence>(_ rows: Rows) async throws -> [Rows.Element] {
+    var all: [Rows.Element] = []
+    for try await row in rows { all.append(row) }
+    return all
+}
