@@ -27,16 +27,16 @@ import Testing
             let rows = try await client.query(
                 "SELECT contact_enc, position('0912345678'::bytea in contact_enc) FROM responses WHERE contact_hmac = \(cipher.lookupHash("0912345678"))"
             )
-            var found = 0
-            for try await (sealed, position) in rows.decode((Data, Int).self) {
-                #expect(try cipher.open(sealed) == "0912345678")
-                #expect(position == 0)
-                found += 1
-            }
-            #expect(found == 1)
-            // A different key cannot read it.
+            let found = try await collect(rows.decode((Data, Int).self))
+            try #require(found.count == 1)
+            let (sealed, position) = found[0]
+            #expect(try cipher.open(sealed) == "0912345678")
+            #expect(position == 0)
+            // A different key cannot read it, nor find it by its hash.
             let other = try ContactCipher(base64: Data(repeating: 1, count: 32).base64EncodedString())
+            #expect(throws: (any Error).self) { try other.open(sealed) }
             #expect(other.lookupHash("0912345678") != cipher.lookupHash("0912345678"))
+            #expect(try await scalar(client, "SELECT count(*) FROM responses WHERE contact_hmac = \(other.lookupHash("0912345678"))") == 0)
         }
     }
 

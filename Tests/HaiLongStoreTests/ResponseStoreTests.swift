@@ -75,8 +75,57 @@ import Testing
             await #expect(throws: (any Error).self) { try await client.query("UPDATE responses SET answers = '{\"overall\": 1}'") }
             await #expect(throws: (any Error).self) { try await client.query("DELETE FROM responses") }
             #expect(try await scalar(client, "SELECT count(*) FROM responses WHERE answers ->> 'overall' = '3'") == 1)
-            // Contact data may be purged.
-            try await client.query("UPDATE responses SET contact_enc = NULL, contact_hmac = NULL")
+        }
+    }
+
+    @Test func contactDataMayBePurgedAndNothingElseChanges() async throws {
+        try await withTestDatabase { client in
+            let fixture = try await Fixture.make(client)
+            let cipher = try ContactCipher(base64: Data((0..<32).map { UInt8($0 * 7 % 256) }).base64EncodedString())
+            let store = PostgresResponseStore(client: client, logger: TestDatabase.logger, cipher: cipher)
+            let tap = time("2026-11-23T09:00:00+07:00")
+            let id = UUID()
+            let submission = Submission(
+                questionnaire: "kiosk-3", officerBadge: "B-1", dossierCode: "D-1", levels: ["overall": 1], reasons: ["xin_chao"],
+                comment: "Gọi lại giúp tôi", submittedAt: tap, phone: "0912345678")
+            let outcome = try await store.store(
+                submission, id: id, questionnaireID: fixture.questionnaireID, source: fixture.sourceA(), receivedAt: tap + 1,
+                rules: FlagRules())
+            guard case .created = outcome else {
+                Issue.record("not created: \(outcome)")
+                return
+            }
+            // Another response, without contact data, that the purge must not touch either.
+            try await fixture.rate(3, at: tap + 60, source: fixture.sourceB(), dossier: "D-2")
+            /// Each response's columns but the contact ones, as text, and whether its contact columns are set.
+            func snapshot() async throws -> [(row: String, enc: Bool, hmac: Bool)] {
+                try await collect(
+                    try await client.query(
+                        """
+                        SELECT (to_jsonb(r) - 'contact_enc' - 'contact_hmac')::text, contact_enc IS NOT NULL, contact_hmac IS NOT NULL
+                        FROM responses r ORDER BY seq
+                        """
+                    ).decode((String, Bool, Bool).self)
+                ).map { (row: $0.0, enc: $0.1, hmac: $0.2) }
+            }
+            let before = try await snapshot()
+            try #require(before.count == 2)
+            #expect(before[0].enc && before[0].hmac, "the phone was stored")
+            #expect(!before[1].enc && !before[1].hmac)
+            #expect(try await scalar(client, "SELECT count(*) FROM responses WHERE contact_hmac = \(cipher.lookupHash("0912345678"))") == 1)
+            // Contact data may be purged, found by its look-up hash as a request for erasure would find it.
+            try await client.query(
+                "UPDATE responses SET contact_enc = NULL, contact_hmac = NULL WHERE contact_hmac = \(cipher.lookupHash("0912345678"))")
+            let after = try await snapshot()
+            try #require(after.count == 2)
+            #expect(after.allSatisfy { !$0.enc && !$0.hmac }, "contact data left: \(after)")
+            #expect(after.map(\.row) == before.map(\.row))
+            #expect(before[0].row.contains(id.uuidString.lowercased()) && before[0].row.contains("Gọi lại giúp tôi"))
+            // Purging and changing anything else in the same statement is refused.
+            await #expect(throws: (any Error).self) {
+                try await client.query("UPDATE responses SET contact_enc = NULL, comment = 'đã sửa' WHERE id = \(id)")
+            }
+            #expect(try await snapshot().map(\.row) == before.map(\.row))
         }
     }
 }
