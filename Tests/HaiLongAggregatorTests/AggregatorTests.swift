@@ -121,15 +121,28 @@ import Testing
                 id: 1, logger: TestDatabase.logger)
             try await doomed.query("BEGIN", logger: TestDatabase.logger)
             let applied = try await doomed.query(Aggregator.applyBatch(timeZone: zone, limit: 1000), logger: TestDatabase.logger)
-            for try await count in applied.decode(Int.self) { #expect(count == 20) }
-            let rows = try await doomed.query("SELECT pg_backend_pid()::bigint", logger: TestDatabase.logger)
-            var pid = 0
-            for try await value in rows.decode(Int.self) { pid = value }
+            #expect(try await collect(applied.decode(Int.self)) == [20])
+            // What the batch wrote, as its own transaction sees it: a step appends its cells to fresh_counts (sql/0014) and
+            // empties the queue. None of it may outlive the kill.
+            let written = try await collect(
+                try await doomed.query(
+                    """
+                    SELECT (SELECT coalesce(sum(n), 0)::int FROM fresh_counts WHERE question = 'overall'),
+                           (SELECT count(*)::int FROM pending_aggregation)
+                    """, logger: TestDatabase.logger
+                ).decode((Int, Int).self))
+            #expect(written.count == 1 && written.first! == (20, 0), "\(written)")
+            let pids = try await collect(
+                try await doomed.query("SELECT pg_backend_pid()::bigint", logger: TestDatabase.logger).decode(Int.self))
+            let pid = try #require(pids.first)
             #expect(try await scalar(client, "SELECT pg_terminate_backend(\(pid)::int, 5000)::int") == 1)
             // The process is gone before it could COMMIT (pg_terminate_backend waits up to 5 s for it to exit).
             #expect(try await scalar(client, "SELECT count(*) FROM pg_stat_activity WHERE pid = \(pid)") == 0)
             try? await doomed.close()
-            #expect(try await scalar(client, "SELECT coalesce(sum(n), 0)::int FROM response_counts") == 0)
+            // Nothing of the batch is left: none of the fresh cells it wrote, and nothing in the other two cubes.
+            for cube in ["fresh_counts", "response_counts", "monthly_counts"] {
+                #expect(try await scalar(client, PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(cube)")) == 0, "\(cube)")
+            }
             #expect(try await scalar(client, "SELECT count(*) FROM pending_aggregation") == 20)
             #expect(try await aggregator.runUntilIdle() == 20)
             #expect(try await scalar(client, "SELECT sum(n)::int FROM counted_cells WHERE question = 'overall'") == 20)
