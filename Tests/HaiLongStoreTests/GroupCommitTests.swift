@@ -112,9 +112,14 @@ import Testing
                 pending(fixture, at: tap.addingTimeInterval(2), source: fixture.sourceB(), dossier: "HS-1"),
             ])
             let flags = try results.map { result -> [Flag] in
-                guard case .created(let stored) = try result.get() else { return [] }
+                let outcome = try result.get()
+                guard case .created(let stored) = outcome else {
+                    Issue.record("not created: \(outcome)")
+                    return []
+                }
                 return stored.flags
             }
+            try #require(flags.count == 3)
             #expect(flags[0] == [])
             // Two seconds after the same kiosk's tap, for a dossier already rated on this channel at this agency.
             #expect(flags[1] == [.duplicateDossier, .rapidRepeat])
@@ -150,7 +155,10 @@ import Testing
             // Without opening hours anywhere up the tree, nothing is flagged.
             try await client.query("UPDATE agencies SET opening_hours = NULL", logger: TestDatabase.logger)
             let late = try await fixture.rate(2, at: time("2026-11-29T22:00:00+07:00"), source: fixture.sourceA(), dossier: "HS-x")
-            guard case .created(let stored) = late else { return }
+            guard case .created(let stored) = late else {
+                Issue.record("not created: \(late)")
+                return
+            }
             #expect(!stored.flags.contains(.outsideHours))
         }
     }

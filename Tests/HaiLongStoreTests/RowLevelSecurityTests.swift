@@ -116,9 +116,9 @@ import Testing
     @Test func theServiceClientActsAsTheRuntimeRoleWithEverythingInScope() async throws {
         try await withTestDatabase(asRuntimeRole: true) { client in
             let rows = try await client.query("SELECT current_user::text, current_setting('hailong.scope')", logger: TestDatabase.logger)
-            for try await (role, scope) in rows.decode((String, String).self) {
-                #expect(role == "hailong_runtime" && scope == "all")
-            }
+            let found = try await collect(rows.decode((String, String).self))
+            #expect(found.count == 1)
+            #expect(found.allSatisfy { role, scope in role == "hailong_runtime" && scope == "all" }, "\(found)")
             // Scoped transactions see their subtree; the connection returns to 'all' afterwards.
             let fixture = try await Fixture.make(client)
             try await fixture.rate(3, at: time("2026-11-23T09:00:00+07:00"), source: fixture.sourceB(), dossier: "B-1")
