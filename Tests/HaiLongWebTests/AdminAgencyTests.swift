@@ -30,10 +30,24 @@ import Testing
             uri: uri, method: .post, headers: [.contentType: "application/x-www-form-urlencoded", .cookie: cookie], body: auth.form(fields))
     }
 
-    /// Ratings at P.A this year: two satisfied, one "Chưa hài lòng" with a comment and two reasons, one rapid repeat.
+    /// About an hour ago, moved back when needed so that the ten minutes of seeded ratings fall on one local day
+    /// (so in one month and one year).
+    static func seedTap(now: Date = Date()) -> Date {
+        let tap = now.addingTimeInterval(-3600)
+        let lastDay = localCalendar.startOfDay(for: tap.addingTimeInterval(600))
+        return tap < lastDay ? lastDay.addingTimeInterval(-700) : tap
+    }
+
+    static let localCalendar: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh")!
+        return calendar
+    }()
+
+    /// Ratings at P.A an hour ago: two satisfied, one "Chưa hài lòng" with a comment and two reasons, one rapid repeat.
     func seed(_ app: AppHarness) async throws -> (complaint: UUID, repeated: UUID) {
         let fixture = app.fixture
-        let tap = Date().addingTimeInterval(-3600)
+        let tap = Self.seedTap()
         try await fixture.rate(3, at: tap, source: fixture.sourceA(), officer: "B-1", dossier: "HS-1")
         let repeated = UUID()
         try await fixture.rate(2, at: tap.addingTimeInterval(2), source: fixture.sourceA(), officer: "B-1", dossier: "HS-2", id: repeated)
@@ -49,11 +63,21 @@ import Testing
         return (complaint, repeated)
     }
 
+    /// The year the seeded ratings were tapped in, in Vietnamese local time. The pages are asked for it rather than for
+    /// their default, the current year, which on 1 January before 01:00 would not hold them.
+    func seededPeriod(_ app: AppHarness) async throws -> String {
+        let year = try await scalar(
+            app.db, "SELECT extract(year FROM min(submitted_at) AT TIME ZONE 'Asia/Ho_Chi_Minh')::int FROM responses")
+        #expect(year >= 2026)
+        return String(year)
+    }
+
     @Test func theAgencyPageShowsItsFiguresChartsOfficersAndKiosks() async throws {
         try await AppHarness.run { app, client in
             _ = try await seed(app)
+            let period = try await seededPeriod(app)
             let (cookie, _) = try await session(app, client, "tuphap")
-            let page = try await client.execute(uri: "/admin/agencies/P.A", method: .get, headers: [.cookie: cookie])
+            let page = try await client.execute(uri: "/admin/agencies/P.A?period=\(period)", method: .get, headers: [.cookie: cookie])
             #expect(page.status == .ok)
             let html = page.text
             // 3 ratings, the rapid repeat excluded by the default methodology: 1 satisfied of 2, 50,00 % in Vietnamese notation.
@@ -76,7 +100,8 @@ import Testing
             try await app.fixture.directory.recordHeartbeat(kioskID: app.fixture.kioskA.id, queueLength: 0, appVersion: "1.0")
             let listed = try await dashboard.kiosks(under: app.fixture.province.id, limit: 1)
             #expect(listed.kiosks.map(\.id) == [app.fixture.kioskB.id] && listed.total == 2 && listed.attention == 1)
-            let english = try await client.execute(uri: "/admin/agencies/P.A?lang=en", method: .get, headers: [.cookie: cookie])
+            let english = try await client.execute(
+                uri: "/admin/agencies/P.A?lang=en&period=\(period)", method: .get, headers: [.cookie: cookie])
             #expect(english.text.contains("id=\"summary-index\">50.00<") && english.text.contains("Officers"))
         }
     }
@@ -117,8 +142,10 @@ import Testing
     @Test func aReviewClearsAFlagAndIsAuditedAndAViewerCannotReview() async throws {
         try await AppHarness.run { app, client in
             let (_, repeated) = try await seed(app)
+            let period = try await seededPeriod(app)
             let (cookie, csrf) = try await session(app, client, "tuphap")
-            let flags = try await client.execute(uri: "/admin/agencies/P.A/flags", method: .get, headers: [.cookie: cookie])
+            let flags = try await client.execute(
+                uri: "/admin/agencies/P.A/flags?period=\(period)", method: .get, headers: [.cookie: cookie])
             #expect(flags.status == .ok)
             let id = repeated.uuidString.lowercased()
             #expect(flags.text.contains("id=\"r-\(id)\"") && flags.text.contains("Bấm liên tiếp") && flags.text.contains("chưa xem xét"))
@@ -129,7 +156,8 @@ import Testing
             #expect(cleared.headers[.location]?.hasPrefix("/admin/agencies/P.A/flags?") == true)
             #expect(try await scalar(app.db, "SELECT count(*) FROM response_flag_overrides WHERE cleared_mask = 1") == 1)
             #expect(try await scalar(app.db, "SELECT count(*) FROM audit_log WHERE actor = 'tuphap' AND action = 'flag.clear'") == 1)
-            let after = try await client.execute(uri: "/admin/agencies/P.A/flags", method: .get, headers: [.cookie: cookie])
+            let after = try await client.execute(
+                uri: "/admin/agencies/P.A/flags?period=\(period)", method: .get, headers: [.cookie: cookie])
             #expect(after.text.contains("đã gỡ — phiếu được tính") && after.text.contains("value=\"restore\""))
             // Bad input names its field; a forged token is refused; nothing more is recorded.
             let bad = try await post(
@@ -140,7 +168,8 @@ import Testing
                 ["csrf": "x", "response": id, "flag": "rapid_repeat", "action": "confirm"])
             #expect(forged.status == .forbidden)
             let (viewerCookie, viewerCSRF) = try await session(app, client, "xem", role: .viewer)
-            let viewerPage = try await client.execute(uri: "/admin/agencies/P.A/flags", method: .get, headers: [.cookie: viewerCookie])
+            let viewerPage = try await client.execute(
+                uri: "/admin/agencies/P.A/flags?period=\(period)", method: .get, headers: [.cookie: viewerCookie])
             #expect(viewerPage.status == .ok && !viewerPage.text.contains("value=\"restore\""))
             let viewerPost = try await post(
                 client, "/admin/agencies/P.A/flags", cookie: viewerCookie,
@@ -153,8 +182,10 @@ import Testing
     @Test func theComplaintsInboxListsCommentsAndKeepsEveryStatusChange() async throws {
         try await AppHarness.run { app, client in
             let (complaint, _) = try await seed(app)
+            let period = try await seededPeriod(app)
             let (cookie, csrf) = try await session(app, client, "tuphap")
-            let inbox = try await client.execute(uri: "/admin/agencies/P.A/complaints", method: .get, headers: [.cookie: cookie])
+            let inbox = try await client.execute(
+                uri: "/admin/agencies/P.A/complaints?period=\(period)", method: .get, headers: [.cookie: cookie])
             #expect(inbox.status == .ok)
             #expect(inbox.text.contains("Chờ lâu, cán bộ không chào hỏi.") && inbox.text.contains("Xin chào, Luôn lắng nghe"))
             let id = complaint.uuidString.lowercased()
@@ -167,12 +198,13 @@ import Testing
             #expect(try await scalar(app.db, "SELECT count(*) FROM complaint_updates WHERE response_id = \(complaint)") == 2)
             #expect(try await scalar(app.db, "SELECT count(*) FROM audit_log WHERE action = 'complaint.update'") == 2)
             let resolved = try await client.execute(
-                uri: "/admin/agencies/P.A/complaints?status=resolved", method: .get, headers: [.cookie: cookie])
+                uri: "/admin/agencies/P.A/complaints?status=resolved&period=\(period)", method: .get, headers: [.cookie: cookie])
             #expect(resolved.text.contains("Đã nhắc nhở cán bộ") && resolved.text.contains("status-resolved"))
-            let open = try await client.execute(uri: "/admin/agencies/P.A/complaints?status=new", method: .get, headers: [.cookie: cookie])
+            let open = try await client.execute(
+                uri: "/admin/agencies/P.A/complaints?status=new&period=\(period)", method: .get, headers: [.cookie: cookie])
             #expect(open.text.contains("complaints-empty"))
             let otherCounter = try await client.execute(
-                uri: "/admin/agencies/P.A/complaints?officer=B-9", method: .get, headers: [.cookie: cookie])
+                uri: "/admin/agencies/P.A/complaints?officer=B-9&period=\(period)", method: .get, headers: [.cookie: cookie])
             #expect(otherCounter.text.contains("complaints-empty"))
             let badStatus = try await post(
                 client, "/admin/agencies/P.A/complaints", cookie: cookie, ["csrf": csrf, "response": id, "status": "closed"])
@@ -183,14 +215,17 @@ import Testing
     @Test func theExportIsTheIndicesCSVAndIsAudited() async throws {
         try await AppHarness.run { app, client in
             _ = try await seed(app)
+            let period = try await seededPeriod(app)
             let (cookie, _) = try await session(app, client, "tuphap")
-            let csv = try await client.execute(uri: "/admin/agencies/P.A/export?format=csv", method: .get, headers: [.cookie: cookie])
+            let csv = try await client.execute(
+                uri: "/admin/agencies/P.A/export?format=csv&period=\(period)", method: .get, headers: [.cookie: cookie])
             #expect(csv.status == .ok)
             #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true)
             #expect(csv.headers[.contentDisposition]?.hasPrefix("attachment; filename=") == true)
             #expect(Array(csv.body.readableBytesView.prefix(3)) == [0xEF, 0xBB, 0xBF])
             #expect(csv.text.contains("Mã cơ quan") && csv.text.contains("P.A,Sở Tư pháp,2,1,50.00"))
-            let xlsx = try await client.execute(uri: "/admin/agencies/P.A/export?format=xlsx", method: .get, headers: [.cookie: cookie])
+            let xlsx = try await client.execute(
+                uri: "/admin/agencies/P.A/export?format=xlsx&period=\(period)", method: .get, headers: [.cookie: cookie])
             #expect(xlsx.status == .ok && Array(xlsx.body.readableBytesView.prefix(2)) == [0x50, 0x4B])  // a ZIP
             let bad = try await client.execute(uri: "/admin/agencies/P.A/export?format=pdf", method: .get, headers: [.cookie: cookie])
             #expect(bad.status == .badRequest && bad.json["field"] as? String == "format")
@@ -201,9 +236,12 @@ import Testing
     @Test func theOverviewSortsByAnyColumnTheWorstFirstByDefault() async throws {
         try await AppHarness.run { app, client in
             _ = try await seed(app)
+            let period = try await seededPeriod(app)
             let (cookie, _) = try await session(app, client, "tinh", agency: "P")
             func order(_ query: String) async throws -> [String] {
-                let page = try await client.execute(uri: "/admin\(query)", method: .get, headers: [.cookie: cookie])
+                let page = try await client.execute(
+                    uri: "/admin?period=\(period)\(query.replacingOccurrences(of: "?", with: "&"))", method: .get,
+                    headers: [.cookie: cookie])
                 #expect(page.status == .ok, "\(query)")
                 return page.text.matches(of: /<small>(P[.A-Z]*)<\/small>/).map { String($0.1) }
             }
@@ -212,7 +250,7 @@ import Testing
             #expect(try await order("?sort=name") == ["P.A", "P", "P.B"])  // Sở, Tỉnh, Xã
             #expect(try await order("?sort=name&dir=desc") == ["P.B", "P", "P.A"])
             #expect(try await order("?sort=n") == ["P", "P.A", "P.B"])  // 3, 2, 1 (most first)
-            let header = try await client.execute(uri: "/admin?sort=n", method: .get, headers: [.cookie: cookie])
+            let header = try await client.execute(uri: "/admin?sort=n&period=\(period)", method: .get, headers: [.cookie: cookie])
             #expect(header.text.contains("aria-sort=\"descending\"") && header.text.contains("sort=n&amp;dir=asc"))
             // A sparkline per agency, labelled with its figures (this year by month: the seeded month has one).
             #expect(header.text.contains("<svg class=\"spark\"") && header.text.contains("aria-label=\"Chỉ số theo tháng: "))
