@@ -17,8 +17,11 @@ public enum Flag: String, Sendable, CaseIterable, Codable, Comparable {
     case unknownOfficer = "unknown_officer"
     /// Part of a suspicious run of identical ratings.
     case streak
+    /// A web rating without a signed link that names a dossier or an officer: the citizen's claim, stored as typed but
+    /// linked to neither.
+    case unverified
 
-    /// The bit of this flag in the `flag_mask` used by the count cube; must match `flag_mask()` (sql/0008_counts_append_only.sql).
+    /// The bit of this flag in the `flag_mask` used by the count cube; must match `flag_mask()` (sql/0015_unverified_claims.sql).
     public var bit: Int {
         switch self {
         case .rapidRepeat: 1
@@ -29,6 +32,7 @@ public enum Flag: String, Sendable, CaseIterable, Codable, Comparable {
         case .noDossier: 32
         case .unknownOfficer: 64
         case .streak: 128
+        case .unverified: 256
         }
     }
 

@@ -65,7 +65,8 @@ public struct PostgresResponseStore: Sendable {
         let rows = try await client.query(
             """
             SELECT EXISTS (SELECT 1 FROM responses
-                WHERE agency_id = \(agencyID) AND dossier_code = \(dossier) AND channel = \(channel.rawValue))
+                WHERE agency_id = \(agencyID) AND dossier_code = \(dossier) AND channel = \(channel.rawValue)
+                  AND NOT ('unverified' = ANY (flags)))
             """, logger: logger)
         for try await rated in rows.decode(Bool.self) { return rated }
         return false
@@ -137,6 +138,9 @@ struct BatchWriter: Sendable {
             } else {
                 do {
                     results.append(.success(try await existing(id: pending.id, requestHash: pending.requestHash)))
+                } catch StoreError.notFound where pending.source.binding == .signedLink {
+                    // Not stored, and no response has its key: the link's dossier was rated through a signed link.
+                    results.append(.success(.dossierAlreadyRated))
                 } catch {
                     results.append(.failure(error))
                 }
@@ -187,9 +191,10 @@ struct BatchWriter: Sendable {
                 \(batch.map { $0.submission.comment ?? "" }), \(batch.map(\.submission.submittedAt)),
                 \(batch.map(\.receivedAt)), \(batch.map(\.requestHash)), \(batch.map { $0.contact?.sealed ?? "" }),
                 \(batch.map { $0.contact?.lookup ?? "" }), \(batch.map(\.rules.rapidRepeatWindow)),
-                \(batch.map(\.rules.lateAfter)), \(batch.map(\.rules.timeZone.identifier)))
+                \(batch.map(\.rules.lateAfter)), \(batch.map(\.rules.timeZone.identifier)),
+                \(batch.map(\.source.binding.rawValue)))
                 WITH ORDINALITY AS i (id, questionnaire, agency, counter, badge, kiosk, token, channel, dossier, answers,
-                    comment, submitted, received, hash, contact, lookup, rapid_s, late_s, zone, ord)
+                    comment, submitted, received, hash, contact, lookup, rapid_s, late_s, zone, binding, ord)
         ), hours AS (
             SELECT agency, agency_opening_hours(agency) AS hours FROM (SELECT DISTINCT agency FROM input) AS a
         ), facts AS MATERIALIZED (
@@ -202,11 +207,14 @@ struct BatchWriter: Sendable {
                     OR EXISTS (SELECT 1 FROM input e
                         WHERE e.kiosk = i.kiosk AND e.ord < i.ord AND e.submitted <= i.submitted
                           AND e.submitted > i.submitted - i.rapid_s * interval '1 second')) AS rapid,
-                i.dossier <> '' AND (
+                -- A claim is never a duplicate of anything, nor anything a duplicate of a claim.
+                i.dossier <> '' AND i.binding <> 'claim' AND (
                     EXISTS (SELECT 1 FROM responses r
-                        WHERE r.agency_id = i.agency AND r.dossier_code = i.dossier AND r.channel = i.channel AND r.id <> i.id)
+                        WHERE r.agency_id = i.agency AND r.dossier_code = i.dossier AND r.channel = i.channel AND r.id <> i.id
+                          AND NOT ('unverified' = ANY (r.flags)))
                     OR EXISTS (SELECT 1 FROM input e
-                        WHERE e.ord < i.ord AND e.agency = i.agency AND e.dossier = i.dossier AND e.channel = i.channel))
+                        WHERE e.ord < i.ord AND e.agency = i.agency AND e.dossier = i.dossier AND e.channel = i.channel
+                          AND e.binding <> 'claim'))
                     AS rated,
                 (i.kiosk = 0 OR EXISTS (SELECT 1 FROM kiosks k WHERE k.id = i.kiosk AND k.status = 'active'))
                 AND (i.token = 0 OR EXISTS (SELECT 1 FROM api_tokens t WHERE t.id = i.token AND t.revoked_at IS NULL))
@@ -217,10 +225,12 @@ struct BatchWriter: Sendable {
         ), stored AS (
             INSERT INTO responses (id, questionnaire_id, agency_id, counter_id, officer_id, officer_badge, kiosk_id,
                 api_token_id, channel, dossier_code, answers, comment, submitted_at, received_at, flags, request_hash,
-                dossier_id, contact_enc, contact_hmac)
-            -- The kiosk's own word on the officer wins; without one, the dossier's officer is the one rated.
+                dossier_id, contact_enc, contact_hmac, bound_by_link)
+            -- The kiosk's own word on the officer wins; without one, the dossier's officer is the one rated. A claim
+            -- credits nobody.
             SELECT id, questionnaire, agency, nullif(counter, 0),
-                CASE WHEN badge = '' THEN dossier_officer ELSE known_officer END, nullif(badge, ''), nullif(kiosk, 0),
+                CASE WHEN binding = 'claim' THEN NULL WHEN badge = '' THEN dossier_officer ELSE known_officer END,
+                nullif(badge, ''), nullif(kiosk, 0),
                 nullif(token, 0), channel, nullif(dossier, ''), answers::jsonb, nullif(comment, ''), submitted, received,
                 array_remove(ARRAY[
                     CASE WHEN rated THEN 'duplicate_dossier' END,
@@ -228,10 +238,13 @@ struct BatchWriter: Sendable {
                     CASE WHEN dossier = '' THEN 'no_dossier' END,
                     CASE WHEN hours IS NOT NULL AND NOT opening_hours_open(hours, submitted, zone) THEN 'outside_hours' END,
                     CASE WHEN rapid THEN 'rapid_repeat' END,
-                    CASE WHEN badge <> '' AND known_officer IS NULL THEN 'unknown_officer' END], NULL),
-                decode(hash, 'hex'), dossier_id, decode(nullif(contact, ''), 'hex'), decode(nullif(lookup, ''), 'hex')
+                    CASE WHEN badge <> '' AND known_officer IS NULL THEN 'unknown_officer' END,
+                    CASE WHEN binding = 'claim' AND (dossier <> '' OR badge <> '') THEN 'unverified' END], NULL),
+                decode(hash, 'hex'), CASE WHEN binding = 'claim' THEN NULL ELSE dossier_id END,
+                decode(nullif(contact, ''), 'hex'), decode(nullif(lookup, ''), 'hex'), binding = 'link'
             FROM facts WHERE active ORDER BY ord
-            ON CONFLICT (id) DO NOTHING
+            -- A key seen before (a replay), or a signed link's dossier already rated through a signed link.
+            ON CONFLICT DO NOTHING
             RETURNING id, seq, flags
         ), queued AS (
             INSERT INTO pending_aggregation (seq) SELECT seq FROM stored

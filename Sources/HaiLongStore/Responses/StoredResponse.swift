@@ -8,13 +8,29 @@ public struct ResponseSource: Sendable, Hashable {
     public var kioskID: Int64?
     public var apiTokenID: Int64?
     public var channel: Channel
+    /// What vouches for the dossier and officer the response names.
+    public var binding: Binding
 
-    public init(agencyID: Int64, counterID: Int64? = nil, kioskID: Int64? = nil, apiTokenID: Int64? = nil, channel: Channel) {
+    /// What vouches for the dossier and officer a response names.
+    public enum Binding: String, Sendable, Hashable {
+        /// A kiosk's device token or an integration token: the device or system that served the citizen.
+        case token
+        /// A signed survey link, made for one dossier (and officer): single use per dossier.
+        case signedLink = "link"
+        /// Nothing: what a citizen typed into the open web survey. Stored as typed, linked to no dossier or officer.
+        case claim
+    }
+
+    public init(
+        agencyID: Int64, counterID: Int64? = nil, kioskID: Int64? = nil, apiTokenID: Int64? = nil, channel: Channel,
+        binding: Binding = .token
+    ) {
         self.agencyID = agencyID
         self.counterID = counterID
         self.kioskID = kioskID
         self.apiTokenID = apiTokenID
         self.channel = channel
+        self.binding = binding
     }
 }
 
@@ -39,6 +55,8 @@ public enum StoreOutcome: Sendable, Hashable {
     case replayed(StoredResponse)
     /// The key was used before for a different request.
     case keyReused
+    /// A signed survey link's dossier was already rated through a signed link: not stored.
+    case dossierAlreadyRated
 }
 
 /// A published questionnaire version with its database id.

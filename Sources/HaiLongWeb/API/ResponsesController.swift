@@ -101,7 +101,7 @@ struct ResponsesController: Sendable {
         switch outcome {
         case .created: metrics.accepted(channel: source.channel.rawValue)
         case .replayed: metrics.replayed.increment()
-        case .keyReused: break
+        case .keyReused, .dossierAlreadyRated: break
         }
         switch outcome {
         case .created(let response), .replayed(let response):
@@ -110,6 +110,9 @@ struct ResponsesController: Sendable {
             throw Problem(
                 .unprocessableContent, field: "Idempotency-Key",
                 detail: "this Idempotency-Key was already used for a different response")
+        case .dossierAlreadyRated:
+            // Only signed survey links bind this way; a token's responses never get here.
+            throw Problem(.conflict, field: "dossier", detail: "this dossier was already rated")
         }
     }
 }

@@ -141,9 +141,12 @@ struct SurveyController: Sendable {
             let (submission, _) = try validator.validate(body, receivedAt: receivedAt) { known[$0]?.questionnaire }
             let outcome = try await responses.store(
                 submission, id: state.responseID, questionnaireID: known[Self.questionnaireCode]!.id,
-                source: ResponseSource(agencyID: agency.id, channel: .web), receivedAt: receivedAt, rules: rules)
+                source: ResponseSource(agencyID: agency.id, channel: .web, binding: binding.token != nil ? .signedLink : .claim),
+                receivedAt: receivedAt, rules: rules)
             switch outcome {
             case .created: metrics.accepted(channel: Channel.web.rawValue)
+            // Another form of the same signed link was stored first (the unique index decided, not the check above).
+            case .dossierAlreadyRated: return message(agency, language: language, kind: "done", status: .conflict)
             // The same form sent again (its id is the form's): a double click, or a resend after going back; the
             // time differs, so it may not be byte-identical. The first answer stands.
             case .replayed, .keyReused: metrics.replayed.increment()
