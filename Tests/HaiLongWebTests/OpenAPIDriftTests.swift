@@ -11,7 +11,7 @@ import Yams
 /// The OpenAPI drift test: the routes `buildRouter` registers and the `paths` of the document served at
 /// `/openapi.yaml` (`OpenAPIDocument.yaml`) must agree, so a route cannot be added, renamed or removed without the
 /// document following. Also: every operation declares its errors as problem+json, every path parameter is declared,
-/// every `$ref` resolves, and the document is what `GET /openapi.yaml` serves.
+/// every `$ref` resolves, and `GET /openapi.yaml` serves `Sources/HaiLongWeb/Resources/openapi.yaml` byte for byte.
 ///
 /// The router is `buildRouter` with the same stores `AppHarness` uses, on a PostgreSQL client that is never run:
 /// registering routes touches no database, so this needs none.
@@ -116,7 +116,7 @@ import Yams
             undocumented.isEmpty,
             """
             registered by buildRouter but missing from OpenAPIDocument.yaml's paths (document them in \
-            Sources/HaiLongWeb/OpenAPIDocument.swift): \(undocumented.map(\.description).joined(separator: ", "))
+            Sources/HaiLongWeb/Resources/openapi.yaml): \(undocumented.map(\.description).joined(separator: ", "))
             """)
         #expect(
             unregistered.isEmpty,
@@ -242,6 +242,9 @@ import Yams
             #expect(response.headers[.contentType] == "application/yaml; charset=utf-8")
             let text = String(buffer: response.body)
             #expect(text == OpenAPIDocument.yaml)
+            let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("Sources/HaiLongWeb/Resources/openapi.yaml")
+            #expect([UInt8](response.body.readableBytesView) == [UInt8](try Data(contentsOf: file)), "not the file's bytes")
             #expect(Self.child(try Self.document(text), "openapi")?.string == "3.1.0")
         }
     }

@@ -1,15 +1,29 @@
+import Foundation
 import Mustache
 
 extension MustacheLibrary {
-    /// A library of page templates, one of them named `layout`; templates are part of the binary, so one that does
-    /// not parse is a programming error.
-    static func pages(_ templates: KeyValuePairs<String, String>, of what: String) -> MustacheLibrary {
-        var library = MustacheLibrary()
+    /// The page templates in `Resources/templates/<folder>`: one per `*.mustache` file, named after the file without its
+    /// extension (`layout`, `signin`, …), so a template includes another as a partial (`{{> agency_head}}`). One of them
+    /// must be `layout`. Read synchronously, once, like `MustacheLibrary(directory:)` would but without its `async`;
+    /// templates are part of the program, so one that is missing or does not parse is a broken installation.
+    static func pages(_ folder: String) -> MustacheLibrary {
+        let path = "templates/\(folder)"
+        let files: [URL]
         do {
-            for (name, text) in templates { try library.register(text, named: name) }
+            files = try FileManager.default.contentsOfDirectory(at: WebResources.url(path), includingPropertiesForKeys: nil)
         } catch {
-            fatalError("\(what) templates do not parse: \(error)")
+            fatalError("the \(path) templates cannot be listed: \(error)")
         }
+        var library = MustacheLibrary()
+        for file in files where file.pathExtension == "mustache" {
+            do {
+                try library.register(
+                    WebResources.text("\(path)/\(file.lastPathComponent)"), named: file.deletingPathExtension().lastPathComponent)
+            } catch {
+                fatalError("\(path)/\(file.lastPathComponent) does not parse: \(error)")
+            }
+        }
+        guard library.getTemplate(named: "layout") != nil else { fatalError("\(path) has no layout.mustache") }
         return library
     }
 

@@ -2,8 +2,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// `GET /kiosk`: the counter kiosk app (HTML, CSS, JS and a service worker, all served from this binary: kiosks
-/// may be offline and must not depend on a CDN).
+/// `GET /kiosk`: the counter kiosk app (HTML, CSS, JS and a service worker, all served by this program from its
+/// resource bundle, `Resources/public/kiosk/`: kiosks may be offline and must not depend on a CDN).
 ///
 /// Every file is answered with an `ETag` and `Cache-Control: no-cache`, so a kiosk revalidates on each load (a
 /// 304 costs a few bytes) and picks up a new version at once; the service worker keeps a copy for offline starts.
