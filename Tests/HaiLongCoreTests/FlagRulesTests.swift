@@ -70,17 +70,22 @@ struct FlagRulesTests {
         #expect(flags.map(\.rawValue) == ["duplicate_dossier", "late", "no_dossier", "rapid_repeat", "unknown_officer"])
     }
 
-    @Test("Flag.mask matches flag_mask() in sql/0001_init.sql")
-    func mask() {
+    @Test("Flag.mask matches the newest flag_mask() in sql/")
+    func mask() throws {
         #expect(Flag.mask([.rapidRepeat, .late]) == 17)
         #expect(Flag.mask([Flag]()) == 0)
         // SQL sums DISTINCT bits; a repeated flag counts once.
         #expect(Flag.mask([.late, .late]) == 16)
-        #expect(Flag.mask(Flag.allCases) == 255)
-        let sqlBits: [String: Int] = [
-            "rapid_repeat": 1, "duplicate_dossier": 2, "test": 4, "outside_hours": 8,
-            "late": 16, "no_dossier": 32, "unknown_officer": 64, "streak": 128,
-        ]
+        #expect(Flag.mask(Flag.allCases) == 511)
+        // The bits as the newest migration that (re)defines flag_mask() writes them: `'name' = ANY (flags) THEN n`.
+        let sql = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("sql")
+        let newest = try FileManager.default.contentsOfDirectory(atPath: sql.path).filter { $0.hasSuffix(".sql") }.sorted()
+            .last { try! String(contentsOf: sql.appendingPathComponent($0), encoding: .utf8).contains("FUNCTION flag_mask") }
+        let text = try String(contentsOf: sql.appendingPathComponent(try #require(newest)), encoding: .utf8)
+        var sqlBits: [String: Int] = [:]
+        for match in text.matches(of: /'([a-z_]+)' = ANY \(flags\) THEN ([0-9]+)/) { sqlBits[String(match.1)] = Int(match.2) }
+        #expect(sqlBits.count == Flag.allCases.count, "\(newest ?? "") defines \(sqlBits)")
         #expect(Dictionary(uniqueKeysWithValues: Flag.allCases.map { ($0.rawValue, $0.bit) }) == sqlBits)
     }
 

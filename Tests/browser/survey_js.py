@@ -158,7 +158,8 @@ def test(hailong, arguments):
     page.submit()
     page.wait_title("Cảm ơn Ông/Bà!")
     rows = wait_for(lambda: web_rows(hailong, count=2), "the linked survey", timeout=10)
-    expect_row(rows[1], {"ket_qua.1": 5, "ket_qua.3": 4}, "Nhận kết quả đúng hẹn.", dossier="HS-9", officer=OFFICERS[0]["badge"])
+    expect_row(rows[1], {"ket_qua.1": 5, "ket_qua.3": 4}, "Nhận kết quả đúng hẹn.", dossier="HS-9", officer=OFFICERS[0]["badge"],
+               signed=True)
     page.driver.get(link)
     page.wait_title("Hồ sơ này đã được đánh giá")
     expect(not page.elements("form"), "no form for a rated dossier")

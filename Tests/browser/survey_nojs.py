@@ -149,15 +149,19 @@ def web_rows(hailong, count=None):
     ]
 
 
-def expect_row(row, answers, comment="", dossier="", officer=""):
+def expect_row(row, answers, comment="", dossier="", officer="", signed=False):
     expect(row["channel"] == "web" and row["questionnaire"] == "sipas-5", f"channel/questionnaire of {row}")
     expect(row["answers"] == answers, f"answers {row['answers']} (expected {answers})")
     expect(row["comment_hex"] == comment.encode("utf-8").hex(),
            f"comment not byte-exact: stored {row['comment']!r}, typed {comment!r}")
     expect(row["dossier"] == dossier, f"dossier {row['dossier']!r} (expected {dossier!r})")
     expect(row["officer"] == officer, f"officer {row['officer']!r} (expected {officer!r})")
-    if officer in {o["badge"] for o in OFFICERS}:
-        expect(row["officer_known"] and "unknown_officer" not in row["flags"], f"a known badge is linked: {row}")
+    if signed:
+        # A signed link binds its dossier and officer.
+        expect(row["officer_known"] and "unverified" not in row["flags"], f"a signed link's officer is linked: {row}")
+    elif officer or dossier:
+        # Without a signed link the dossier and officer are the citizen's claim: kept as typed, credited to nobody.
+        expect(not row["officer_known"] and "unverified" in row["flags"], f"an unsigned claim is linked to no officer: {row}")
     expect(not row["contact"], "no contact stored")
 
 
