@@ -14,6 +14,11 @@ struct AdminController: Sendable {
     let directory: PostgresDirectoryStore
     let report: IndicesReport
     let clientAddress: ClientAddress
+    /// Sign-in attempts per client address (20 at once, then one every 3 s)…
+    let signInLimiter = RateLimiter(burst: 20, interval: .seconds(3))
+    /// …and from everyone together (60 at once, then four a second): a bcrypt check costs a quarter of a core-second,
+    /// so guessing cannot be used to burn the CPU.
+    let signInBudget = RateLimiter(burst: 60, interval: .milliseconds(250))
     /// `Secure` cookies and HSTS: on when the service is reached over TLS (`HAILONG_SECURE_COOKIES`, default on
     /// outside tests and the local demo).
     let secure: Bool
@@ -109,6 +114,13 @@ struct AdminController: Sendable {
                 language: language, username: username, message: AdminPages.text("missing", language), status: .unprocessableContent)
         }
         let address = clientAddress.of(request, context: context)
+        if let wait = signInLimiter.take(address) ?? signInBudget.take("*") {
+            let seconds = max(1, Int(wait.components.seconds) + 1)
+            return signInForm(
+                language: language, username: username,
+                message: AdminPages.text("too_many", language).replacingOccurrences(of: "{seconds}", with: String(seconds)),
+                status: .tooManyRequests, headers: [.retryAfter: String(seconds)])
+        }
         switch try await users.signIn(username: username, password: password, address: address) {
         case .signedIn(_, let session, _):
             var response = redirect("/admin")
