@@ -4,7 +4,8 @@ import Logging
 import PostgresNIO
 
 /// A small demonstration province — departments, a service centre and communes, with counters, officers,
-/// kiosks and some thousands of ratings over the last four months — so a newcomer sees figures at once.
+/// kiosks and some thousands of ratings over the last four months, served dossiers and web surveys (DemoData+Web) —
+/// so a newcomer sees figures at once.
 /// Deterministic: the same seed gives the same data.
 public struct DemoData: Sendable {
     let client: PostgresClient
@@ -70,8 +71,12 @@ public struct DemoData: Sendable {
             }
         }
         try await insert(rows)
+        let surveys = try await seedDossiersAndSurveys(now: now, timeZone: timeZone, generator: &generator)
         logger.info(
-            "demo province created", metadata: ["agency": "\(Self.provinceCode)", "id": "\(provinceID)", "responses": "\(rows.ids.count)"])
+            "demo province created",
+            metadata: [
+                "agency": "\(Self.provinceCode)", "id": "\(provinceID)", "responses": "\(rows.ids.count)", "web_surveys": "\(surveys)",
+            ])
         return true
     }
 
