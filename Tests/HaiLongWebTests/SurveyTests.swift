@@ -51,6 +51,10 @@ import Testing
             let page = try await client.execute(uri: "/s/P.A?dossier=HS-7&officer=B-1", method: .get)
             #expect(page.status == .ok)
             #expect(page.headers[.contentType] == "text/html; charset=utf-8")
+            // Not to be framed by another site, nor sniffed, nor given a script or style of another origin.
+            let policy = page.headers[.contentSecurityPolicy] ?? ""
+            #expect(policy.contains("frame-ancestors 'none'") && policy.contains("script-src 'self'"), "\(policy)")
+            #expect(page.headers[.xContentTypeOptions] == "nosniff")
             let html = page.text
             #expect(html.contains(#"<html lang="vi">"#) && html.contains("Sở Tư pháp"))
             #expect(html.components(separatedBy: "<fieldset").count - 1 == 19)

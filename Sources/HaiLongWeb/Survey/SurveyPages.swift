@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import Mustache
 
@@ -8,10 +9,19 @@ import Mustache
 enum SurveyPages {
     static let library = MustacheLibrary.pages("survey")
 
+    /// The pages' security headers: only this server's own style sheet and script (no inline ones exist), forms post
+    /// only here, no framing (a survey inside another site's frame could be clickjacked), no type sniffing.
+    static let securityHeaders: HTTPFields = [
+        .contentSecurityPolicy:
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        .xContentTypeOptions: "nosniff", HTTPField.Name("Referrer-Policy")!: "same-origin", HTTPField.Name("X-Frame-Options")!: "DENY",
+    ]
+
     /// Renders `template` inside the layout.
     static func render(_ template: String, _ context: [String: Any], status: HTTPResponse.Status, headers: HTTPFields = [:]) -> Response {
         let html = library.page(template, context)
         var headers = headers
+        for field in securityHeaders { headers[field.name] = field.value }
         headers[.contentType] = "text/html; charset=utf-8"
         headers[.cacheControl] = "no-store"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
