@@ -25,6 +25,8 @@ public struct AppDependencies: Sendable {
     public var secureCookies: Bool
     /// Whether slow figures are served from their previous version while recomputed (`nil`: always computed afresh).
     public var staleAnswers: StaleAnswers?
+    /// When set, `/metrics` answers only requests that bear this token (`HAILONG_METRICS_TOKEN`).
+    public var metricsToken: String?
 
     public init(
         directory: PostgresDirectoryStore, responses: PostgresResponseStore, indices: PostgresIndexStore, dossiers: PostgresDossierStore,
@@ -32,9 +34,10 @@ public struct AppDependencies: Sendable {
         backlog: @escaping @Sendable () async throws -> Int = { 0 }, metrics: AppMetrics = AppMetrics(),
         rules: FlagRules = FlagRules(), clientAddress: ClientAddress = ClientAddress(), survey: SurveySettings = SurveySettings(),
         users: PostgresUserStore? = nil, dashboard: PostgresDashboardStore? = nil, secureCookies: Bool = true,
-        staleAnswers: StaleAnswers? = nil
+        staleAnswers: StaleAnswers? = nil, metricsToken: String? = nil
     ) {
         self.staleAnswers = staleAnswers
+        self.metricsToken = metricsToken
         self.dashboard = dashboard
         self.survey = survey
         self.users = users

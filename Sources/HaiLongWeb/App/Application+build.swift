@@ -24,7 +24,11 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
     // Public: health, metrics, the landing page, the OpenAPI document, the kiosk app's files, the web survey (its own
     // guards: signed links, a honeypot, a minimum fill time, a rate limit) and pairing a kiosk with its one-time code.
     HealthController(isReady: dependencies.isReady).addRoutes(to: router)
-    router.get("metrics") { _, _ in
+    router.get("metrics") { request, _ in
+        // Public unless a token is configured; the numbers tell an outsider how busy each channel is.
+        if let token = dependencies.metricsToken {
+            guard ConstantTime.equals(try? BearerAuthenticator.token(request), token) else { throw Problem.invalidToken }
+        }
         let metrics = dependencies.metrics
         if let backlog = try? await withDeadline(.seconds(2), dependencies.backlog) { metrics.backlog.set(Int64(backlog)) }
         return Response(
@@ -95,7 +99,7 @@ public func buildApplication(
         users: PostgresUserStore(client: client, logger: logger),
         dashboard: PostgresDashboardStore(client: client, logger: logger),
         secureCookies: configuration.secureCookies,
-        staleAnswers: configuration.staleAnswers)
+        staleAnswers: configuration.staleAnswers, metricsToken: configuration.metricsToken)
     return Application(
         router: buildRouter(dependencies),
         server: httpServer(idleTimeout: configuration.idleTimeout),

@@ -33,6 +33,9 @@ public struct ServerConfiguration: Sendable {
     /// A connection that sends nothing for this long is closed (`HAILONG_IDLE_TIMEOUT_S`), so idle or stalled clients
     /// cannot hold sockets open.
     public var idleTimeout = Duration.seconds(60)
+    /// The bearer token `/metrics` asks for (`HAILONG_METRICS_TOKEN`); unset, `/metrics` is open (bind the service to
+    /// a private address or filter `/metrics` at the proxy then).
+    public var metricsToken: String?
 
     public init() {}
 
@@ -91,6 +94,12 @@ public struct ServerConfiguration: Sendable {
                 throw ConfigurationError(variable: "HAILONG_IDLE_TIMEOUT_S", reason: "'\(text)' is not a number of seconds (1–3600)")
             }
             self.idleTimeout = .seconds(seconds)
+        }
+        if let token = value("HAILONG_METRICS_TOKEN") {
+            guard token.count >= 16, token.count <= 200, !token.contains(" ") else {
+                throw ConfigurationError(variable: "HAILONG_METRICS_TOKEN", reason: "must be 16 to 200 characters without spaces")
+            }
+            self.metricsToken = token
         }
         if let directory = value("HAILONG_DATA_DIR") { self.dataDirectory = URL(fileURLWithPath: directory) }
         if let text = value("HAILONG_TRUSTED_PROXIES") {
