@@ -159,21 +159,26 @@ struct KioskCommand: AsyncParsableCommand {
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Register a kiosk; print its device token and a 24-hour pairing code (shown once).")
+            abstract: "Register a kiosk; print its device token and a pairing code (shown once, valid 15 minutes by default).")
         @Option(help: "Agency code.") var agency: String
         @Option(help: "Counter code.") var counter: String?
         @Option(help: "Label, e.g. Kiosk quầy 1.") var label = ""
+        @Option(help: "How many minutes the pairing code works (1 to 1440).") var pairingMinutes = 15
+
+        func validate() throws {
+            guard (1...1_440).contains(pairingMinutes) else { throw ValidationError("--pairing-minutes must be 1 to 1440") }
+        }
 
         func run() async throws {
             let runtime = try Runtime.load()
             let logger = runtime.logger
-            let (agency, counter, label) = (agency, counter, label)
+            let (agency, counter, label, minutes) = (agency, counter, label, pairingMinutes)
             let kiosk = try await runtime.withDatabase { client, _ in
                 try await PostgresDirectoryStore(client: client, logger: logger)
-                    .addKiosk(agencyCode: agency, counterCode: counter, label: label)
+                    .addKiosk(agencyCode: agency, counterCode: counter, label: label, pairingValidity: .seconds(minutes * 60))
             }
             print(kiosk.token)
-            print("pairing code: \(kiosk.pairingCode) (valid 24 h, single use)")
+            print("pairing code: \(kiosk.pairingCode) (valid \(minutes) min, single use)")
         }
     }
 }

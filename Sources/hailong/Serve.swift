@@ -33,7 +33,9 @@ struct Serve: AsyncParsableCommand {
                 try await DemoData(client: client, logger: logger).seedIfMissing(timeZone: zone)
                 let directory = PostgresDirectoryStore(client: client, logger: logger)
                 let token = try await directory.addToken(name: "demo \(Date())", role: .par, agencyCode: DemoData.provinceCode)
-                let kiosk = try await directory.addKiosk(agencyCode: "DEMO.STP", counterCode: "Q1", label: "Kiosk demo")
+                // A demo's reader may come back to it later than a real installer would.
+                let kiosk = try await directory.addKiosk(
+                    agencyCode: "DEMO.STP", counterCode: "Q1", label: "Kiosk demo", pairingValidity: .seconds(8 * 3600))
                 // An administrator of the demo province for the dashboard: a fresh name and password at every start.
                 let admin = "demo.\(PostgresUserStore.randomToken().prefix(6).lowercased())"
                 let password = PostgresUserStore.randomToken()
@@ -45,7 +47,7 @@ struct Serve: AsyncParsableCommand {
                     HaiLong demo — dữ liệu mẫu: tỉnh \(DemoData.provinceCode)
                       PAR token (shown once): \(token.token)
                       curl -H 'Authorization: Bearer \(token.token)' '\(base)/api/v1/indices?period=\(Self.recentPeriod(zone))&agency=DEMO&depth=1'
-                      Kiosk (Sở Tư pháp, quầy 1): open \(base)/kiosk and enter the pairing code \(kiosk.pairingCode)
+                      Kiosk (Sở Tư pháp, quầy 1): open \(base)/kiosk and enter the pairing code \(kiosk.pairingCode) (valid 8 h)
                       Web survey: \(base)/s/DEMO.STP
                       Dashboard: \(base)/admin/sign-in — \(admin) / \(password) (shown once)
                     """)

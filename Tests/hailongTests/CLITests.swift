@@ -40,7 +40,7 @@ import Testing
         let kioskLines = kiosk.output.split(separator: "\n").map(String.init)
         let kioskToken = kioskLines.first ?? ""
         #expect(kioskToken.hasPrefix("hlk_") && kioskToken.count > 40)
-        #expect(kioskLines.count == 2 && kioskLines[1].wholeMatch(of: /pairing code: \d{8} \(valid 24 h, single use\)/) != nil)
+        #expect(kioskLines.count == 2 && kioskLines[1].wholeMatch(of: /pairing code: \d{8} \(valid 15 min, single use\)/) != nil)
         let par = try hailong(["token", "add", "--name", "Sở Nội vụ", "--role", "par"], database: url)
         let parToken = par.output.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(parToken.hasPrefix("hlt_"))

@@ -43,10 +43,14 @@ public struct PostgresDirectoryStore: Sendable {
         }
     }
 
-    /// Registers a kiosk; returns its id, its device token and a single-use pairing code valid for 24 h, neither of
-    /// which is stored (only their hashes) nor can be shown again.
+    /// How long a pairing code works by default: long enough to walk to the kiosk and type it, short enough that
+    /// guessing 8 digits in that time is hopeless under the pairing route's limits.
+    public static let pairingValidity = Duration.seconds(15 * 60)
+
+    /// Registers a kiosk; returns its id, its device token and a single-use pairing code valid for `pairingValidity`,
+    /// neither of which is stored (only their hashes) nor can be shown again.
     public func addKiosk(
-        agencyCode: String, counterCode: String?, label: String
+        agencyCode: String, counterCode: String?, label: String, pairingValidity: Duration = Self.pairingValidity
     ) async throws -> (id: Int64, token: String, pairingCode: String) {
         let agency = try await requireAgency(agencyCode)
         let counterID = try await counterCode.asyncMap { try await requireCounter(agency: agency, code: $0) }
@@ -56,7 +60,7 @@ public struct PostgresDirectoryStore: Sendable {
             """
             INSERT INTO kiosks (agency_id, counter_id, label, token_hash, pairing_code_hash, pairing_expires_at)
             VALUES (\(agency.id), \(counterID), \(label), decode(\(SecretToken.hash(token)), 'hex'),
-                decode(\(SecretToken.hash(code)), 'hex'), now() + interval '24 hours')
+                decode(\(SecretToken.hash(code)), 'hex'), now() + make_interval(secs => \(Int(pairingValidity.components.seconds))))
             RETURNING id
             """
         }

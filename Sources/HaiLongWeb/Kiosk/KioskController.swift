@@ -78,7 +78,8 @@ struct KioskController: Sendable {
             let paired = try await directory.pairKiosk(code: code)
         else {
             _ = pairingFailures.take(Self.everyone)
-            throw ValidationError(field: "code", reason: "is not a current pairing code (8 digits, single use, valid 24 h)")
+            throw ValidationError(
+                field: "code", reason: "is not a current pairing code (8 digits, single use, valid 15 minutes unless made longer)")
         }
         context.logger.info("kiosk paired", metadata: ["kiosk": "\(paired.id)"])
         return try .json(Paired(token: paired.token, kiosk: .init(id: paired.id, label: paired.label)))
