@@ -183,31 +183,74 @@ struct KioskCommand: AsyncParsableCommand {
     }
 }
 
-/// `hailong token add`: prints an API token once.
+/// `hailong token add | list | revoke`: API tokens (the token itself is printed once, at `add`).
 struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "token", abstract: "Manage API tokens.", subcommands: [Add.self])
+        commandName: "token", abstract: "Manage API tokens.", subcommands: [Add.self, List.self, Revoke.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an API token and print it (shown once).")
         @Option(help: "What the token is for.") var name: String
         @Option(help: "par (read figures), admin, or integration (post responses and dossiers).") var role: String
         @Option(help: "Limit the token to this agency's subtree.") var agency: String?
+        @Option(help: "Days until the token stops working (1 to 3650); without it, until revoked.") var expiresDays: Int?
 
         func validate() throws {
             guard TokenRole(rawValue: role) != nil else { throw ValidationError("--role must be par, admin or integration") }
             if role == "integration" && agency == nil { throw ValidationError("an integration token needs --agency") }
+            if let days = expiresDays, !(1...3_650).contains(days) { throw ValidationError("--expires-days must be 1 to 3650") }
         }
 
         func run() async throws {
             let runtime = try Runtime.load()
             let logger = runtime.logger
             let (name, role, agency) = (name, TokenRole(rawValue: role)!, agency)
+            let expiry = expiresDays.map { Duration.seconds($0 * 86_400) }
             let token = try await runtime.withDatabase { client, _ in
                 try await PostgresDirectoryStore(client: client, logger: logger)
-                    .addToken(name: name, role: role, agencyCode: agency)
+                    .addToken(name: name, role: role, agencyCode: agency, expiresIn: expiry)
             }
             print(token.token)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List API tokens: id, name, role, agency, created, expires, revoked, last used (never the token).")
+
+        func run() async throws {
+            let runtime = try Runtime.load()
+            let logger = runtime.logger
+            let tokens = try await runtime.withDatabase { client, _ in
+                try await PostgresDirectoryStore(client: client, logger: logger).tokens()
+            }
+            let formatter = ISO8601DateFormatter()
+            func time(_ date: Date?) -> String { date.map { formatter.string(from: $0) } ?? "-" }
+            print(["id", "name", "role", "agency", "created", "expires", "revoked", "last_used"].joined(separator: "\t"))
+            for token in tokens {
+                print(
+                    [
+                        String(token.id), token.name, token.role, token.agencyCode ?? "-", time(token.createdAt), time(token.expiresAt),
+                        time(token.revokedAt), time(token.lastUsedAt),
+                    ].joined(separator: "\t"))
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke every live API token with this name; prints how many were revoked.")
+        @Option(help: "The token's name, as given to `token add`.") var name: String
+
+        func run() async throws {
+            let runtime = try Runtime.load()
+            let logger = runtime.logger
+            let name = name
+            let count = try await runtime.withDatabase { client, _ in
+                try await PostgresDirectoryStore(client: client, logger: logger).revokeTokens(named: name, by: "cli")
+            }
+            guard count > 0 else { throw ValidationError("no live token is named '\(name)'") }
+            print("revoked \(count)")
         }
     }
 }

@@ -69,21 +69,26 @@ public struct PostgresDirectoryStore: Sendable {
     }
 
     /// Creates an API token; returns its id and the token, which is not stored and cannot be shown again.
-    public func addToken(name: String, role: TokenRole, agencyCode: String?) async throws -> (id: Int64, token: String) {
+    public func addToken(
+        name: String, role: TokenRole, agencyCode: String?, expiresIn: Duration? = nil
+    ) async throws -> (id: Int64, token: String) {
         let agencyID = try await agencyCode.asyncMap { try await requireAgency($0).id }
         let token = SecretToken.generate(prefix: "hlt_")
         let hash = SecretToken.hash(token)
+        let seconds = expiresIn.map { Int($0.components.seconds) }
         let id = try await insertReturningID(duplicate: .duplicate(field: "token", value: "")) {
             """
-            INSERT INTO api_tokens (name, role, agency_id, token_hash)
-            VALUES (\(name), \(role.rawValue), \(agencyID), decode(\(hash), 'hex')) RETURNING id
+            INSERT INTO api_tokens (name, role, agency_id, token_hash, expires_at)
+            VALUES (\(name), \(role.rawValue), \(agencyID), decode(\(hash), 'hex'),
+                now() + make_interval(secs => \(seconds)))
+            RETURNING id
             """
         }
         try await audit(actor: "cli", action: "token.create", agencyID: agencyID, subject: "token \(id) \(name) (\(role.rawValue))")
         return (id, token)
     }
 
-    /// The caller a bearer token stands for, or `nil` when it is unknown or revoked.
+    /// The caller a bearer token stands for, or `nil` when it is unknown, revoked or expired.
     public func caller(forToken token: String) async throws -> Caller? {
         let hash = SecretToken.hash(token)
         if token.hasPrefix("hlk_") {
@@ -95,9 +100,18 @@ public struct PostgresDirectoryStore: Sendable {
             }
             return nil
         }
+        // Used now: kept at most once a minute, so that a busy integration does not write on every request.
         let rows = try await client.query(
-            "SELECT id, role, agency_id FROM api_tokens WHERE token_hash = decode(\(hash), 'hex') AND revoked_at IS NULL",
-            logger: logger)
+            """
+            WITH found AS (
+                SELECT id, role, agency_id, last_used_at FROM api_tokens
+                WHERE token_hash = decode(\(hash), 'hex') AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
+            ), touched AS (
+                UPDATE api_tokens t SET last_used_at = now() FROM found f
+                WHERE t.id = f.id AND (f.last_used_at IS NULL OR f.last_used_at < now() - interval '1 minute')
+            )
+            SELECT id, role, agency_id FROM found
+            """, logger: logger)
         for try await (id, role, agencyID) in rows.decode((Int64, String, Int64?).self) {
             guard let role = TokenRole(rawValue: role) else { return nil }
             return .token(id: id, role: role, agencyID: agencyID)

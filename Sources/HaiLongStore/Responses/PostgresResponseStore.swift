@@ -217,7 +217,8 @@ struct BatchWriter: Sendable {
                           AND e.binding <> 'claim'))
                     AS rated,
                 (i.kiosk = 0 OR EXISTS (SELECT 1 FROM kiosks k WHERE k.id = i.kiosk AND k.status = 'active'))
-                AND (i.token = 0 OR EXISTS (SELECT 1 FROM api_tokens t WHERE t.id = i.token AND t.revoked_at IS NULL))
+                AND (i.token = 0 OR EXISTS (SELECT 1 FROM api_tokens t WHERE t.id = i.token AND t.revoked_at IS NULL
+                    AND (t.expires_at IS NULL OR t.expires_at > now())))
                     AS active
             FROM input i
             JOIN hours h ON h.agency = i.agency
