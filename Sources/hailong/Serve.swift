@@ -56,8 +56,10 @@ struct Serve: AsyncParsableCommand {
             let aggregator = AggregatorService(
                 aggregator: Aggregator(client: client, logger: logger, timeZone: settings.timeZone),
                 interval: settings.aggregatorInterval, logger: logger)
+            let housekeeping = HousekeepingService(
+                store: PersonalDataStore(client: client, logger: logger), retentionDays: settings.retentionDays, logger: logger)
             let app = buildApplication(
-                client: client, migrator: migrator, configuration: settings, services: [aggregator], logger: logger)
+                client: client, migrator: migrator, configuration: settings, services: [aggregator, housekeeping], logger: logger)
             logger.info("HaiLong listening", metadata: ["address": "http://\(settings.host):\(settings.port)"])
             try await app.runService()
         }

@@ -36,6 +36,8 @@ public struct ServerConfiguration: Sendable {
     /// The bearer token `/metrics` asks for (`HAILONG_METRICS_TOKEN`); unset, `/metrics` is open (bind the service to
     /// a private address or filter `/metrics` at the proxy then).
     public var metricsToken: String?
+    /// How many days comments and contact data are kept (`HAILONG_RETENTION_DAYS`); older ones are cleared daily.
+    public var retentionDays = 365
 
     public init() {}
 
@@ -94,6 +96,12 @@ public struct ServerConfiguration: Sendable {
                 throw ConfigurationError(variable: "HAILONG_IDLE_TIMEOUT_S", reason: "'\(text)' is not a number of seconds (1–3600)")
             }
             self.idleTimeout = .seconds(seconds)
+        }
+        if let text = value("HAILONG_RETENTION_DAYS") {
+            guard let days = Int(text), (7...3_650).contains(days) else {
+                throw ConfigurationError(variable: "HAILONG_RETENTION_DAYS", reason: "'\(text)' is not a number of days (7–3650)")
+            }
+            self.retentionDays = days
         }
         if let token = value("HAILONG_METRICS_TOKEN") {
             guard token.count >= 16, token.count <= 200, !token.contains(" ") else {
