@@ -42,6 +42,26 @@ import Testing
         }
     }
 
+    /// The right password on the 10th attempt signs in and leaves no lock behind (the attempt counted before the check
+    /// had set it).
+    @Test func theRightPasswordOnTheLastAllowedAttemptLeavesNoLock() async throws {
+        try await withTestDatabase(asRuntimeRole: true) { db in
+            _ = try await Fixture.make(db)
+            let users = users(db)
+            _ = try await users.addUser(username: "lan", role: .viewer, agencyCode: "P.A", password: Self.password, by: "test")
+            for attempt in 1...9 {
+                #expect(try await users.signIn(username: "lan", password: "sai-\(attempt)", address: "203.0.113.9") == .refused)
+            }
+            guard case .signedIn = try await users.signIn(username: "lan", password: Self.password, address: "203.0.113.9") else {
+                Issue.record("the right password on the 10th attempt was refused")
+                return
+            }
+            #expect(
+                try await scalar(db, "SELECT count(*) FROM users WHERE username = 'lan' AND locked_until IS NULL AND failed_attempts = 0")
+                    == 1)
+        }
+    }
+
     /// An unknown username is audited, but at most 64 of its characters: a client cannot fill the log with its text.
     @Test func anUnknownUsernameWritesLittleToTheAuditLog() async throws {
         try await withTestDatabase(asRuntimeRole: true) { db in

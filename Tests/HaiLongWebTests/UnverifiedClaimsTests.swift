@@ -52,6 +52,26 @@ import Testing
         }
     }
 
+    /// A signed link that names an officer but no dossier can be answered more than once: it credits nobody.
+    @Test func aSignedLinkWithoutADossierCreditsNobody() async throws {
+        try await AppHarness.run(survey: SurveyTests.quick) { app, client in
+            let signer = SurveySigner(secret: try await app.fixture.directory.serverSecret(named: "survey_links"))
+            let token = signer.token(for: SurveyLink(agency: "P.A", dossier: nil, officer: "B-1", expires: Date().addingTimeInterval(3600)))
+            for level in ["5", "4"] {
+                let page = try await client.execute(uri: "/s/P.A?t=\(token)", method: .get)
+                let sent = try await survey.post(
+                    client, "/s/P.A", survey.hidden(page.text).map { ($0.key, $0.value) } + [("cong_chuc.1", level)])
+                #expect(sent.status == .seeOther)
+            }
+            #expect(
+                try await scalar(
+                    app.db,
+                    "SELECT count(*) FROM responses WHERE officer_badge = 'B-1' AND officer_id IS NULL AND flags @> ARRAY['unverified']")
+                    == 2)
+            #expect(try await scalar(app.db, "SELECT count(*) FROM responses WHERE officer_id IS NOT NULL OR bound_by_link") == 0)
+        }
+    }
+
     /// Two forms of the same signed link sent at once: the unique index stores one, the other is "already rated".
     @Test func aSignedLinkIsSingleUseUnderConcurrency() async throws {
         try await withTestDatabase(asRuntimeRole: true) { db in

@@ -125,7 +125,11 @@ public struct PostgresUserStore: Sendable {
         let csrf = Self.randomToken()
         try await client.query(
             """
-            WITH reset AS (UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = \(user.id) AND locked_until IS NULL)
+            WITH reset AS (
+                -- A lock set by another attempt stands; one this attempt set (its password was right after all) goes.
+                UPDATE users SET failed_attempts = 0, locked_until = NULL
+                WHERE id = \(user.id) AND (locked_until IS NULL OR \(lockedNow != nil))
+            )
             INSERT INTO sessions (token_hash, user_id, csrf_token) VALUES (decode(\(SecretToken.hash(session)), 'hex'), \(user.id), \(csrf))
             """, logger: logger)
         try await audit(actor: username, action: "sign_in", agencyID: user.agencyID, detail: ["address": address])

@@ -139,9 +139,12 @@ struct SurveyController: Sendable {
         let known = try await questionnaires.all()
         do {
             let (submission, _) = try validator.validate(body, receivedAt: receivedAt) { known[$0]?.questionnaire }
+            // A signed link binds only when it names a dossier: single use is per dossier, so a link naming just an
+            // officer could be answered again and again, and is the citizen's claim like the open survey.
             let outcome = try await responses.store(
                 submission, id: state.responseID, questionnaireID: known[Self.questionnaireCode]!.id,
-                source: ResponseSource(agencyID: agency.id, channel: .web, binding: binding.token != nil ? .signedLink : .claim),
+                source: ResponseSource(
+                    agencyID: agency.id, channel: .web, binding: binding.token != nil && binding.dossier != nil ? .signedLink : .claim),
                 receivedAt: receivedAt, rules: rules)
             switch outcome {
             case .created: metrics.accepted(channel: Channel.web.rawValue)
