@@ -13,7 +13,8 @@ public enum Flag: String, Sendable, CaseIterable, Codable, Comparable {
     case late
     /// No dossier code was given.
     case noDossier = "no_dossier"
-    /// The officer badge is not one the server knows for this agency; the rating is kept.
+    /// The officer badge is not an active officer of this agency (unknown, or marked as left); the rating is kept and
+    /// credited to no officer.
     case unknownOfficer = "unknown_officer"
     /// Part of a suspicious run of identical ratings.
     case streak

@@ -62,6 +62,16 @@ import Testing
         }
     }
 
+    /// The system role is the whole system: an "admin" limited to an agency would be one in name only.
+    @Test func theAdminRoleCannotBeScoped() async throws {
+        try await withTestDatabase(asRuntimeRole: true) { db in
+            _ = try await Fixture.make(db)
+            await #expect(throws: ValidationError.self) {
+                try await users(db).addUser(username: "sai", role: .admin, agencyCode: "P.A", password: Self.password, by: "test")
+            }
+        }
+    }
+
     /// An unknown username is audited, but at most 64 of its characters: a client cannot fill the log with its text.
     @Test func anUnknownUsernameWritesLittleToTheAuditLog() async throws {
         try await withTestDatabase(asRuntimeRole: true) { db in

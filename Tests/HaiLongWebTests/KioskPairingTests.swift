@@ -104,6 +104,8 @@ import Testing
                     body: ByteBuffer(string: body))
             }
             #expect(try await put(#"{"badge":"B-1"}"#).json["on_duty"] as? String == "B-1")
+            // Whom the next taps credit is audited.
+            #expect(try await scalar(app.db, "SELECT count(*) FROM audit_log WHERE action = 'kiosk.on_duty' AND subject = 'B-1'") == 1)
             #expect(try await config(client, token: token).json["on_duty"] as? String == "B-1")
             // A second kiosk at the same counter shows the same officer.
             let second = try await app.fixture.directory.addKiosk(agencyCode: "P.A", counterCode: "Q1", label: "A2")

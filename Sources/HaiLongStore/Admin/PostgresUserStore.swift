@@ -45,6 +45,10 @@ public struct PostgresUserStore: Sendable {
         if role != .admin && agencyCode == nil {
             throw ValidationError(field: "agency", reason: "is required for the \(role.rawValue) role")
         }
+        if role == .admin && agencyCode != nil {
+            // The system role sees everything: a "scoped admin" would be one in name only. Use agency_admin.
+            throw ValidationError(field: "agency", reason: "is not for the admin role, which is the whole system; use agency_admin")
+        }
         let hash = try await Self.hash(password, cost: policy.bcryptCost)
         do {
             let rows = try await client.query(

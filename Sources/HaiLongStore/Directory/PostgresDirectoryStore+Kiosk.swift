@@ -72,6 +72,10 @@ extension PostgresDirectoryStore {
             WITH counter AS (
                 UPDATE counters SET on_duty_officer_id = \(officerID)
                 WHERE id = (SELECT counter_id FROM kiosks WHERE id = \(kioskID))
+            ), audited AS (
+                -- Who is on duty decides whom the next taps credit: every change is audited, in the same statement.
+                INSERT INTO audit_log (actor, action, agency_id, subject)
+                SELECT 'kiosk ' || id, 'kiosk.on_duty', agency_id, coalesce(\(badge), 'nobody') FROM kiosks WHERE id = \(kioskID)
             )
             UPDATE kiosks SET on_duty_officer_id = \(officerID) WHERE id = \(kioskID) AND counter_id IS NULL
             """, logger: logger)

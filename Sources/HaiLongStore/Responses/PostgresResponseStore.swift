@@ -199,7 +199,8 @@ struct BatchWriter: Sendable {
             SELECT agency, agency_opening_hours(agency) AS hours FROM (SELECT DISTINCT agency FROM input) AS a
         ), facts AS MATERIALIZED (
             SELECT i.*, h.hours, d.id AS dossier_id, d.officer_id AS dossier_officer,
-                (SELECT o.id FROM officers o WHERE o.agency_id = i.agency AND o.badge = nullif(i.badge, '')) AS known_officer,
+                (SELECT o.id FROM officers o WHERE o.agency_id = i.agency AND o.badge = nullif(i.badge, '') AND o.active)
+                    AS known_officer,
                 i.kiosk <> 0 AND (
                     EXISTS (SELECT 1 FROM responses r
                         WHERE r.kiosk_id = i.kiosk AND r.id <> i.id AND r.submitted_at <= i.submitted

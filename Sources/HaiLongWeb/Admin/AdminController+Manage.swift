@@ -122,7 +122,10 @@ extension AdminController {
                 }
                 try await management.disableUser(page.agency, username: value("username"), by: actor)
             case "user":
-                guard let role = UserRole(rawValue: value("role")), role != .admin || page.user.role == .admin else {
+                // Only a system admin (no agency) makes another: nobody scoped may create an account that is not.
+                guard let role = UserRole(rawValue: value("role")),
+                    role != .admin || (page.user.role == .admin && page.user.agencyID == nil)
+                else {
                     throw ValidationError(field: "role", reason: "must be agency_admin, viewer or par")
                 }
                 let agency = optional("agency") ?? page.agency.code
