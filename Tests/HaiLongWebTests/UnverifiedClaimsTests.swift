@@ -59,9 +59,11 @@ import Testing
             let token = signer.token(for: SurveyLink(agency: "P.A", dossier: nil, officer: "B-1", expires: Date().addingTimeInterval(3600)))
             for level in ["5", "4"] {
                 let page = try await client.execute(uri: "/s/P.A?t=\(token)", method: .get)
+                #expect(page.status == .ok, "the linked form: \(page.status)")
                 let sent = try await survey.post(
                     client, "/s/P.A", survey.hidden(page.text).map { ($0.key, $0.value) } + [("cong_chuc.1", level)])
-                #expect(sent.status == .seeOther)
+                let errors = sent.text.matches(of: /class="error[^"]*"[^>]*>([^<]*)</).map { String($0.1) }
+                #expect(sent.status == .seeOther, "\(errors)")
             }
             #expect(
                 try await scalar(

@@ -5,6 +5,7 @@ import HummingbirdBcrypt
 import Logging
 import NIOPosix
 import PostgresNIO
+import Synchronization
 
 /// Sign-in and session rules (docs/CONTRACT.md): bcrypt cost ≥ 12, 10 failed attempts lock the account for 15 minutes,
 /// a session ends after 30 idle minutes or 12 hours in all.
@@ -88,7 +89,8 @@ public struct PostgresUserStore: Sendable {
         guard let user = found, let role = UserRole(rawValue: user.role) else {
             // Spend the same time as a real check, so that timing does not tell which usernames exist.
             // (The decoy is made on first use, inside the pool too: a cost-12 hash must not run on an event loop.)
-            _ = try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: Self.decoyHash) }
+            let cost = policy.bcryptCost
+            _ = try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: Self.decoyHash(cost: cost)) }
             // What the client typed is kept short: 64 characters and the length, not 16 KiB of its text.
             let typed = String(username.prefix(64))
             try await audit(
@@ -201,7 +203,18 @@ public struct PostgresUserStore: Sendable {
     }
 
     /// A bcrypt hash of nothing anyone knows, checked for unknown usernames.
-    static let decoyHash = Bcrypt.hash(randomToken(), cost: SessionPolicy().bcryptCost)
+    /// A hash of nothing anyone knows, at the policy's cost, so that an unknown username takes as long as a real
+    /// check. Made once per cost, on first use (on the thread pool, like every bcrypt call).
+    static func decoyHash(cost: UInt8) -> String {
+        decoys.withLock { decoys in
+            if let hash = decoys[cost] { return hash }
+            let hash = Bcrypt.hash(randomToken(), cost: cost)
+            decoys[cost] = hash
+            return hash
+        }
+    }
+
+    private static let decoys = Mutex<[UInt8: String]>([:])
 
     /// 256 random bits, base64url.
     public static func randomToken() -> String {
