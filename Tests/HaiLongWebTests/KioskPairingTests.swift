@@ -59,12 +59,16 @@ import Testing
 
     @Test func guessingCodesIsRateLimited() async throws {
         try await AppHarness.run { _, client in
+            // Ten at once, then one every 6 s: the bucket runs dry soon after the tenth, however slow the machine is.
             var statuses: [HTTPResponse.Status] = []
-            for _ in 0..<12 { statuses.append(try await pair(client, #"{"code":"00000000"}"#).status) }
-            #expect(statuses.prefix(10).allSatisfy { $0 == .unprocessableContent })
-            let limited = try await pair(client, #"{"code":"00000000"}"#)
-            #expect(limited.status == .tooManyRequests)
-            #expect(Int(limited.headers[.retryAfter] ?? "") ?? 0 >= 1)
+            var limited: TestResponse?
+            for _ in 0..<40 where limited == nil {
+                let response = try await pair(client, #"{"code":"00000000"}"#)
+                if response.status == .tooManyRequests { limited = response } else { statuses.append(response.status) }
+            }
+            #expect(statuses.count >= 10 && statuses.allSatisfy { $0 == .unprocessableContent }, "\(statuses)")
+            let refused = try #require(limited, "40 wrong codes from one address were never limited")
+            #expect(Int(refused.headers[.retryAfter] ?? "") ?? 0 >= 1)
         }
     }
 
