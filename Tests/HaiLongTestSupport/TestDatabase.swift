@@ -102,10 +102,52 @@ public func withClient<T: Sendable>(
 
 /// Runs `body` with a client on a fresh migrated database of its own.
 /// With `asRuntimeRole`, the client acts as the service's runtime role (sql/0012), as `hailong serve` does.
+/// At most `DatabaseSlots.shared.limit` tests hold a database at once (see `DatabaseSlots`).
 public func withTestDatabase<T: Sendable>(
     asRuntimeRole: Bool = false, _ body: @Sendable (PostgresClient) async throws -> T
 ) async throws -> T {
-    try await withClient(try await TestDatabase.shared.makeDatabase(), asRuntimeRole: asRuntimeRole, body)
+    await DatabaseSlots.shared.acquire()
+    do {
+        let result = try await withClient(try await TestDatabase.shared.makeDatabase(), asRuntimeRole: asRuntimeRole, body)
+        await DatabaseSlots.shared.release()
+        return result
+    } catch {
+        await DatabaseSlots.shared.release()
+        throw error
+    }
+}
+
+/// How many tests may work on a database at the same time. Swift Testing starts every test at once: on two cores a
+/// hundred tests each creating a database and driving it made requests miss their 5 s deadlines. The others wait
+/// for a slot (`HAILONG_TEST_DB_SLOTS`, default 4).
+public actor DatabaseSlots {
+    public static let shared = DatabaseSlots(
+        limit: ProcessInfo.processInfo.environment["HAILONG_TEST_DB_SLOTS"].flatMap(Int.init).map { max(1, $0) } ?? 4)
+
+    public let limit: Int
+    var available: Int
+    var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) {
+        self.limit = limit
+        self.available = limit
+    }
+
+    public func acquire() async {
+        if available > 0 {
+            available -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    public func release() {
+        if waiting.isEmpty {
+            available += 1
+        } else {
+            waiting.removeFirst().resume()
+        }
+    }
 }
 
 /// Waits until the client answers a trivial query, so a test starts on a client whose `run()` is going
