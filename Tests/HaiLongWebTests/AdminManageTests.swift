@@ -52,6 +52,8 @@ import Testing
             let (cookie, csrf) = try await admin.session(app, client, "tuphap")
             let page = try await client.execute(uri: "/admin/agencies/P.A/manage", method: .get, headers: [.cookie: cookie])
             #expect(page.status == .ok && page.text.contains("Nguyễn Văn An") && page.text.contains("id=\"counters\""))
+            // No stray backslash between the forms' tags (line continuations of the old Swift literal leaked into it).
+            #expect(!page.text.contains(">\\\n"), "a stray backslash in the management page")
             // Opening hours: a bad text is a 422 naming the field, nothing changes; a good one is stored and audited.
             let bad = try await admin.post(
                 client, "/admin/agencies/P.A/manage/hours", cookie: cookie, ["csrf": csrf, "opening_hours": "thứ hai 8h"])
