@@ -33,18 +33,13 @@ public final class RateLimiter: Sendable {
             if buckets.count >= Self.capacity, buckets[key] == nil {
                 // A flood of addresses: forget the buckets that are fullest by now (a full bucket is the same as none),
                 // never the drained ones, so that flooding cannot reset the limit of the address that is guessing.
-                let refilled = buckets.mapValues { bucket in
-                    let elapsed = bucket.updated.duration(to: now)
-                    return bucket.tokens + (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) / perToken
-                }
-                for (forgotten, _) in refilled.sorted(by: { $0.value > $1.value }).prefix(Self.capacity / 10) {
+                let fullness = buckets.mapValues { refilled($0, at: now, perToken: perToken) }
+                for (forgotten, _) in fullness.sorted(by: { $0.value > $1.value }).prefix(Self.capacity / 10) {
                     buckets[forgotten] = nil
                 }
             }
             var bucket = buckets[key] ?? Bucket(tokens: burst, updated: now)
-            let elapsed = bucket.updated.duration(to: now)
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            bucket.tokens = min(burst, bucket.tokens + seconds / perToken)
+            bucket.tokens = min(burst, refilled(bucket, at: now, perToken: perToken))
             bucket.updated = now
             defer { buckets[key] = bucket }
             guard bucket.tokens >= 1 else { return .seconds((1 - bucket.tokens) * perToken) }
@@ -58,10 +53,15 @@ public final class RateLimiter: Sendable {
         let perToken = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
         return buckets.withLock { buckets in
             guard let bucket = buckets[Self.bucketKey(client)] else { return nil }
-            let elapsed = bucket.updated.duration(to: now)
-            let tokens = bucket.tokens + (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) / perToken
+            let tokens = refilled(bucket, at: now, perToken: perToken)
             return tokens >= 1 ? nil : .seconds((1 - tokens) * perToken)
         }
+    }
+
+    /// The tokens `bucket` holds at `now`, counting what has dripped in since it was last touched (uncapped).
+    func refilled(_ bucket: Bucket, at now: ContinuousClock.Instant, perToken: Double) -> Double {
+        let elapsed = bucket.updated.duration(to: now)
+        return bucket.tokens + (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) / perToken
     }
 
     /// The bucket an address counts for: an IPv6 address's /64 (`2001:db8:1:2::/64`), any other text as it is.
