@@ -141,7 +141,7 @@ let package = Package(
         ),
         .testTarget(
             name: "hailongTests",
-            dependencies: ["hailong", "HaiLongStore", "HaiLongTestSupport"],
+            dependencies: ["hailong", "HaiLongStore", "HaiLongTestSupport", .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: swiftSettings
         ),
     ]

@@ -33,9 +33,35 @@ struct Erase: AsyncParsableCommand {
         }
         let logger = runtime.logger
         let phone = phone
+        let ciphers = [cipher] + runtime.configuration.previousContactCiphers
         let erased = try await runtime.withDatabase { client, _ in
-            try await PersonalDataStore(client: client, logger: logger).erase(phone: phone, cipher: cipher, by: "cli")
+            try await PersonalDataStore(client: client, logger: logger).erase(phone: phone, ciphers: ciphers, by: "cli")
         }
         print("erased the contact data of \(erased) responses")
+    }
+}
+
+/// `hailong rotate-data-key`: re-seals every stored contact under `HAILONG_DATA_KEY`, opening the older ones with the
+/// keys in `HAILONG_OLD_DATA_KEYS` (docs/SECURITY.md, "Rotating keys").
+struct RotateDataKey: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rotate-data-key",
+        abstract: "Re-seal every stored phone number under HAILONG_DATA_KEY, opening older ones with HAILONG_OLD_DATA_KEYS.")
+
+    func run() async throws {
+        let runtime = try Runtime.load()
+        guard let current = runtime.configuration.contactCipher else {
+            throw ValidationError("HAILONG_DATA_KEY is not set: it is the key to re-seal under")
+        }
+        let previous = runtime.configuration.previousContactCiphers
+        let logger = runtime.logger
+        let result = try await runtime.withDatabase { client, _ in
+            try await PersonalDataStore(client: client, logger: logger).rotateDataKey(to: current, from: previous, by: "cli")
+        }
+        print("re-sealed \(result.resealed) contacts under key \(current.keyID.map { String(format: "%02x", $0) }.joined())")
+        if result.unreadable > 0 {
+            print("\(result.unreadable) contacts open with none of the given keys: add their key to HAILONG_OLD_DATA_KEYS and run again")
+            throw ExitCode(3)
+        }
     }
 }

@@ -18,42 +18,67 @@ struct Runtime {
         return Runtime(configuration: configuration, logger: logger)
     }
 
-    /// Connects (starting the embedded PostgreSQL when `DATABASE_URL` is unset), applies migrations, runs
-    /// `body`, and shuts down what it started. With `asRuntimeRole`, `body` gets a client acting as the role that owns
-    /// nothing and is held by row-level security (`RuntimeRole`, sql/0012), when the connecting role may act as it.
+    /// Connects (starting the embedded PostgreSQL when `DATABASE_URL` is unset), applies migrations as the tables'
+    /// owner (`MIGRATION_DATABASE_URL`, else `DATABASE_URL`), runs `body`, and shuts down what it started. The
+    /// command-line tools get the owner's client. With `asRuntimeRole` (the service), `body` gets a client logged in
+    /// as `DATABASE_URL` (the embedded cluster's `hailong_app`) acting as the runtime role, after checking that the
+    /// login is held by row-level security: a superuser, owner or RLS-bypassing login is refused unless
+    /// `HAILONG_ALLOW_OWNER=1`.
     func withDatabase<T: Sendable>(
         asRuntimeRole: Bool = false, _ body: @Sendable (PostgresClient, Migrator) async throws -> T
     ) async throws -> T {
         var embedded: EmbeddedPostgres?
-        let url: DatabaseURL
+        let ownerURL: DatabaseURL
+        var serviceURL = configuration.databaseURL
         if let configured = configuration.databaseURL {
-            url = configured
+            ownerURL = configuration.migrationDatabaseURL ?? configured
         } else {
             let cluster = try EmbeddedPostgres(root: configuration.dataDirectory.appendingPathComponent("pg"), logger: logger)
             let started = try await cluster.start()
-            url = started.url
+            ownerURL = started.url
             if started.startedHere { embedded = cluster }
         }
         defer { embedded?.stop() }
         let migrator = try Migrator(directory: try Migrator.locateDirectory())
-        let client = PostgresClient(configuration: try url.clientConfiguration(), backgroundLogger: logger)
+        let owner = PostgresClient(
+            configuration: try RuntimeRole.configuration(ownerURL, actAsRuntimeRole: false), backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
+            group.addTask { await owner.run() }
             defer { group.cancelAll() }
             // Give the client's run loop a moment to start, so the first lease does not warn that it has not.
             try await Task.sleep(for: .milliseconds(20))
-            try await migrator.migrate(client: client, logger: logger)
-            guard asRuntimeRole else { return try await body(client, migrator) }
-            guard try await RuntimeRole.isAvailable(client, logger: logger) else {
-                logger.warning(
-                    "row-level security: the role \(RuntimeRole.name) is missing or not granted to the connecting role; running as the tables' owner, whom the policies do not hold (see deploy/README.md)"
-                )
-                return try await body(client, migrator)
+            try await migrator.migrate(client: owner, logger: logger)
+            guard asRuntimeRole else { return try await body(owner, migrator) }
+            if serviceURL == nil {
+                try await RuntimeRole.grant(toLogin: RuntimeRole.embeddedLogin, owner, logger: logger)
+                serviceURL = ownerURL
+                serviceURL?.username = RuntimeRole.embeddedLogin
             }
-            let runtimeClient = PostgresClient(configuration: try RuntimeRole.configuration(url), backgroundLogger: logger)
-            group.addTask { await runtimeClient.run() }
-            return try await body(runtimeClient, migrator)
+            let url = serviceURL!
+            let login = PostgresClient(
+                configuration: try RuntimeRole.configuration(url, actAsRuntimeRole: false), backgroundLogger: logger)
+            group.addTask { await login.run() }
+            let objections = try await RuntimeRole.objections(login, logger: logger)
+            let actsAsRuntimeRole = !objections.contains { $0.contains("not a member") }
+            if !objections.isEmpty {
+                let reason = objections.joined(separator: "; ")
+                guard configuration.allowOwner else { throw LoginRefused(reason: reason) }
+                logger.warning("HAILONG_ALLOW_OWNER=1: running although \(reason); never do this in production")
+            }
+            guard actsAsRuntimeRole else { return try await body(login, migrator) }
+            let runtime = PostgresClient(configuration: try RuntimeRole.configuration(url), backgroundLogger: logger)
+            group.addTask { await runtime.run() }
+            return try await body(runtime, migrator)
         }
+    }
+}
+
+/// `hailong serve` will not run as a login that row-level security does not hold.
+struct LoginRefused: Error, CustomStringConvertible {
+    let reason: String
+    var description: String {
+        "DATABASE_URL: \(reason); give the service a login that is only a member of hailong_runtime and the owner to "
+            + "MIGRATION_DATABASE_URL (docs/SECURITY.md), or set HAILONG_ALLOW_OWNER=1 for development"
     }
 }
 

@@ -20,8 +20,9 @@ import Testing
             let fixture = try await Fixture.make(client)
             let cipher = try ContactCipher(base64: Self.key)
             let store = PostgresResponseStore(client: client, logger: TestDatabase.logger, cipher: cipher)
+            let id = UUID()
             let outcome = try await store.store(
-                submission(phone: "0912345678"), id: UUID(), questionnaireID: fixture.questionnaireID, source: fixture.sourceA(),
+                submission(phone: "0912345678"), id: id, questionnaireID: fixture.questionnaireID, source: fixture.sourceA(),
                 receivedAt: time("2026-11-23T09:00:01+07:00"), rules: FlagRules())
             guard case .created = outcome else { Issue.record("not created"); return }
             let rows = try await client.query(
@@ -30,11 +31,14 @@ import Testing
             let found = try await collect(rows.decode((Data, Int).self))
             try #require(found.count == 1)
             let (sealed, position) = found[0]
-            #expect(try cipher.open(sealed) == "0912345678")
+            #expect(try cipher.open(sealed, responseID: id) == "0912345678")
+            #expect(sealed.starts(with: cipher.prefix))
+            // Bound to its response: the same bytes on another response do not open.
+            #expect(throws: (any Error).self) { try cipher.open(sealed, responseID: UUID()) }
             #expect(position == 0)
             // A different key cannot read it, nor find it by its hash.
             let other = try ContactCipher(base64: Data(repeating: 1, count: 32).base64EncodedString())
-            #expect(throws: (any Error).self) { try other.open(sealed) }
+            #expect(throws: (any Error).self) { try other.open(sealed, responseID: id) }
             #expect(other.lookupHash("0912345678") != cipher.lookupHash("0912345678"))
             #expect(try await scalar(client, "SELECT count(*) FROM responses WHERE contact_hmac = \(other.lookupHash("0912345678"))") == 0)
         }

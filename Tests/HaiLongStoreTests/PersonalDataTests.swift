@@ -69,14 +69,14 @@ import Testing
             _ = try await store(db, fixture, daysAgo: 2, phone: "0912.345.678")
             let other = try await store(db, fixture, daysAgo: 1, phone: "0987 654 321")
             let personal = PersonalDataStore(client: db, logger: TestDatabase.logger)
-            #expect(try await personal.erase(phone: "+84 912 345 678", cipher: try ContactCipher(base64: Self.key), by: "test") == 2)
+            #expect(try await personal.erase(phone: "+84 912 345 678", ciphers: [try ContactCipher(base64: Self.key)], by: "test") == 2)
             #expect(try await scalar(db, "SELECT count(*) FROM responses WHERE contact_enc IS NOT NULL") == 1)
             #expect(try await scalar(db, "SELECT count(*) FROM responses WHERE id = \(other) AND contact_hmac IS NOT NULL") == 1)
             #expect(
                 try await scalar(db, "SELECT count(*) FROM audit_log WHERE action = 'personal_data.erase' AND detail->>'responses' = '2'")
                     == 1)
             await #expect(throws: ValidationError.self) {
-                try await personal.erase(phone: "12", cipher: try ContactCipher(base64: Self.key), by: "test")
+                try await personal.erase(phone: "12", ciphers: [try ContactCipher(base64: Self.key)], by: "test")
             }
         }
     }

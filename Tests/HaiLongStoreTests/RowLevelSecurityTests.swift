@@ -97,13 +97,15 @@ import Testing
             #expect(
                 try await scalar(
                     client, "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tableowner = 'hailong_runtime'") == 0)
-            let forced = try await scalar(
+            // Every table holding an agency's rows has a policy; the owner alone passes (no FORCE, no owner branch).
+            let held = try await scalar(
                 client,
                 """
                 SELECT count(*) FROM pg_class WHERE relname IN ('agencies', 'counters', 'officers', 'kiosks', 'dossiers', 'responses',
-                    'response_counts', 'fresh_counts', 'monthly_counts', 'publications') AND relrowsecurity AND relforcerowsecurity
+                    'response_counts', 'fresh_counts', 'monthly_counts', 'publications', 'audit_log', 'users', 'sessions',
+                    'flag_reviews', 'complaint_updates') AND relrowsecurity AND NOT relforcerowsecurity
                 """)
-            #expect(forced == 10)
+            #expect(held == 15)
             // It cannot turn the policies off.
             await #expect(throws: PSQLError.self) {
                 try await asRuntime(client, scope: "") { connection in
@@ -129,6 +131,45 @@ import Testing
             }
             #expect(inA == 0)
             #expect(try await scalar(client, "SELECT count(*) FROM responses") == 1)
+        }
+    }
+
+    /// The service's own login (a member of the runtime role) stays held when it leaves the role: the policies ask for
+    /// the scope, not for who the current user is, so `RESET ROLE` or `SET ROLE NONE` widens nothing.
+    @Test func leavingTheRuntimeRoleWidensNothing() async throws {
+        let url = try await TestDatabase.shared.makeDatabase()
+        let (fixture, auditedA) = try await withClient(url) { owner in
+            let fixture = try await Fixture.make(owner)
+            try await fixture.rate(3, at: time("2026-11-23T09:00:00+07:00"), source: fixture.sourceA(), dossier: "A-1")
+            try await fixture.rate(2, at: time("2026-11-23T09:05:00+07:00"), source: fixture.sourceB(), dossier: "B-1")
+            try await owner.query(
+                "INSERT INTO audit_log (actor, action, agency_id) VALUES ('t', 'x', \(fixture.agencyB.id)), ('t', 'y', NULL)",
+                logger: TestDatabase.logger)
+            return (fixture, try await scalar(owner, "SELECT count(*) FROM audit_log WHERE agency_id = \(fixture.agencyA.id)"))
+        }
+        #expect(auditedA > 0)
+        try await withClient(url.asServiceLogin, asRuntimeRole: true) { login in
+            let seen = try await login.withConnection { connection in
+                var seen: [String] = []
+                for step in ["SELECT 1", "RESET ROLE", "SET ROLE NONE"] {
+                    try await connection.query(PostgresQuery(unsafeSQL: step), logger: TestDatabase.logger)
+                    try await connection.query(
+                        "SELECT set_config('hailong.scope', \(String(fixture.agencyA.id)), false)", logger: TestDatabase.logger)
+                    let rows = try await connection.query(
+                        """
+                        SELECT current_user::text || ' ' || (SELECT count(*) FROM responses) || ' '
+                            || (SELECT count(*) FROM audit_log) || ' ' || (SELECT count(*) FROM agencies)
+                        """, logger: TestDatabase.logger)
+                    for try await line in rows.decode(String.self) { seen.append(line) }
+                    try await connection.query("SELECT set_config('hailong.scope', '', false)", logger: TestDatabase.logger)
+                    let unscoped = try await connection.query("SELECT count(*)::text FROM responses", logger: TestDatabase.logger)
+                    for try await count in unscoped.decode(String.self) { seen.append(count) }
+                }
+                return seen
+            }
+            // RESET ROLE returns to the role the connection started as; SET ROLE NONE to the login itself.
+            let a = "1 \(auditedA) 1"
+            #expect(seen == ["hailong_runtime \(a)", "0", "hailong_runtime \(a)", "0", "hailong_app \(a)", "0"])
         }
     }
 }

@@ -67,6 +67,7 @@ public actor TestDatabase {
         try await withClient(url("hailong_template")) { client in
             let migrator = try Migrator(directory: try Migrator.locateDirectory())
             try await migrator.migrate(client: client, logger: logger)
+            try await RuntimeRole.grant(toLogin: RuntimeRole.embeddedLogin, client, logger: logger)
         }
         return Cluster(admin: admin, url: url)
     }
@@ -83,6 +84,17 @@ public actor TestDatabase {
             try? FileManager.default.removeItem(at: root)
             try? FileManager.default.removeItem(atPath: embedded.socketDirectory)
         }
+    }
+}
+
+extension DatabaseURL {
+    /// The same database reached as the service's login (`hailong_app`, a member of the runtime role that owns
+    /// nothing), as `hailong serve` runs in production; the test cluster made it when it migrated its template.
+    public var asServiceLogin: DatabaseURL {
+        var url = self
+        url.username = RuntimeRole.embeddedLogin
+        url.password = nil
+        return url
     }
 }
 

@@ -26,7 +26,7 @@ import Testing
             let log = try await client.execute(uri: "/admin/audit", method: .get, headers: [.cookie: cookie])
             #expect(log.status == .ok)
             #expect(log.text.contains("flag.clear") && log.text.contains("response \(repeated.uuidString.lowercased()) rapid_repeat"))
-            #expect(!log.text.contains("counter.add") && !log.text.contains("P.B/QB"))
+            #expect(log.text.contains("P.A/Q1") && !log.text.contains("P.B/QB"))
             let filtered = try await client.execute(uri: "/admin/audit?action=flag.", method: .get, headers: [.cookie: cookie])
             #expect(filtered.text.contains("flag.clear") && !filtered.text.contains("<code>sign_in</code>"))
             let none = try await client.execute(uri: "/admin/audit?actor=nobody", method: .get, headers: [.cookie: cookie])

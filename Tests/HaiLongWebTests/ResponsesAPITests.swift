@@ -153,7 +153,12 @@ import Testing
             #expect(missing.status == .notFound)
             #expect(missing.headers[.contentType] == "application/problem+json")
             // Not ready once the schema is behind the binary.
-            try await app.db.query("DELETE FROM schema_migrations WHERE version = 2")
+            // (As the owner: the service's role may not touch the migrations; the test harness logs in as a superuser.)
+            try await app.db.withConnection { connection in
+                try await connection.query("SET ROLE NONE", logger: TestDatabase.logger)
+                try await connection.query("DELETE FROM schema_migrations WHERE version = 2", logger: TestDatabase.logger)
+                try await connection.query("RESET ROLE", logger: TestDatabase.logger)
+            }
             let behind = try await client.execute(uri: "/readyz", method: .get)
             #expect(behind.status == .serviceUnavailable)
             #expect(behind.headers[.retryAfter] != nil)

@@ -66,7 +66,9 @@ def log(message):
 def parse_arguments(description):
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--hailong", required=True, help="the built hailong binary")
-    parser.add_argument("--database-url", required=True, help="a fresh, empty PostgreSQL database")
+    parser.add_argument("--database-url", required=True, help="a fresh, empty PostgreSQL database (as its owner)")
+    parser.add_argument("--service-database-url", help="the same database as the login `hailong serve` runs as "
+                        "(a member of hailong_runtime); without it the service runs as the owner (HAILONG_ALLOW_OWNER=1)")
     parser.add_argument("--screenshots", help="save screenshots into this directory (docs/screenshots to refresh them)")
     return parser.parse_args()
 
@@ -80,14 +82,19 @@ def free_port():
 class Hailong:
     """The binary, its database and one `hailong serve` process at a time, always on the same port."""
 
-    def __init__(self, binary, database_url):
+    def __init__(self, binary, database_url, service_database_url=None):
         self.binary = str(Path(binary).resolve())
         self.database_url = database_url
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.server = None
         self.server_log = tempfile.NamedTemporaryFile(prefix="hailong-serve-", suffix=".log", delete=False)
-        self.environment = dict(os.environ, DATABASE_URL=database_url, LOG_LEVEL="warning")
+        # The commands migrate and set up as the owner; the service runs as its own login, held by row-level security.
+        if service_database_url:
+            self.environment = dict(
+                os.environ, DATABASE_URL=service_database_url, MIGRATION_DATABASE_URL=database_url, LOG_LEVEL="warning")
+        else:
+            self.environment = dict(os.environ, DATABASE_URL=database_url, HAILONG_ALLOW_OWNER="1", LOG_LEVEL="warning")
 
     def run(self, *arguments):
         """Runs one CLI command; its standard output."""
@@ -345,7 +352,7 @@ def main(description, body):
         if not os.access(tool, os.X_OK):
             print(f"{tool} is missing: apt-get install chromium chromium-driver (see Tests/browser/README.md)", file=sys.stderr)
             sys.exit(3)
-    hailong = Hailong(arguments.hailong, arguments.database_url)
+    hailong = Hailong(arguments.hailong, arguments.database_url, arguments.service_database_url)
     started = time.monotonic()
     try:
         body(hailong, arguments)

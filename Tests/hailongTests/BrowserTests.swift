@@ -51,7 +51,8 @@ struct BrowserTests {
         defer { try? FileManager.default.removeItem(at: shots) }
         let path = Self.packageRoot.appendingPathComponent("Tests/browser/\(script).py").path
         let arguments = [
-            "300", "python3", path, "--hailong", CLITests.binary, "--database-url", url.urlString, "--screenshots", shots.path,
+            "300", "python3", path, "--hailong", CLITests.binary, "--database-url", url.urlString,
+            "--service-database-url", url.asServiceLogin.urlString, "--screenshots", shots.path,
         ]
         let result = try await Self.runOffThePool("/usr/bin/timeout", arguments)
         #expect(result.status == 0, "\(script).py exited \(result.status):\n\(result.output)")

@@ -17,7 +17,7 @@ import Testing
         process.executableURL = URL(fileURLWithPath: CLITests.binary)
         process.arguments = ["serve", "--demo", "--port", String(port)]
         process.environment = ProcessInfo.processInfo.environment.merging(
-            ["DATABASE_URL": url.urlString, "LOG_LEVEL": "error"]) { $1 }
+            ["DATABASE_URL": url.asServiceLogin.urlString, "MIGRATION_DATABASE_URL": url.urlString, "LOG_LEVEL": "error"]) { $1 }
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice

@@ -205,11 +205,4 @@ public struct PostgresManagementStore: Sendable {
             SELECT id FROM disabled
             """)
     }
-
-    /// Audits something done through another store (a kiosk, counter or officer added).
-    public func audit(_ agency: Agency, actor: String, action: String, subject: String) async throws {
-        try await client.query(
-            "INSERT INTO audit_log (actor, action, agency_id, subject) VALUES (\(actor), \(action), \(agency.id), \(subject))",
-            logger: logger)
-    }
 }

@@ -129,16 +129,21 @@ public struct PostgresUserStore: Sendable {
         }
         let session = Self.randomToken()
         let csrf = Self.randomToken()
-        try await client.query(
-            """
-            WITH reset AS (
-                -- A lock set by another attempt stands; one this attempt set (its password was right after all) goes.
-                UPDATE users SET failed_attempts = 0, locked_until = NULL
-                WHERE id = \(user.id) AND (locked_until IS NULL OR \(lockedNow != nil))
-            )
-            INSERT INTO sessions (token_hash, user_id, csrf_token) VALUES (decode(\(SecretToken.hash(session)), 'hex'), \(user.id), \(csrf))
-            """, logger: logger)
-        try await audit(actor: username, action: "sign_in", agencyID: user.agencyID, detail: ["address": address])
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query(
+                """
+                WITH reset AS (
+                    -- A lock set by another attempt stands; one this attempt set (its password was right after all) goes.
+                    UPDATE users SET failed_attempts = 0, locked_until = NULL
+                    WHERE id = \(user.id) AND (locked_until IS NULL OR \(lockedNow != nil))
+                )
+                INSERT INTO sessions (token_hash, user_id, csrf_token)
+                VALUES (decode(\(SecretToken.hash(session)), 'hex'), \(user.id), \(csrf))
+                """, logger: logger)
+            try await connection.record(
+                AuditRecord(actor: username, action: "sign_in", agencyID: user.agencyID, subject: username, detail: ["address": address]),
+                logger: logger)
+        }
         return .signedIn(AdminUser(id: user.id, username: username, role: role, agencyID: user.agencyID), session: session, csrfToken: csrf)
     }
 
@@ -178,10 +183,13 @@ public struct PostgresUserStore: Sendable {
 
     /// Ends a session for good (sign-out).
     public func endSession(_ token: String, user: AdminUser) async throws {
-        try await client.query(
-            "UPDATE sessions SET ended_at = now() WHERE token_hash = decode(\(SecretToken.hash(token)), 'hex') AND ended_at IS NULL",
-            logger: logger)
-        try await audit(actor: user.username, action: "sign_out", agencyID: user.agencyID, detail: [:])
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query(
+                "UPDATE sessions SET ended_at = now() WHERE token_hash = decode(\(SecretToken.hash(token)), 'hex') AND ended_at IS NULL",
+                logger: logger)
+            try await connection.record(
+                AuditRecord(actor: user.username, action: "sign_out", agencyID: user.agencyID, subject: user.username), logger: logger)
+        }
     }
 
     /// Appends to the audit log: who did what, for which agency, on what (by default the actor's own account).

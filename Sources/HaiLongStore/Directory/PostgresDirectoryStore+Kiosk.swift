@@ -8,19 +8,23 @@ extension PostgresDirectoryStore {
     /// the code is unknown, used or expired.
     public func pairKiosk(code: String) async throws -> (id: Int64, label: String, token: String)? {
         let token = SecretToken.generate(prefix: "hlk_")
-        // One statement: the code is consumed and the token replaced together, so a code pairs one device only.
+        // One statement: the code is consumed, the token replaced and the pairing audited together, so a code pairs
+        // one device only and the log holds every pairing.
         let rows = try await client.query(
             """
-            UPDATE kiosks SET token_hash = decode(\(SecretToken.hash(token)), 'hex'), pairing_code_hash = NULL,
-                pairing_expires_at = NULL
-            WHERE pairing_code_hash = decode(\(SecretToken.hash(code)), 'hex') AND pairing_expires_at > now()
-                AND status = 'active'
-            RETURNING id, label, agency_id
+            WITH paired AS (
+                UPDATE kiosks SET token_hash = decode(\(SecretToken.hash(token)), 'hex'), pairing_code_hash = NULL,
+                    pairing_expires_at = NULL
+                WHERE pairing_code_hash = decode(\(SecretToken.hash(code)), 'hex') AND pairing_expires_at > now()
+                    AND status = 'active'
+                RETURNING id, label, agency_id
+            ), audited AS (
+                INSERT INTO audit_log (actor, action, agency_id, subject)
+                SELECT 'kiosk ' || id, 'kiosk.pair', agency_id, 'kiosk ' || id || ' paired with its code' FROM paired
+            )
+            SELECT id, label FROM paired
             """, logger: logger)
-        for try await (id, label, agencyID) in rows.decode((Int64, String, Int64).self) {
-            try await audit(actor: "kiosk \(id)", action: "kiosk.pair", agencyID: agencyID, subject: "kiosk \(id) paired with its code")
-            return (id, label, token)
-        }
+        for try await (id, label) in rows.decode((Int64, String).self) { return (id, label, token) }
         return nil
     }
 
@@ -130,9 +134,10 @@ extension PostgresDirectoryStore {
     public func setOpeningHours(agencyCode: String, hours: OpeningHours?) async throws {
         let agency = try await requireAgency(agencyCode)
         let json = try hours.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
-        try await client.query("UPDATE agencies SET opening_hours = \(json)::jsonb WHERE id = \(agency.id)", logger: logger)
-        try await audit(
-            actor: "cli", action: "agency.hours", agencyID: agency.id, subject: "opening hours: \(hours?.text ?? "inherited")")
+        try await execute(
+            "UPDATE agencies SET opening_hours = \(json)::jsonb WHERE id = \(agency.id)",
+            audited: AuditRecord(
+                actor: "cli", action: "agency.hours", agencyID: agency.id, subject: "opening hours: \(hours?.text ?? "inherited")"))
     }
 }
 
@@ -145,11 +150,10 @@ extension PostgresDirectoryStore {
         if try await isAgency(successor.id, within: agency.id) {
             throw ValidationError(field: "into", reason: "'\(successorCode)' lies in \(code)'s own subtree")
         }
-        try await client.query(
-            """
-            UPDATE agencies SET merged_into = \(successor.id), valid_to = \(lastDay.description)::date WHERE id = \(agency.id)
-            """, logger: logger)
-        try await audit(
-            actor: "cli", action: "agency.merge", agencyID: agency.id, subject: "\(code) merged into \(successorCode) after \(lastDay)")
+        try await execute(
+            "UPDATE agencies SET merged_into = \(successor.id), valid_to = \(lastDay.description)::date WHERE id = \(agency.id)",
+            audited: AuditRecord(
+                actor: "cli", action: "agency.merge", agencyID: agency.id, subject: "\(code) merged into \(successorCode) after \(lastDay)")
+        )
     }
 }

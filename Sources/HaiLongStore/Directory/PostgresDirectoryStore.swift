@@ -12,30 +12,33 @@ public struct PostgresDirectoryStore: Sendable {
         self.logger = logger
     }
 
-    public func addAgency(code: String, name: String, parentCode: String?, kind: String) async throws -> Int64 {
+    public func addAgency(code: String, name: String, parentCode: String?, kind: String, by actor: String = "cli") async throws -> Int64 {
         var parentID: Int64?
         if let parentCode {
             guard let parent = try await agency(code: parentCode) else { throw StoreError.notFound(field: "parent", value: parentCode) }
             parentID = parent.id
         }
-        return try await insertReturningID(duplicate: .duplicate(field: "agency code", value: code)) {
+        let audit = { (id: Int64) in AuditRecord(actor: actor, action: "agency.add", agencyID: id, subject: "\(code) \(name)") }
+        return try await insertReturningID(duplicate: .duplicate(field: "agency code", value: code), audit: audit) {
             "INSERT INTO agencies (code, name, kind, parent_id) VALUES (\(code), \(name), \(kind), \(parentID)) RETURNING id"
         }
     }
 
-    public func addCounter(agencyCode: String, code: String, name: String) async throws -> Int64 {
+    public func addCounter(agencyCode: String, code: String, name: String, by actor: String = "cli") async throws -> Int64 {
         let agency = try await requireAgency(agencyCode)
-        return try await insertReturningID(duplicate: .duplicate(field: "counter code", value: code)) {
+        let audit = AuditRecord(actor: actor, action: "counter.add", agencyID: agency.id, subject: "\(agency.code)/\(code)")
+        return try await insertReturningID(duplicate: .duplicate(field: "counter code", value: code), audit: { _ in audit }) {
             "INSERT INTO counters (agency_id, code, name) VALUES (\(agency.id), \(code), \(name)) RETURNING id"
         }
     }
 
     public func addOfficer(
-        agencyCode: String, badge: String, name: String, counterCode: String?, title: String?
+        agencyCode: String, badge: String, name: String, counterCode: String?, title: String?, by actor: String = "cli"
     ) async throws -> Int64 {
         let agency = try await requireAgency(agencyCode)
         let counterID = try await counterCode.asyncMap { try await requireCounter(agency: agency, code: $0) }
-        return try await insertReturningID(duplicate: .duplicate(field: "officer badge", value: badge)) {
+        let audit = AuditRecord(actor: actor, action: "officer.add", agencyID: agency.id, subject: "\(agency.code)/\(badge)")
+        return try await insertReturningID(duplicate: .duplicate(field: "officer badge", value: badge), audit: { _ in audit }) {
             """
             INSERT INTO officers (agency_id, counter_id, badge, name, title)
             VALUES (\(agency.id), \(counterID), \(badge), \(name), \(title)) RETURNING id
@@ -50,13 +53,15 @@ public struct PostgresDirectoryStore: Sendable {
     /// Registers a kiosk; returns its id, its device token and a single-use pairing code valid for `pairingValidity`,
     /// neither of which is stored (only their hashes) nor can be shown again.
     public func addKiosk(
-        agencyCode: String, counterCode: String?, label: String, pairingValidity: Duration = Self.pairingValidity
+        agencyCode: String, counterCode: String?, label: String, pairingValidity: Duration = Self.pairingValidity,
+        by actor: String = "cli"
     ) async throws -> (id: Int64, token: String, pairingCode: String) {
         let agency = try await requireAgency(agencyCode)
         let counterID = try await counterCode.asyncMap { try await requireCounter(agency: agency, code: $0) }
         let token = SecretToken.generate(prefix: "hlk_")
         let code = SecretToken.pairingCode()
-        let id = try await insertReturningID(duplicate: .duplicate(field: "kiosk token", value: "")) {
+        let audit = { (id: Int64) in AuditRecord(actor: actor, action: "kiosk.add", agencyID: agency.id, subject: "kiosk \(id) \(label)") }
+        let id = try await insertReturningID(duplicate: .duplicate(field: "kiosk token", value: ""), audit: audit) {
             """
             INSERT INTO kiosks (agency_id, counter_id, label, token_hash, pairing_code_hash, pairing_expires_at)
             VALUES (\(agency.id), \(counterID), \(label), decode(\(SecretToken.hash(token)), 'hex'),
@@ -64,7 +69,6 @@ public struct PostgresDirectoryStore: Sendable {
             RETURNING id
             """
         }
-        try await audit(actor: "cli", action: "kiosk.add", agencyID: agency.id, subject: "kiosk \(id)")
         return (id, token, code)
     }
 
@@ -76,7 +80,10 @@ public struct PostgresDirectoryStore: Sendable {
         let token = SecretToken.generate(prefix: "hlt_")
         let hash = SecretToken.hash(token)
         let seconds = expiresIn.map { Int($0.components.seconds) }
-        let id = try await insertReturningID(duplicate: .duplicate(field: "token", value: "")) {
+        let audit = { (id: Int64) in
+            AuditRecord(actor: "cli", action: "token.create", agencyID: agencyID, subject: "token \(id) \(name) (\(role.rawValue))")
+        }
+        let id = try await insertReturningID(duplicate: .duplicate(field: "token", value: ""), audit: audit) {
             """
             INSERT INTO api_tokens (name, role, agency_id, token_hash, expires_at)
             VALUES (\(name), \(role.rawValue), \(agencyID), decode(\(hash), 'hex'),
@@ -84,7 +91,6 @@ public struct PostgresDirectoryStore: Sendable {
             RETURNING id
             """
         }
-        try await audit(actor: "cli", action: "token.create", agencyID: agencyID, subject: "token \(id) \(name) (\(role.rawValue))")
         return (id, token)
     }
 
@@ -175,20 +181,36 @@ public struct PostgresDirectoryStore: Sendable {
         throw StoreError.notFound(field: "counter", value: "\(agency.code)/\(code)")
     }
 
-    func insertReturningID(duplicate: StoreError, _ query: () -> PostgresQuery) async throws -> Int64 {
+    /// Runs a change and writes its audit row in the same transaction.
+    func execute(_ change: PostgresQuery, audited record: AuditRecord) async throws {
         do {
-            let rows = try await client.query(query(), logger: logger)
-            for try await id in rows.decode(Int64.self) { return id }
-            throw StoreError.notFound(field: "id", value: "")
-        } catch  where StoreError.isUniqueViolation(error) {
-            throw duplicate
+            try await client.withTransaction(logger: logger) { connection in
+                try await connection.query(change, logger: logger)
+                try await connection.record(record, logger: logger)
+            }
+        } catch let error as PostgresTransactionError {
+            throw error.closureError ?? error.commitError ?? error.beginError ?? error
         }
     }
 
-    func audit(actor: String, action: String, agencyID: Int64?, subject: String) async throws {
-        try await client.query(
-            "INSERT INTO audit_log (actor, action, agency_id, subject) VALUES (\(actor), \(action), \(agencyID), \(subject))",
-            logger: logger)
+    /// Runs an INSERT … RETURNING id and writes its audit row in the same transaction.
+    func insertReturningID(
+        duplicate: StoreError, audit: (Int64) -> AuditRecord, _ query: () -> PostgresQuery
+    ) async throws -> Int64 {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                let rows = try await connection.query(query(), logger: logger)
+                var inserted: Int64?
+                for try await id in rows.decode(Int64.self) { inserted = id }
+                guard let id = inserted else { throw StoreError.notFound(field: "id", value: "") }
+                try await connection.record(audit(id), logger: logger)
+                return id
+            }
+        } catch let error as PostgresTransactionError {
+            let cause = error.closureError ?? error.commitError ?? error.beginError ?? error
+            if StoreError.isUniqueViolation(cause) { throw duplicate }
+            throw cause
+        }
     }
 }
 

@@ -305,7 +305,7 @@ public struct PostgresIndexStore: Sendable {
         document: @Sendable (_ version: Int) throws -> String
     ) async throws -> Publication {
         // The next version under a lock on the agency row, so two publishers cannot both take the same number.
-        let (id, hash) = try await client.withTransaction(logger: logger) { connection in
+        let id = try await client.withTransaction(logger: logger) { connection in
             try await connection.query("SELECT id FROM agencies WHERE id = \(agencyID) FOR UPDATE", logger: logger)
             let versions = try await connection.query(
                 """
@@ -324,14 +324,14 @@ public struct PostgresIndexStore: Sendable {
                     \(asOf), \(publishedBy), \(text), \(hash))
                 RETURNING id
                 """, logger: logger)
-            for try await id in rows.decode(Int64.self) { return (id, hash) }
+            for try await id in rows.decode(Int64.self) {
+                let subject = "publication \(id): \(questionnaire) \(period) sha256 \(hash)"
+                try await connection.record(
+                    AuditRecord(actor: publishedBy, action: "figures.publish", agencyID: agencyID, subject: subject), logger: logger)
+                return id
+            }
             throw StoreError.notFound(field: "publication", value: period)
         }
-        try await client.query(
-            """
-            INSERT INTO audit_log (actor, action, agency_id, subject)
-            VALUES (\(publishedBy), 'figures.publish', \(agencyID), \("publication \(id): \(questionnaire) \(period) sha256 \(hash)"))
-            """, logger: logger)
         guard let publication = try await publication(id: id) else { throw StoreError.notFound(field: "publication", value: "\(id)") }
         return publication
     }

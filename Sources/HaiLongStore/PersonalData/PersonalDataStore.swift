@@ -67,16 +67,17 @@ public struct PersonalDataStore: Sendable {
 
     /// Erases the contact data of every response that left this phone number (found by its keyed hash); returns how
     /// many responses it touched. Audited with the count, never the number.
-    public func erase(phone: String, cipher: ContactCipher, by actor: String) async throws -> Int {
+    /// `ciphers` are the current data key and any older ones whose contacts are not re-sealed yet.
+    public func erase(phone: String, ciphers: [ContactCipher], by actor: String) async throws -> Int {
         guard let normalised = SubmissionValidator.normalisedPhone(phone) else {
             throw ValidationError(field: "phone", reason: "is not a Vietnamese phone number (10 digits, e.g. 0912 345 678)")
         }
-        let lookup = cipher.lookupHash(normalised).hex
+        let lookups = ciphers.map { $0.lookupHash(normalised).hex }
         let rows = try await client.query(
             """
             WITH erased AS (
                 UPDATE responses SET contact_enc = NULL, contact_hmac = NULL
-                WHERE contact_hmac = decode(\(lookup), 'hex') RETURNING id
+                WHERE contact_hmac IN (SELECT decode(h, 'hex') FROM unnest(\(lookups)::text[]) AS h) RETURNING id
             ), audited AS (
                 INSERT INTO audit_log (actor, action, subject, detail)
                 SELECT \(actor), 'personal_data.erase', 'a phone number', jsonb_build_object('responses', count(*)) FROM erased
@@ -108,5 +109,53 @@ public struct PersonalDataStore: Sendable {
             """, logger: logger)
         for try await (sessions, codes) in rows.decode((Int, Int).self) { return (sessions, codes) }
         return (0, 0)
+    }
+
+    /// Re-seals every contact that is not under `current` (opened with one of `previous`, or already `current`'s),
+    /// with a new look-up hash, in batches of `batch` rows, each batch one transaction; returns how many it re-sealed
+    /// and how many no given key opens (left as they are). Audited with the counts and the new key's id.
+    public func rotateDataKey(
+        to current: ContactCipher, from previous: [ContactCipher], batch: Int = 500, by actor: String
+    ) async throws -> (resealed: Int, unreadable: Int) {
+        var (resealed, unreadable, after) = (0, 0, Int64(0))
+        while true {
+            let rows = try await client.query(
+                """
+                SELECT seq, id, contact_enc FROM responses
+                WHERE seq > \(after) AND contact_enc IS NOT NULL
+                  AND substring(contact_enc from 1 for 5) <> decode(\(current.prefix.hex), 'hex')
+                ORDER BY seq LIMIT \(batch)
+                """, logger: logger)
+            var changes: [(id: UUID, sealed: String, lookup: String)] = []
+            var seen = 0
+            for try await (seq, id, sealed) in rows.decode((Int64, UUID, Data).self) {
+                (seen, after) = (seen + 1, seq)
+                guard let phone = previous.lazy.compactMap({ try? $0.open(sealed, responseID: id) }).first else {
+                    unreadable += 1
+                    continue
+                }
+                changes.append((id, try current.seal(phone, responseID: id).hex, current.lookupHash(phone).hex))
+            }
+            if seen == 0 { break }
+            guard !changes.isEmpty else { continue }
+            try await client.withTransaction(logger: logger) { connection in
+                for change in changes {
+                    try await connection.query(
+                        """
+                        UPDATE responses SET contact_enc = decode(\(change.sealed), 'hex'), contact_hmac = decode(\(change.lookup), 'hex')
+                        WHERE id = \(change.id)
+                        """, logger: logger)
+                }
+            }
+            resealed += changes.count
+        }
+        try await client.withConnection { connection in
+            try await connection.record(
+                AuditRecord(
+                    actor: actor, action: "personal_data.rotate_key", agencyID: nil, subject: "key \(current.keyID.hex)",
+                    detail: ["resealed": String(resealed), "unreadable": String(unreadable)]),
+                logger: logger)
+        }
+        return (resealed, unreadable)
     }
 }

@@ -51,7 +51,7 @@ public struct PostgresResponseStore: Sendable {
             guard let cipher else {
                 throw ValidationError(field: "contact", reason: "is not accepted: this server has no HAILONG_DATA_KEY to encrypt it")
             }
-            contact = (try cipher.seal(phone).hex, cipher.lookupHash(phone).hex)
+            contact = (try cipher.seal(phone, responseID: id).hex, cipher.lookupHash(phone).hex)
         }
         let pending = PendingResponse(
             submission: submission, id: id, questionnaireID: questionnaireID, source: source, receivedAt: receivedAt,

@@ -68,9 +68,7 @@ extension AdminController {
             case "counter":
                 try Self.checkCode(value("code"), field: "code")
                 try Self.checkName(value("name"), field: "name")
-                _ = try await directory.addCounter(agencyCode: page.agency.code, code: value("code"), name: value("name"))
-                try await management.audit(
-                    page.agency, actor: actor, action: "counter.add", subject: "\(page.agency.code)/\(value("code"))")
+                _ = try await directory.addCounter(agencyCode: page.agency.code, code: value("code"), name: value("name"), by: actor)
             case "duty":
                 try await management.setOnDuty(page.agency, counter: value("counter"), badge: optional("badge"), by: actor)
             case "officer":
@@ -78,9 +76,7 @@ extension AdminController {
                 try Self.checkName(value("name"), field: "name")
                 _ = try await directory.addOfficer(
                     agencyCode: page.agency.code, badge: value("badge"), name: value("name"), counterCode: optional("counter"),
-                    title: optional("title"))
-                try await management.audit(
-                    page.agency, actor: actor, action: "officer.add", subject: "\(page.agency.code)/\(value("badge"))")
+                    title: optional("title"), by: actor)
             case "officer-status":
                 try await management.setOfficerActive(page.agency, badge: value("badge"), active: value("active") == "1", by: actor)
             case "photo":
@@ -97,8 +93,8 @@ extension AdminController {
             case "kiosk":
                 let label = value("label")
                 guard !label.isEmpty, label.count <= 100 else { throw ValidationError(field: "label", reason: "must be 1–100 characters") }
-                let kiosk = try await directory.addKiosk(agencyCode: page.agency.code, counterCode: optional("counter"), label: label)
-                try await management.audit(page.agency, actor: actor, action: "kiosk.add", subject: "kiosk \(kiosk.id) \(label)")
+                let kiosk = try await directory.addKiosk(
+                    agencyCode: page.agency.code, counterCode: optional("counter"), label: label, by: actor)
                 // The pairing code is shown this once: it is not stored, only its hash.
                 return try await renderManage(
                     page, notice: AdminPages.text("done_kiosk", page.language), error: nil, status: .ok,

@@ -12,14 +12,23 @@ public struct ServerConfiguration: Sendable {
     /// The IANA zone of period boundaries and local days.
     public var timeZone = "Asia/Ho_Chi_Minh"
     public var logLevel = Logger.Level.info
-    /// `nil` means: start the embedded PostgreSQL.
+    /// What `hailong serve` runs as: a login that is a member of `hailong_runtime` and owns nothing. `nil` means:
+    /// start the embedded PostgreSQL, which sets up both logins itself.
     public var databaseURL: DatabaseURL?
+    /// The tables' owner (`MIGRATION_DATABASE_URL`), for the migrations and the command-line tools; `nil`: `databaseURL`.
+    public var migrationDatabaseURL: DatabaseURL?
+    /// Lets `hailong serve` run as a superuser, a table owner or a role that bypasses row-level security
+    /// (`HAILONG_ALLOW_OWNER=1`, development only).
+    public var allowOwner = false
     /// Where the embedded cluster lives (`<dataDirectory>/pg`).
     public var dataDirectory = URL(fileURLWithPath: ".hailong")
     /// How often the aggregator looks for new responses.
     public var aggregatorInterval = Duration.seconds(1)
     /// Encrypts phone numbers given for a call-back (`HAILONG_DATA_KEY`); without it they are refused.
     public var contactCipher: ContactCipher?
+    /// Earlier data keys (`HAILONG_OLD_DATA_KEYS`, comma-separated) whose contacts are not re-sealed yet: erasure
+    /// finds their rows, `hailong rotate-data-key` opens and re-seals them under `HAILONG_DATA_KEY`.
+    public var previousContactCiphers: [ContactCipher] = []
     /// Which client address rate limits apply to (`HAILONG_TRUSTED_PROXIES`, `HAILONG_CLIENT_IP_HEADER`).
     public var clientAddress = ClientAddress()
     /// The web survey's guards (`HAILONG_SURVEY_MIN_FILL_SECONDS`; phone numbers only with `HAILONG_DATA_KEY`).
@@ -68,9 +77,27 @@ public struct ServerConfiguration: Sendable {
             self.logLevel = level
         }
         if let url = value("DATABASE_URL") { self.databaseURL = try DatabaseURL(parsing: url) }
+        if let url = value("MIGRATION_DATABASE_URL") {
+            guard databaseURL != nil else {
+                throw ConfigurationError(variable: "MIGRATION_DATABASE_URL", reason: "needs DATABASE_URL, the login the service runs as")
+            }
+            self.migrationDatabaseURL = try DatabaseURL(parsing: url, variable: "MIGRATION_DATABASE_URL")
+        }
+        if let text = value("HAILONG_ALLOW_OWNER") {
+            guard ["0", "1"].contains(text) else {
+                throw ConfigurationError(variable: "HAILONG_ALLOW_OWNER", reason: "'\(text)' is not 0 or 1")
+            }
+            self.allowOwner = text == "1"
+        }
         if let key = value("HAILONG_DATA_KEY") {
             self.contactCipher = try ContactCipher(base64: key)
             self.survey.acceptsContact = true
+        }
+        if let keys = value("HAILONG_OLD_DATA_KEYS") {
+            for key in keys.split(separator: ",") {
+                let text = key.trimmingCharacters(in: .whitespaces)
+                previousContactCiphers.append(try ContactCipher(base64: text, variable: "HAILONG_OLD_DATA_KEYS"))
+            }
         }
         if let text = value("HAILONG_SURVEY_MIN_FILL_SECONDS") {
             guard let seconds = Int(text), (0...600).contains(seconds) else {
