@@ -258,7 +258,7 @@ struct TokenCommand: AsyncParsableCommand {
 /// `hailong user add`: an account for the administrators' pages.
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "user", abstract: "Manage administrators' accounts.", subcommands: [Add.self])
+        commandName: "user", abstract: "Manage administrators' accounts.", subcommands: [Add.self, ResetPassword.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -286,6 +286,22 @@ struct UserCommand: AsyncParsableCommand {
             }
             print("user \(username) (\(role.rawValue)) added")
             if generated { print("password: \(password) (shown once)") }
+        }
+    }
+
+    struct ResetPassword: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "reset-password",
+            abstract: "Give an account a new password, printed once, that must be changed at the next sign-in; ends its sessions.")
+        @Option(help: "The account's sign-in name.") var username: String
+
+        func run() async throws {
+            let runtime = try Runtime.load()
+            let (logger, username) = (runtime.logger, username)
+            let password = try await runtime.withDatabase { client, _ in
+                try await PostgresUserStore(client: client, logger: logger).resetPassword(username: username, by: "cli")
+            }
+            print("password: \(password) (shown once; to be changed at the next sign-in)")
         }
     }
 }

@@ -31,12 +31,14 @@ import Testing
         return (nonce, "hl_signin=\(nonce)")
     }
 
-    func signIn(_ client: some TestClientProtocol, _ username: String, _ password: String) async throws -> TestResponse {
+    func signIn(_ client: some TestClientProtocol, _ username: String, _ password: String, code: String? = nil) async throws -> TestResponse
+    {
         let (nonce, cookie) = try await signInPage(client)
+        var fields = ["csrf": nonce, "username": username, "password": password]
+        if let code { fields["code"] = code }
         return try await client.execute(
-            uri: "/admin/sign-in", method: .post,
-            headers: [.contentType: "application/x-www-form-urlencoded", .cookie: cookie],
-            body: form(["csrf": nonce, "username": username, "password": password]))
+            uri: "/admin/sign-in", method: .post, headers: [.contentType: "application/x-www-form-urlencoded", .cookie: cookie],
+            body: form(fields))
     }
 
     func sessionCookie(_ response: TestResponse) -> String? {

@@ -17,7 +17,7 @@ struct AppHarness: Sendable {
     let users: PostgresUserStore
 
     static func run(
-        survey: SurveySettings = SurveySettings(),
+        survey: SurveySettings = SurveySettings(), secondFactorRequired: Bool = false,
         _ body: @escaping @Sendable (AppHarness, any TestClientProtocol) async throws -> Void
     ) async throws {
         // As the service runs: the runtime role, which owns nothing and is held by row-level security (scope 'all').
@@ -27,6 +27,7 @@ struct AppHarness: Sendable {
             let migrator = try Migrator(directory: try Migrator.locateDirectory())
             var policy = SessionPolicy()
             policy.bcryptCost = 4
+            policy.secondFactorRequired = secondFactorRequired
             let users = PostgresUserStore(client: db, logger: TestDatabase.logger, policy: policy)
             let dependencies = AppDependencies(
                 directory: fixture.directory, responses: fixture.responses,

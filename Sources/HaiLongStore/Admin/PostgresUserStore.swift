@@ -15,6 +15,9 @@ public struct SessionPolicy: Sendable {
     public var lockout: Duration = .seconds(15 * 60)
     public var idleTimeout: Duration = .seconds(30 * 60)
     public var absoluteTimeout: Duration = .seconds(12 * 3600)
+    /// System admins must sign in with a second factor (`HAILONG_ADMIN_SECOND_FACTOR=required`); for everyone else it
+    /// is their choice.
+    public var secondFactorRequired = false
 
     public init() {}
 }
@@ -79,13 +82,16 @@ public struct PostgresUserStore: Sendable {
     ///
     /// An attempt is counted before its password is checked, in one UPDATE that never clears a lock still in force: of
     /// any number of concurrent guesses, at most `maxFailedAttempts` are tried before the lock holds.
-    public func signIn(username: String, password: String, address: String) async throws -> SignInOutcome {
+    /// With a second factor enabled, `code` must be a current code from the user's authenticator, not used before; a
+    /// missing or wrong code is a failed attempt like a wrong password, and answered the same.
+    public func signIn(username: String, password: String, code: String? = nil, address: String) async throws -> SignInOutcome {
         let rows = try await client.query(
             """
-            SELECT id, role, agency_id, password_hash FROM users WHERE username = \(username) AND disabled_at IS NULL
+            SELECT id, role, agency_id, password_hash, totp_secret, must_change_password FROM users
+            WHERE username = \(username) AND disabled_at IS NULL
             """, logger: logger)
-        var found: (id: Int64, role: String, agencyID: Int64?, hash: String)?
-        for try await row in rows.decode((Int64, String, Int64?, String).self) { found = row }
+        var found: (id: Int64, role: String, agencyID: Int64?, hash: String, totp: String?, mustChange: Bool)?
+        for try await row in rows.decode((Int64, String, Int64?, String, String?, Bool).self) { found = row }
         guard let user = found, let role = UserRole(rawValue: user.role) else {
             // Spend the same time as a real check, so that timing does not tell which usernames exist.
             // (The decoy is made on first use, inside the pool too: a cost-12 hash must not run on an event loop.)
@@ -127,6 +133,12 @@ public struct PostgresUserStore: Sendable {
                 detail: ["address": address, "reason": lockedNow == nil ? "password" : "password; locked"])
             return lockedNow.map { .locked(until: $0) } ?? .refused
         }
+        if let secret = user.totp, try await !acceptCode(code, secret: secret, userID: user.id) {
+            try await audit(
+                actor: username, action: "sign_in.failed", agencyID: user.agencyID,
+                detail: ["address": address, "reason": (code ?? "").isEmpty ? "code missing" : "code"])
+            return lockedNow.map { .locked(until: $0) } ?? .refused
+        }
         let session = Self.randomToken()
         let csrf = Self.randomToken()
         try await client.withTransaction(logger: logger) { connection in
@@ -144,7 +156,10 @@ public struct PostgresUserStore: Sendable {
                 AuditRecord(actor: username, action: "sign_in", agencyID: user.agencyID, subject: username, detail: ["address": address]),
                 logger: logger)
         }
-        return .signedIn(AdminUser(id: user.id, username: username, role: role, agencyID: user.agencyID), session: session, csrfToken: csrf)
+        let signedIn = AdminUser(
+            id: user.id, username: username, role: role, agencyID: user.agencyID, mustChangePassword: user.mustChange,
+            hasSecondFactor: user.totp != nil)
+        return .signedIn(signedIn, session: session, csrfToken: csrf)
     }
 
     /// When the user's lock-out ends, if one is in force.
@@ -161,7 +176,8 @@ public struct PostgresUserStore: Sendable {
         let rows = try await client.query(
             """
             WITH found AS (
-                SELECT s.token_hash, s.last_seen_at, u.id, u.username, u.role, u.agency_id, s.csrf_token
+                SELECT s.token_hash, s.last_seen_at, u.id, u.username, u.role, u.agency_id, s.csrf_token, u.must_change_password,
+                    u.totp_secret IS NOT NULL AS has_second_factor
                 FROM sessions s JOIN users u ON u.id = s.user_id
                 WHERE s.token_hash = decode(\(SecretToken.hash(token)), 'hex')
                   AND s.ended_at IS NULL AND u.disabled_at IS NULL
@@ -172,11 +188,16 @@ public struct PostgresUserStore: Sendable {
                 UPDATE sessions s SET last_seen_at = now() FROM found f
                 WHERE s.token_hash = f.token_hash AND f.last_seen_at < now() - interval '30 seconds'
             )
-            SELECT id, username, role, agency_id, csrf_token FROM found
+            SELECT id, username, role, agency_id, csrf_token, must_change_password, has_second_factor FROM found
             """, logger: logger)
-        for try await (id, username, role, agencyID, csrf) in rows.decode((Int64, String, String, Int64?, String).self) {
+        for try await (id, username, role, agencyID, csrf, mustChange, secondFactor)
+            in rows.decode((Int64, String, String, Int64?, String, Bool, Bool).self)
+        {
             guard let role = UserRole(rawValue: role) else { return nil }
-            return (AdminUser(id: id, username: username, role: role, agencyID: agencyID), csrf)
+            let user = AdminUser(
+                id: id, username: username, role: role, agencyID: agencyID, mustChangePassword: mustChange,
+                hasSecondFactor: secondFactor)
+            return (user, csrf)
         }
         return nil
     }

@@ -117,6 +117,16 @@ extension AdminController {
                     throw ValidationError(field: "username", reason: "you cannot disable your own account")
                 }
                 try await management.disableUser(page.agency, username: value("username"), by: actor)
+            case "user-reset":
+                guard value("username") != actor else {
+                    throw ValidationError(field: "username", reason: "change your own password on your account page")
+                }
+                let password = try await management.resetPassword(
+                    page.agency, username: value("username"), by: actor, bcryptCost: users.policy.bcryptCost)
+                // The new password is shown this once, to be passed on by hand; it must be changed at the first sign-in.
+                return try await renderManage(
+                    page, notice: nil, error: nil, status: .ok,
+                    extra: ["reset_password_for": value("username"), "temporary_password": password])
             case "user":
                 // Only a system admin (no agency) makes another: nobody scoped may create an account that is not.
                 guard let role = UserRole(rawValue: value("role")),

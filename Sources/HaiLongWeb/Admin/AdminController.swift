@@ -121,7 +121,8 @@ struct AdminController: Sendable {
                 message: AdminPages.text("too_many", language).replacingOccurrences(of: "{seconds}", with: String(seconds)),
                 status: .tooManyRequests, headers: [.retryAfter: String(seconds)])
         }
-        switch try await users.signIn(username: username, password: password, address: address) {
+        let code = fields["code"].flatMap { $0.isEmpty ? nil : $0 }
+        switch try await users.signIn(username: username, password: password, code: code, address: address) {
         case .signedIn(_, let session, _):
             var response = redirect("/admin")
             response.setCookie(cookie(Self.sessionCookie, session, maxAge: Int(users.policy.absoluteTimeout.components.seconds)))

@@ -15,9 +15,23 @@ struct SessionAuthenticator: RouterMiddleware {
         guard let account = try await Self.account(request, users: users) else {
             return Response(status: .seeOther, headers: AdminPages.headers(secure: secure).merging([.location: "/admin/sign-in"]))
         }
+        // A password someone else set, or a system admin without the second factor that is required, goes nowhere but
+        // the account page (and sign-out) until that is put right.
+        let path = request.uri.path
+        if account.user.mustChangePassword || Self.needsSecondFactor(account.user, policy: users.policy),
+            !path.hasPrefix("/admin/account"), path != "/admin/sign-out"
+        {
+            return Response(status: .seeOther, headers: AdminPages.headers(secure: secure).merging([.location: "/admin/account"]))
+        }
         var context = context
         context.account = account
         return try await next(request, context)
+    }
+
+    /// Whether `user` must turn on a second factor before anything else (`HAILONG_ADMIN_SECOND_FACTOR=required`, for
+    /// the system role).
+    static func needsSecondFactor(_ user: AdminUser, policy: SessionPolicy) -> Bool {
+        policy.secondFactorRequired && user.role == .admin && !user.hasSecondFactor
     }
 
     /// The account whose live session the request's cookie names, if any.

@@ -72,6 +72,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
         admin.addSignInRoutes(to: router)
         let signedIn = router.group().add(middleware: SessionAuthenticator(users: users, secure: dependencies.secureCookies))
         admin.addSignOutRoute(to: signedIn.group(context: AccountRequestContext.self))
+        admin.addAccountRoutes(to: signedIn.group(context: AccountRequestContext.self))
         admin.addPageRoutes(to: signedIn.group(context: PageRequestContext.self))
     }
     return router
@@ -96,7 +97,7 @@ public func buildApplication(
         rules: FlagRules(timeZone: TimeZone(identifier: configuration.timeZone)!),
         clientAddress: configuration.clientAddress,
         survey: configuration.survey,
-        users: PostgresUserStore(client: client, logger: logger),
+        users: PostgresUserStore(client: client, logger: logger, policy: configuration.sessionPolicy),
         dashboard: PostgresDashboardStore(client: client, logger: logger),
         secureCookies: configuration.secureCookies,
         staleAnswers: configuration.staleAnswers, metricsToken: configuration.metricsToken)

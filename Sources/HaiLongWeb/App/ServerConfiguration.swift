@@ -45,6 +45,8 @@ public struct ServerConfiguration: Sendable {
     /// The bearer token `/metrics` asks for (`HAILONG_METRICS_TOKEN`); unset, `/metrics` is open (bind the service to
     /// a private address or filter `/metrics` at the proxy then).
     public var metricsToken: String?
+    /// Sign-in rules; `HAILONG_ADMIN_SECOND_FACTOR=required` makes system admins turn on two-step sign-in.
+    public var sessionPolicy = SessionPolicy()
     /// How many days comments and contact data are kept (`HAILONG_RETENTION_DAYS`); older ones are cleared daily.
     public var retentionDays = 365
 
@@ -129,6 +131,12 @@ public struct ServerConfiguration: Sendable {
                 throw ConfigurationError(variable: "HAILONG_RETENTION_DAYS", reason: "'\(text)' is not a number of days (7–3650)")
             }
             self.retentionDays = days
+        }
+        if let text = value("HAILONG_ADMIN_SECOND_FACTOR") {
+            guard ["optional", "required"].contains(text) else {
+                throw ConfigurationError(variable: "HAILONG_ADMIN_SECOND_FACTOR", reason: "'\(text)' is not optional or required")
+            }
+            self.sessionPolicy.secondFactorRequired = text == "required"
         }
         if let token = value("HAILONG_METRICS_TOKEN") {
             guard token.count >= 16, token.count <= 200, !token.contains(" ") else {
