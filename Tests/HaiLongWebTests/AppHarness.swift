@@ -29,13 +29,15 @@ struct AppHarness: Sendable {
             policy.bcryptCost = 4
             policy.secondFactorRequired = secondFactorRequired
             let users = PostgresUserStore(client: db, logger: TestDatabase.logger, policy: policy)
-            let dependencies = AppDependencies(
+            var dependencies = AppDependencies(
                 directory: fixture.directory, responses: fixture.responses,
                 indices: PostgresIndexStore(client: db, logger: TestDatabase.logger),
                 dossiers: PostgresDossierStore(client: db, logger: TestDatabase.logger),
                 isReady: { try await migrator.isCurrent(client: db, logger: TestDatabase.logger) },
                 backlog: { try await scalar(db, "SELECT count(*) FROM pending_aggregation") }, survey: survey, users: users,
                 dashboard: PostgresDashboardStore(client: db, logger: TestDatabase.logger), secureCookies: false)
+            dependencies.accountability = PostgresAccountabilityStore(client: db, logger: TestDatabase.logger)
+            dependencies.emulation = PostgresEmulationStore(client: db, logger: TestDatabase.logger)
             let app = Application(router: buildRouter(dependencies), logger: TestDatabase.logger)
             let harness = AppHarness(fixture: fixture, db: db, parToken: par.token, users: users)
             try await app.test(.router) { client in try await body(harness, client) }

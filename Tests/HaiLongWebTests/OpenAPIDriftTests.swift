@@ -37,12 +37,14 @@ import Yams
         let client = PostgresClient(
             configuration: .init(host: "127.0.0.1", username: "hailong", password: nil, database: "hailong", tls: .disable),
             backgroundLogger: logger)
-        let dependencies = AppDependencies(
+        var dependencies = AppDependencies(
             directory: PostgresDirectoryStore(client: client, logger: logger),
             responses: PostgresResponseStore(client: client, logger: logger),
             indices: PostgresIndexStore(client: client, logger: logger),
             dossiers: PostgresDossierStore(client: client, logger: logger),
             isReady: { false })
+        dependencies.accountability = PostgresAccountabilityStore(client: client, logger: logger)
+        dependencies.emulation = PostgresEmulationStore(client: client, logger: logger)
         return buildRouter(dependencies)
     }
 

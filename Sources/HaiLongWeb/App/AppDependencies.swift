@@ -27,6 +27,9 @@ public struct AppDependencies: Sendable {
     public var staleAnswers: StaleAnswers?
     /// When set, `/metrics` answers only requests that bear this token (`HAILONG_METRICS_TOKEN`).
     public var metricsToken: String?
+    /// Inspections, violations and emulation blocks; without them there is no evaluation support.
+    public var accountability: PostgresAccountabilityStore?
+    public var emulation: PostgresEmulationStore?
 
     public init(
         directory: PostgresDirectoryStore, responses: PostgresResponseStore, indices: PostgresIndexStore, dossiers: PostgresDossierStore,
@@ -51,5 +54,15 @@ public struct AppDependencies: Sendable {
         self.indices = indices
         self.dossiers = dossiers
         self.isReady = isReady
+    }
+}
+
+extension AppDependencies {
+    /// The evaluation support and emulation rankings, when the stores for them are there.
+    var evaluationReport: EvaluationReport? {
+        guard let accountability, let emulation else { return nil }
+        return EvaluationReport(
+            indices: indices, accountability: accountability, emulation: emulation,
+            report: IndicesReport(indices: indices, timeZone: rules.timeZone))
     }
 }

@@ -60,6 +60,9 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
         staleAnswers: dependencies.staleAnswers
     ).addRoutes(to: apiToken)
     DossiersController(dossiers: dependencies.dossiers).addRoutes(to: apiToken)
+    if let evaluation = dependencies.evaluationReport {
+        EvaluationController(evaluation: evaluation, directory: directory).addRoutes(to: apiToken)
+    }
     SurveyLinksController(directory: directory, signer: signer).addRoutes(to: apiToken)
 
     // Administrators: the sign-in form is public; everything else needs a live session (without one, the browser is
@@ -85,7 +88,7 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     let metrics = AppMetrics()
     let indices = PostgresIndexStore(client: client, logger: logger)
-    let dependencies = AppDependencies(
+    var dependencies = AppDependencies(
         directory: PostgresDirectoryStore(client: client, logger: logger),
         responses: PostgresResponseStore(
             client: client, logger: logger, cipher: configuration.contactCipher, onBatch: metrics.batch(size:duration:)),
@@ -101,6 +104,8 @@ public func buildApplication(
         dashboard: PostgresDashboardStore(client: client, logger: logger),
         secureCookies: configuration.secureCookies,
         staleAnswers: configuration.staleAnswers, metricsToken: configuration.metricsToken)
+    dependencies.accountability = PostgresAccountabilityStore(client: client, logger: logger)
+    dependencies.emulation = PostgresEmulationStore(client: client, logger: logger)
     return Application(
         router: buildRouter(dependencies),
         server: httpServer(idleTimeout: configuration.idleTimeout),

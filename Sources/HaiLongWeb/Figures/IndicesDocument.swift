@@ -107,33 +107,14 @@ public struct IndicesDocument: Codable, Sendable {
     /// UTF-8 with a byte-order mark, so that Excel shows the Vietnamese names correctly.
     func csvAnswer(vietnamese: Bool) -> FixedResponse {
         let (header, rows) = table(vietnamese: vietnamese)
-        var lines = [header.map(Self.csvField).joined(separator: ",")]
-        for row in rows {
-            lines.append(row.map { Self.csvField($0.csvText) }.joined(separator: ","))
-        }
-        let text = "\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n"
-        return FixedResponse(
-            headers: [
-                .contentType: "text/csv; charset=utf-8", .cacheControl: "no-store",
-                .contentDisposition: "attachment; filename=\"\(filename).csv\"",
-            ],
-            body: ByteBuffer(string: text))
+        return TableAnswer.csv(header: header, rows: rows, filename: filename)
     }
 
     func xlsxAnswer(vietnamese: Bool) throws -> FixedResponse {
         let (header, rows) = table(vietnamese: vietnamese)
-        let numeric = Set(header.indices.filter { index in rows.contains { if case .number = $0[index] { true } else { false } } })
-        let sheet = XLSXSheet(name: period.label, header: header, rows: rows, decimalColumns: numeric)
-        let bytes = try XLSXWriter.workbook([sheet])
-        return FixedResponse(
-            headers: [
-                .contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", .cacheControl: "no-store",
-                .contentDisposition: "attachment; filename=\"\(filename).xlsx\"",
-            ],
-            body: ByteBuffer(bytes: bytes))
+        return try TableAnswer.xlsx(header: header, rows: rows, filename: filename, sheet: period.label)
     }
 
-    /// Quotes a CSV field when needed; a leading =, +, - or @ is defused so a spreadsheet does not run it.
     static func csvField(_ text: String) -> String {
         var text = text
         if let first = text.first, "=+@".contains(first) || (first == "-" && Double(text) == nil) { text = "'" + text }

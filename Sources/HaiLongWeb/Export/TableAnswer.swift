@@ -1,0 +1,40 @@
+import Foundation
+import Hummingbird
+
+/// A table of figures as a download: CSV (UTF-8 with a BOM, CRLF, cells that a spreadsheet would run as a formula
+/// quoted with `'`) or XLSX (a bold, frozen header; decimals shown with two places).
+enum TableAnswer {
+    static func csv(header: [String], rows: [[XLSXCell]], filename: String) -> FixedResponse {
+        var lines = [header.map(IndicesDocument.csvField).joined(separator: ",")]
+        for row in rows {
+            lines.append(row.map { IndicesDocument.csvField($0.csvText) }.joined(separator: ","))
+        }
+        let text = "\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n"
+        return FixedResponse(
+            headers: [
+                .contentType: "text/csv; charset=utf-8", .cacheControl: "no-store",
+                .contentDisposition: "attachment; filename=\"\(filename).csv\"",
+            ],
+            body: ByteBuffer(string: text))
+    }
+
+    static func xlsx(header: [String], rows: [[XLSXCell]], filename: String, sheet: String) throws -> FixedResponse {
+        let numeric = Set(header.indices.filter { index in rows.contains { if case .number = $0[index] { true } else { false } } })
+        let bytes = try XLSXWriter.workbook([XLSXSheet(name: sheet, header: header, rows: rows, decimalColumns: numeric)])
+        return FixedResponse(
+            headers: [
+                .contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", .cacheControl: "no-store",
+                .contentDisposition: "attachment; filename=\"\(filename).xlsx\"",
+            ],
+            body: ByteBuffer(bytes: bytes))
+    }
+
+    /// JSON with sorted keys, as every API answer.
+    static func json(_ value: some Encodable) throws -> FixedResponse {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return FixedResponse(
+            headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+            body: ByteBuffer(data: try encoder.encode(value)))
+    }
+}

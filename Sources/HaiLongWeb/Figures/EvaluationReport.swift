@@ -1,0 +1,152 @@
+import Foundation
+import HaiLongCore
+import HaiLongStore
+import Hummingbird
+
+/// The year's officer evaluation support for an agency's subtree (`OfficerEvaluation`'s rules over the officers'
+/// kiosk-3 figures and their violations), and the ranking of an emulation block's members.
+struct EvaluationReport: Sendable {
+    let indices: PostgresIndexStore
+    let accountability: PostgresAccountabilityStore
+    let emulation: PostgresEmulationStore
+    let report: IndicesReport
+    /// The share of the ranked officers whose lower bound makes them commendation candidates.
+    var candidateShare = 0.10
+
+    static let questionnaire = "kiosk-3"
+
+    struct OfficerViolation: Codable, Sendable {
+        var id: Int64
+        var date: String
+        var norm: String
+        var status: String
+    }
+
+    struct OfficerItem: Codable, Sendable {
+        var badge: String
+        var name: String
+        var agency: String
+        var n: Int
+        var index: Double?
+        var ci95: [Double]?
+        var sufficient: Bool
+        var rank: Int?
+        var violations: [OfficerViolation]
+        var ceiling: String?
+        var candidate: Bool
+        var why: String
+        /// The same reasons in Vietnamese, for the pages and the Vietnamese exports.
+        var why_vi: String
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(badge, forKey: .badge)
+            try container.encode(name, forKey: .name)
+            try container.encode(agency, forKey: .agency)
+            try container.encode(n, forKey: .n)
+            try container.encode(index, forKey: .index)
+            try container.encode(ci95, forKey: .ci95)
+            try container.encode(sufficient, forKey: .sufficient)
+            try container.encode(rank, forKey: .rank)
+            try container.encode(violations, forKey: .violations)
+            try container.encode(ceiling, forKey: .ceiling)
+            try container.encode(candidate, forKey: .candidate)
+            try container.encode(why, forKey: .why)
+            try container.encode(why_vi, forKey: .why_vi)
+        }
+    }
+
+    struct OfficerDocument: Codable, Sendable {
+        var year: Int
+        var agency: String
+        var questionnaire: String
+        var methodology: IndicesDocument.MethodologyInfo
+        var candidate_share: Double
+        var as_of: String?
+        var items: [OfficerItem]
+    }
+
+    func officers(year: Int, agency: Agency) async throws -> OfficerDocument {
+        let period = try Period.parse(String(year))
+        let methodology = try await indices.defaultMethodology()
+        guard let questionnaire = try await indices.questionnaire(code: Self.questionnaire) else {
+            throw Problem(.internalServerError, detail: "the kiosk-3 questionnaire is missing")
+        }
+        async let counts = indices.figureCounts(
+            for: [agency], period: period, questionnaire: Self.questionnaire, methodology: methodology, grouping: .officer)
+        async let officers = accountability.officers(under: agency)
+        async let violations = accountability.violations(under: agency, year: year, within: nil)
+        let (figures, everyone, recorded) = try await (counts, officers, violations)
+        let byOfficer = Dictionary(grouping: recorded, by: \.officerID)
+        let standings = everyone.map { officer in
+            let counts = figures[CountKey(agencyID: agency.id, group: String(officer.id))] ?? FigureCounts()
+            return OfficerStanding(
+                badge: officer.badge, name: officer.name, agency: officer.agency,
+                figure: QuestionnaireFigure(counts: counts, questionnaire: questionnaire, methodology: methodology),
+                violations: (byOfficer[officer.id] ?? []).map(\.status))
+        }
+        let verdicts = OfficerEvaluation.evaluate(standings, candidateShare: candidateShare)
+        var items = zip(zip(everyone, standings), verdicts).map { pair, verdict in
+            let (officer, standing) = pair
+            let figure = standing.figure
+            let shown = figure?.sufficient == true
+            return OfficerItem(
+                badge: officer.badge, name: officer.name, agency: officer.agency, n: figure?.n ?? 0,
+                index: shown ? figure?.index : nil, ci95: shown ? figure?.ci95.map { [$0.lowerBound, $0.upperBound] } : nil,
+                sufficient: shown, rank: verdict.rank,
+                violations: (byOfficer[officer.id] ?? []).map {
+                    OfficerViolation(id: $0.id, date: $0.occurredOn.description, norm: $0.norm, status: $0.status.rawValue)
+                },
+                ceiling: verdict.ceiling, candidate: verdict.candidate,
+                why: verdict.reasons.map { $0.text(vietnamese: false) }.joined(separator: "; "),
+                why_vi: verdict.reasons.map { $0.text(vietnamese: true) }.joined(separator: "; "))
+        }
+        // Ranked first (best first), then the rest by how many ratings they have.
+        items.sort { ($0.rank ?? Int.max, -$0.n, $0.agency, $0.badge) < ($1.rank ?? Int.max, -$1.n, $1.agency, $1.badge) }
+        return OfficerDocument(
+            year: year, agency: agency.code, questionnaire: Self.questionnaire,
+            methodology: .init(code: methodology.code, version: methodology.version), candidate_share: candidateShare,
+            as_of: try await indices.asOf().map(Timestamp.format), items: items)
+    }
+}
+
+extension EvaluationReport.OfficerDocument {
+    func table(vietnamese: Bool) -> (header: [String], rows: [[XLSXCell]]) {
+        let header =
+            vietnamese
+            ? [
+                "Cơ quan", "Số hiệu", "Họ tên", "Số phiếu", "Chỉ số (%)", "Cận dưới 95%", "Cận trên 95%", "Đủ mẫu", "Xếp hạng",
+                "Vi phạm đã xác nhận", "Vi phạm chờ kết luận", "Mức tối đa", "Đề xuất khen thưởng", "Lý do",
+            ]
+            : [
+                "agency", "badge", "name", "n", "index", "ci95_low", "ci95_high", "sufficient", "rank", "violations_confirmed",
+                "violations_pending", "ceiling", "candidate", "why",
+            ]
+        let rows = items.map { item -> [XLSXCell] in
+            [
+                .text(item.agency), .text(item.badge), .text(item.name), .integer(item.n), .number(item.index),
+                .number(item.ci95?[0]), .number(item.ci95?[1]), .text(Self.yes(item.sufficient, vietnamese)),
+                item.rank.map { .integer($0) } ?? .empty, .integer(item.violations.filter { $0.status == "confirmed" }.count),
+                .integer(item.violations.filter { $0.status == "reported" }.count),
+                .text(item.ceiling.map { vietnamese ? "Hoàn thành nhiệm vụ" : $0 } ?? ""), .text(Self.yes(item.candidate, vietnamese)),
+                .text(vietnamese ? item.why_vi : item.why),
+            ]
+        }
+        return (header, rows)
+    }
+
+    static func yes(_ value: Bool, _ vietnamese: Bool) -> String { vietnamese ? (value ? "có" : "không") : String(value) }
+
+    func answer(format: String, vietnamese: Bool) throws -> FixedResponse {
+        let filename = "hailong-officers-\(agency)-\(year)"
+        switch format {
+        case "csv":
+            let (header, rows) = table(vietnamese: vietnamese)
+            return TableAnswer.csv(header: header, rows: rows, filename: filename)
+        case "xlsx":
+            let (header, rows) = table(vietnamese: vietnamese)
+            return try TableAnswer.xlsx(header: header, rows: rows, filename: filename, sheet: String(year))
+        default: return try TableAnswer.json(self)
+        }
+    }
+}
