@@ -26,7 +26,8 @@ extension PostgresAccountabilityStore {
                 found.append(
                     Violation(
                         id: row.0, agencyCode: row.1, officerID: row.2, badge: row.3, officerName: row.4,
-                        occurredOn: LocalDate(row.5) ?? LocalDate(dayNumber: 0), norm: row.6, source: ViolationSource(rawValue: row.7) ?? .other,
+                        occurredOn: LocalDate(row.5) ?? LocalDate(dayNumber: 0), norm: row.6,
+                        source: ViolationSource(rawValue: row.7) ?? .other,
                         inspectionID: row.8, responseID: row.9, description: row.10, reportedBy: row.11,
                         status: ViolationStatus(rawValue: row.12) ?? .reported, reason: row.13, decidedBy: row.14, evidence: row.15))
             }

@@ -40,11 +40,12 @@ public struct PostgresAccountabilityStore: Sendable {
                 try await connection.record(
                     AuditRecord(actor: actor, action: "violation.norm_add", agencyID: nil, subject: norm.code), logger: logger)
             }
-        } catch where StoreError.isUniqueViolation(error) {
+        } catch  where StoreError.isUniqueViolation(error) {
             throw StoreError.duplicate(field: "code", value: norm.code)
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23514" {
             throw ValidationError(
-                field: "norm", reason: "code: a-z, 0-9 and _ (at most 40); group: tinh_than_thai_do, giao_tiep_ung_xu, dao_duc_loi_song or trang_phuc")
+                field: "norm",
+                reason: "code: a-z, 0-9 and _ (at most 40); group: tinh_than_thai_do, giao_tiep_ung_xu, dao_duc_loi_song or trang_phuc")
         }
     }
 
@@ -100,7 +101,9 @@ public struct PostgresAccountabilityStore: Sendable {
                 """, logger: logger)
             var checks: (Int64?, Bool, Bool, Bool) = (nil, false, false, false)
             for try await row in rows.decode((Int64?, Bool, Bool, Bool).self) { checks = row }
-            guard let officerID = checks.0 else { throw ValidationError(field: "officer", reason: "no officer '\(report.badge)' at \(agency.code)") }
+            guard let officerID = checks.0 else {
+                throw ValidationError(field: "officer", reason: "no officer '\(report.badge)' at \(agency.code)")
+            }
             guard checks.1 else { throw ValidationError(field: "norm", reason: "unknown norm '\(report.norm)' (hailong violation norms)") }
             guard checks.2 else { throw ValidationError(field: "inspection", reason: "no such inspection at \(agency.code)") }
             guard checks.3 else { throw ValidationError(field: "complaint", reason: "no such rating at \(agency.code)") }
@@ -148,7 +151,7 @@ public struct PostgresAccountabilityStore: Sendable {
                 }
                 throw StoreError.notFound(field: "violation", value: String(id))
             }
-        } catch where StoreError.isUniqueViolation(error) {
+        } catch  where StoreError.isUniqueViolation(error) {
             throw ValidationError(field: "violation", reason: "violation \(id) was already decided")
         }
     }
