@@ -4,8 +4,9 @@ import Logging
 import PostgresNIO
 
 /// A small demonstration province — departments, a service centre and communes, with counters, officers,
-/// kiosks and some thousands of ratings over the last four months, served dossiers and web surveys (DemoData+Web) —
-/// so a newcomer sees figures at once.
+/// kiosks and some thousands of ratings over the last four months, served dossiers and web surveys (DemoData+Web),
+/// and the year's inspections, violations and emulation blocks (DemoData+Accountability) — so a newcomer sees figures
+/// at once.
 /// Deterministic: the same seed gives the same data.
 public struct DemoData: Sendable {
     let client: PostgresClient
@@ -72,6 +73,7 @@ public struct DemoData: Sendable {
         }
         try await insert(rows)
         let surveys = try await seedDossiersAndSurveys(now: now, timeZone: timeZone, generator: &generator)
+        try await seedAccountability(now: now, timeZone: timeZone)
         logger.info(
             "demo province created",
             metadata: [

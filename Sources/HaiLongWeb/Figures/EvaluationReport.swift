@@ -92,7 +92,8 @@ struct EvaluationReport: Sendable {
             let shown = figure?.sufficient == true
             return OfficerItem(
                 badge: officer.badge, name: officer.name, agency: officer.agency, n: figure?.n ?? 0,
-                index: shown ? figure?.index : nil, ci95: shown ? figure?.ci95.map { [$0.lowerBound, $0.upperBound] } : nil,
+                index: shown ? figure?.index?.roundedHalfUp() : nil,
+                ci95: shown ? figure?.ci95.map { [$0.lowerBound.roundedHalfUp(), $0.upperBound.roundedHalfUp()] } : nil,
                 sufficient: shown, rank: verdict.rank,
                 violations: (byOfficer[officer.id] ?? []).map {
                     OfficerViolation(id: $0.id, date: $0.occurredOn.description, norm: $0.norm, status: $0.status.rawValue)
