@@ -58,5 +58,22 @@ import Testing
         }
         #expect(items.count == 7, "the province and its six agencies")
         #expect((items.first?["n"] as? Int ?? 0) > 6_000, "\(items.first ?? [:])")
+        // The year's accountability loop is there too: every officer evaluated, the inspection's confirmed violation on
+        // CB-001, and the two blocks with three members each.
+        let year = Calendar(identifier: .gregorian).dateComponents(in: days.timeZone, from: Date()).year!
+        func get(_ path: String) async throws -> [String: Any] {
+            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+            request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+            let (data, _) = try await URLSession.shared.data(for: request)
+            return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+        }
+        let officers = try await get("/api/v1/evaluation/officers?year=\(year)&agency=DEMO")["items"] as? [[String: Any]] ?? []
+        #expect(officers.count == 24)
+        let first = officers.first { $0["badge"] as? String == "CB-001" }
+        #expect((first?["violations"] as? [[String: Any]])?.map { $0["status"] as? String } == ["confirmed"])
+        for block in ["KHOI.SO", "CUM.XA"] {
+            let ranking = try await get("/api/v1/emulation?year=\(year)&block=\(block)")["items"] as? [[String: Any]] ?? []
+            #expect(ranking.count == 3, "\(block)")
+        }
     }
 }
