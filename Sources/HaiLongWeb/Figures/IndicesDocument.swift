@@ -78,7 +78,7 @@ public struct IndicesDocument: Codable, Sendable {
             vietnamese
             ? [
                 "Mã cơ quan", "Tên cơ quan", "Số phiếu hợp lệ", "Số hài lòng", "Chỉ số (%)", "Cận dưới 95%", "Cận trên 95%",
-                "Điểm trung bình", "Phiếu loại", "Đủ mẫu", "Điểm CCHC", "Điểm tối đa",
+                "Điểm trung bình", "Phiếu loại", "Đủ mẫu", "Điểm CCHC (tham khảo)", "Điểm tối đa",
             ]
             : [
                 "agency", "name", "n", "satisfied", "index", "ci95_low", "ci95_high", "mean", "excluded", "sufficient",
