@@ -10,7 +10,8 @@
 #      `hailong aggregate --once`), wall time minus the binary's start-up measured with an empty queue, and the
 #      server-side time of the aggregator's statements from the PostgreSQL log (target ≤ 200 ms)
 #   d. reads: `hailong serve` + wrk on GET /api/v1/indices (province depth=1: 1,001 items; depth=0; one agency
-#      group=officer), p50/p95/p99 (target p95 ≤ 50 ms for depth=1)
+#      group=officer) and the province's officer evaluation (10,000 officers, target ≤ 1 s cold),
+#      p50/p95/p99 (target p95 ≤ 50 ms for depth=1)
 #   e. pages (PAGES [1]): an administrator signs in; wrk on /admin, the province's and one commune's agency page
 #      (target p95 ≤ 100 ms)
 #   f. live (LIVE [1]): LIVE_RATE [200] responses a second stored and queued while wrk asks for the depth=1 read and
@@ -392,8 +393,9 @@ declare -A read_url=(
     [depth1]="/api/v1/indices?period=$YEAR&agency=$PROVINCE&depth=1"
     [depth0]="/api/v1/indices?period=$YEAR&agency=$PROVINCE&depth=0"
     [officer]="/api/v1/indices?period=$YEAR&agency=$first_child&group=officer"
+    [evaluation]="/api/v1/evaluation/officers?year=$YEAR&agency=$PROVINCE"
 )
-read_order=(depth1 depth0 officer)
+read_order=(depth1 depth0 officer evaluation)
 declare -A read_items read_first_ms read_status
 declare -A read_cold_ms read_attempts
 for name in "${read_order[@]}"; do
