@@ -197,6 +197,8 @@ statement_log() {
 }
 
 export DATABASE_URL="postgres://postgres@/hailong?host=$work"
+# The throwaway cluster has one login, its superuser: let the service run as it (never in production).
+export HAILONG_ALLOW_OWNER=1
 export HAILONG_SQL_DIR="$sql_dir"
 export HAILONG_TIMEZONE="$ZONE"
 export LOG_LEVEL="${LOG_LEVEL:-warning}"

@@ -101,6 +101,8 @@ psql_q() { "$PGBIN/psql" -X -q -A -t -h "$work" -U postgres -d hailong -v ON_ERR
 "$PGBIN/createdb" -h "$work" -U postgres hailong
 
 export DATABASE_URL="postgres://postgres@/hailong?host=$work"
+# The throwaway cluster has one login, its superuser: let the service run as it (never in production).
+export HAILONG_ALLOW_OWNER=1
 export HAILONG_SQL_DIR="$sql_dir"
 export LOG_LEVEL="${LOG_LEVEL:-warning}"
 cli() { "$binary" "$@"; }
