@@ -101,6 +101,18 @@ public struct DemoData: Sendable {
             )
             INSERT INTO pending_aggregation (seq) SELECT seq FROM stored
             """, logger: logger)
+        // The one-stop system's served dossiers, the response rate's denominator: every rated dossier, and about as many
+        // again that nobody rated (a counter hears from some of its citizens, not all), returned at the tap.
+        try await client.query(
+            """
+            INSERT INTO dossiers (code, agency_id, counter_id, officer_id, officer_badge, received_at, returned_at)
+            SELECT code, agency_id, counter_id, officer_id, badge, tap - interval '3 days', tap
+            FROM unnest(\(rows.agencyIDs), \(rows.counterIDs), \(rows.officerIDs), \(rows.badges), \(rows.dossiers), \(rows.taps))
+                WITH ORDINALITY AS t(agency_id, counter_id, officer_id, badge, dossier, tap, number)
+            CROSS JOIN LATERAL (VALUES (nullif(dossier, '')), ('KR.' || number)) AS d (code)
+            WHERE code IS NOT NULL
+            ON CONFLICT (agency_id, code) DO NOTHING
+            """, logger: logger)
     }
 }
 
