@@ -59,7 +59,8 @@ import Testing
                 "inspection": String(inspection), "description": "Không đeo thẻ công chức",
             ]
             let fake = try await upload(
-                client, "\(base)/report?year=2025", cookie: cookie, report, files: [("evidence", "bien-ban.pdf", "application/pdf", Self.html)])
+                client, "\(base)/report?year=2025", cookie: cookie, report,
+                files: [("evidence", "bien-ban.pdf", "application/pdf", Self.html)])
             #expect(fake.status == .unprocessableContent && fake.text.contains("evidence: must be a PDF, JPEG or PNG"))
             #expect(try await scalar(app.db, "SELECT count(*) FROM violations") == 0)
             report["occurred_on"] = "02/04/2025"
@@ -67,7 +68,8 @@ import Testing
             #expect(badDate.status == .unprocessableContent && badDate.text.contains("occurred_on: must be a date"))
             report["occurred_on"] = "2025-04-02"
             let reported = try await upload(
-                client, "\(base)/report?year=2025", cookie: cookie, report, files: [("evidence", "biên bản.pdf", "application/pdf", Self.pdf)])
+                client, "\(base)/report?year=2025", cookie: cookie, report,
+                files: [("evidence", "biên bản.pdf", "application/pdf", Self.pdf)])
             #expect(reported.status == .seeOther, "\(reported.text)")
             let violation = try await scalar(app.db, "SELECT max(id)::int FROM violations WHERE inspection_id IS NOT NULL")
             let file = try await scalar(app.db, "SELECT max(id)::int FROM violation_evidence")
@@ -84,7 +86,8 @@ import Testing
                 ["csrf": csrf, "violation": String(violation), "status": "dismissed", "reason": "Đổi ý"])
             #expect(again.status == .unprocessableContent && again.text.contains("already decided"))
             let shown = try await get(client, "\(base)?year=2025", cookie: cookie)
-            #expect(shown.text.contains("Đã xác nhận") && shown.text.contains("Biên bản kiểm tra") && shown.text.contains("Kiểm tra công vụ #"))
+            #expect(
+                shown.text.contains("Đã xác nhận") && shown.text.contains("Biên bản kiểm tra") && shown.text.contains("Kiểm tra công vụ #"))
             #expect(shown.text.contains("href=\"/admin/agencies/P.A/violations/evidence/\(file)\""))
             // The file is a download with its stored type, never sniffed.
             let download = try await get(client, "\(base)/evidence/\(file)", cookie: cookie)
@@ -115,11 +118,14 @@ import Testing
             try await evaluation.seed(app)
             let accountability = PostgresAccountabilityStore(client: app.db, logger: TestDatabase.logger)
             let violation = try await accountability.report(
-                ViolationReport(badge: "B-1", occurredOn: LocalDate("2025-05-01")!, norm: "giao_tiep_ung_xu", source: .supervisor, description: "x"),
+                ViolationReport(
+                    badge: "B-1", occurredOn: LocalDate("2025-05-01")!, norm: "giao_tiep_ung_xu", source: .supervisor, description: "x"),
                 agency: app.fixture.agencyA, by: "test", within: nil)
             let file = try await accountability.addEvidence(violation, fileName: "a.pdf", bytes: Self.pdf, by: "test", within: nil)
             let (other, otherCSRF) = try await admin.session(app, client, "xahoabinh", agency: "P.B")
-            for path in ["/violations?year=2025", "/evaluation?year=2025", "/evaluation/export?year=2025&format=csv", "/violations/evidence/\(file)"] {
+            for path in [
+                "/violations?year=2025", "/evaluation?year=2025", "/evaluation/export?year=2025&format=csv", "/violations/evidence/\(file)",
+            ] {
                 let response = try await get(client, "/admin/agencies/P.A\(path)", cookie: other)
                 #expect(response.status == .notFound, "\(path)")
             }
@@ -131,7 +137,10 @@ import Testing
             #expect(decide.status == .notFound)
             let foreign = try await upload(
                 client, "/admin/agencies/P.B/violations/report", cookie: other,
-                ["csrf": otherCSRF, "officer": "P.A/B-1", "occurred_on": "2025-05-02", "norm": "trang_phuc", "source": "other", "description": "x"])
+                [
+                    "csrf": otherCSRF, "officer": "P.A/B-1", "occurred_on": "2025-05-02", "norm": "trang_phuc", "source": "other",
+                    "description": "x",
+                ])
             #expect(foreign.status == .unprocessableContent && foreign.text.contains("officer: &#39;P.A&#39; is not P.B"))
             // A viewer reads the pages without their forms; every form is refused.
             let (viewer, viewerCSRF) = try await admin.session(app, client, "xem", role: .viewer)
@@ -164,7 +173,8 @@ import Testing
             let store = PostgresAccountabilityStore(client: app.db, logger: TestDatabase.logger)
             func report(_ badge: String) async throws -> Int64 {
                 try await store.report(
-                    ViolationReport(badge: badge, occurredOn: LocalDate("2025-05-01")!, norm: "giao_tiep_ung_xu", source: .supervisor, description: "x"),
+                    ViolationReport(
+                        badge: badge, occurredOn: LocalDate("2025-05-01")!, norm: "giao_tiep_ung_xu", source: .supervisor, description: "x"),
                     agency: app.fixture.agencyA, by: "test", within: nil)
             }
             try await store.decide(try await report("B-2"), status: .confirmed, reason: "Đúng", by: "test", within: nil)
@@ -187,12 +197,15 @@ import Testing
             let english = try await get(client, "/admin/agencies/P/evaluation?year=2025&lang=en", cookie: cookie)
             #expect(row("P.A-B-2", in: english.text).contains("At most") && row("P.A-B-1", in: english.text).contains("83.50"))
             let csv = try await get(client, "/admin/agencies/P/evaluation/export?year=2025&format=csv", cookie: cookie)
-            #expect(csv.status == .ok && csv.text.hasPrefix("\u{FEFF}Cơ quan,Số hiệu") && csv.headers[.contentType]?.hasPrefix("text/csv") == true)
+            #expect(
+                csv.status == .ok && csv.text.hasPrefix("\u{FEFF}Cơ quan,Số hiệu")
+                    && csv.headers[.contentType]?.hasPrefix("text/csv") == true)
             let xlsx = try await get(client, "/admin/agencies/P/evaluation/export?year=2025&format=xlsx", cookie: cookie)
             #expect(xlsx.status == .ok && Array(xlsx.body.readableBytesView.prefix(2)) == [0x50, 0x4B])
             #expect(try await get(client, "/admin/agencies/P/evaluation/export?format=pdf", cookie: cookie).status == .badRequest)
             #expect(
-                try await scalar(app.db, "SELECT count(*) FROM audit_log WHERE actor = 'tinh' AND action = 'export' AND subject = 'evaluation P'")
+                try await scalar(
+                    app.db, "SELECT count(*) FROM audit_log WHERE actor = 'tinh' AND action = 'export' AND subject = 'evaluation P'")
                     == 2)
             #expect(try await get(client, "/admin/agencies/P/evaluation?year=1999", cookie: cookie).status == .badRequest)
         }
@@ -207,7 +220,9 @@ import Testing
             let id = complaint.uuidString.lowercased()
             #expect(inbox.text.contains("Chuyển thành vi phạm") && inbox.text.contains("complaint=\(id)"))
             let form = try await get(client, "/admin/agencies/P.A/violations?year=\(year)&complaint=\(id)", cookie: cookie)
-            #expect(form.status == .ok && form.text.contains("value=\"P.A/B-1\" selected") && form.text.contains("value=\"complaint\" selected"))
+            #expect(
+                form.status == .ok && form.text.contains("value=\"P.A/B-1\" selected") && form.text.contains("value=\"complaint\" selected")
+            )
             #expect(form.text.contains("name=\"response\" value=\"\(id)\""))
             let made = try await upload(
                 client, "/admin/agencies/P.A/violations/report?year=\(year)", cookie: cookie,

@@ -139,13 +139,17 @@ extension AdminController {
                     _ = try await accountability.addEvidence(id, fileName: file.name, bytes: file.bytes, by: actor, within: page.agency)
                 }
             case "decide":
-                guard let id = Int64(value("violation")) else { throw ValidationError(field: "violation", reason: "must be a violation id") }
+                guard let id = Int64(value("violation")) else {
+                    throw ValidationError(field: "violation", reason: "must be a violation id")
+                }
                 guard let status = ViolationStatus(rawValue: value("status")), status != .reported else {
                     throw ValidationError(field: "status", reason: "must be confirmed or dismissed")
                 }
                 try await accountability.decide(id, status: status, reason: value("reason"), by: actor, within: page.agency)
             default:  // evidence
-                guard let id = Int64(value("violation")) else { throw ValidationError(field: "violation", reason: "must be a violation id") }
+                guard let id = Int64(value("violation")) else {
+                    throw ValidationError(field: "violation", reason: "must be a violation id")
+                }
                 guard let file = fields.files["evidence"], !file.bytes.isEmpty else {
                     throw ValidationError(field: "evidence", reason: "choose a PDF, JPEG or PNG file")
                 }
@@ -255,7 +259,8 @@ extension AdminController {
 
     /// `attachment` with an ASCII fallback name and the real one in RFC 5987 form.
     static func attachment(_ name: String) -> String {
-        let ascii = String(name.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && !"\"\\;".unicodeScalars.contains($0) ? Character($0) : "_" })
+        let ascii = String(
+            name.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && !"\"\\;".unicodeScalars.contains($0) ? Character($0) : "_" })
         let encoded = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: ".-_"))) ?? ""
         return "attachment; filename=\"\(ascii.isEmpty ? "evidence" : ascii)\"; filename*=UTF-8''\(encoded)"
     }

@@ -34,16 +34,23 @@ struct ViolationsView {
 
     var values: [String: Any] {
         [
-            "norms": norms.map { ["code": $0.code, "label": language == .vi ? $0.nameVi : $0.nameEn, "selected": $0.code == prefill.norm] },
+            "norms": norms.map {
+                ["code": $0.code, "label": language == .vi ? $0.nameVi : $0.nameEn, "selected": $0.code == prefill.norm]
+            },
             "officer_options": officers.map { officer -> [String: Any] in
                 let value = "\(officer.agency)/\(officer.badge)"
-                return ["value": value, "label": "\(officer.name) (\(officer.badge) · \(officer.agency))", "selected": value == prefill.officer]
+                return [
+                    "value": value, "label": "\(officer.name) (\(officer.badge) · \(officer.agency))", "selected": value == prefill.officer,
+                ]
             },
             "sources": ViolationSource.allCases.map {
                 ["value": $0.rawValue, "label": t("source_\($0.rawValue)"), "selected": $0.rawValue == prefill.source]
             },
             "inspection_options": inspections.map {
-                ["id": $0.id, "label": "#\($0.id) · \(AdminPages.day($0.heldOn, language)) · \($0.agencyCode)", "selected": String($0.id) == prefill.inspection]
+                [
+                    "id": $0.id, "label": "#\($0.id) · \(AdminPages.day($0.heldOn, language)) · \($0.agencyCode)",
+                    "selected": String($0.id) == prefill.inspection,
+                ]
             },
             "prefill_response": prefill.response, "prefill_description": prefill.description, "prefill_date": prefill.date,
             "from_complaint": !prefill.response.isEmpty,
