@@ -80,7 +80,9 @@ extension AdminController {
         values.merge(view.values) { $1 }
         values["notice"] = notice
         values["error"] = error
-        values["today"] = LocalDate(Date(), in: report.timeZone).description
+        let today = LocalDate(Date(), in: report.timeZone).description
+        values["today"] = today
+        values["report_date"] = prefill.date.isEmpty ? today : prefill.date
         return AdminPages.render("violations", values, status: status, secure: secure)
     }
 

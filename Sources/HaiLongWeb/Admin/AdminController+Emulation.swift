@@ -42,9 +42,10 @@ extension AdminController {
     /// The year's blocks the user may see.
     func visibleBlocks(_ user: AdminUser, year: Int) async throws -> [EmulationBlock] {
         var visible: [EmulationBlock] = []
-        for block in try await dashboard.emulation.blocks(year: year)
-        where try await EvaluationController.allWithin(block.members, scope: user.agencyID, directory: directory) {
-            visible.append(block)
+        for block in try await dashboard.emulation.blocks(year: year) {
+            if try await EvaluationController.allWithin(block.members, scope: user.agencyID, directory: directory) {
+                visible.append(block)
+            }
         }
         return visible
     }

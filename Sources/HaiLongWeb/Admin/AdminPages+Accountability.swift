@@ -68,7 +68,7 @@ struct ViolationsView {
                     "badge": violation.badge, "officer": violation.officerName, "norm": normName(violation.norm),
                     "source": t("source_\(violation.source.rawValue)") + (violation.inspectionID.map { " #\($0)" } ?? ""),
                     "status": t("violation_\(violation.status.rawValue)"), "status_code": violation.status.rawValue,
-                    "open": violation.status == .reported, "reason": violation.reason ?? "", "decided_by": violation.decidedBy ?? "",
+                    "open": violation.status == .reported, "reason": violation.reason ?? "", "has_reason": violation.reason != nil, "decided_by": violation.decidedBy ?? "",
                     "description": violation.description, "reported_by": violation.reportedBy,
                     "has_files": files[violation.id] != nil,
                     "files": (files[violation.id] ?? []).map { ["href": "\(base)/violations/evidence/\($0.id)", "name": $0.name] },
