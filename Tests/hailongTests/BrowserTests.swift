@@ -13,7 +13,7 @@ import Testing
 struct BrowserTests {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
-    static let scripts = ["kiosk_rate", "kiosk_offline", "kiosk_revoked", "survey_nojs", "survey_js", "admin_flow"]
+    static let scripts = ["kiosk_rate", "kiosk_offline", "kiosk_revoked", "survey_nojs", "survey_js", "admin_flow", "accountability_flow"]
 
     /// What is missing to run the browser tests, in words an operator can act on; nil when all is there.
     static func missingTools() throws -> String? {

@@ -224,6 +224,8 @@ extension AdminController {
         values["complaint_filters"] = true
         values["complaints"] = complaints.map { AdminPages.complaintRow($0, page: page, timeZone: report.timeZone) }
         values["empty"] = complaints.isEmpty
+        // "Chuyển thành vi phạm": the violation form, prefilled from the complaint (its id is appended).
+        values["violation_from"] = "\(page.base)/violations?year=\(page.period.first.year)&lang=\(page.language.rawValue)&complaint="
         values["filter_counter"] = counter ?? ""
         values["filter_officer"] = officer ?? ""
         values["statuses"] = ComplaintStatus.allCases.map {

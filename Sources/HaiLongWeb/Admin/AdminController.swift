@@ -78,6 +78,7 @@ struct AdminController: Sendable {
         addAgencyRoutes(to: group)
         addManagementRoutes(to: group)
         addAuditRoutes(to: group)
+        addAccountabilityRoutes(to: group)
     }
 
     // MARK: sign-in
@@ -196,12 +197,14 @@ struct AdminController: Sendable {
             }
             return AdminPages.overviewTable(figures, period: period, sort: sort, descending: descending, language: language)
         }
+        let canEmulate = try await seesEmulation(user)
         return AdminPages.render(
             "overview",
             AdminPages.context(language).merging([
                 "user": user.username, "role": AdminPages.text("role_\(user.role.rawValue)", language), "csrf": csrf,
                 "period": period.label, "table": table,
                 "can_audit": user.role == .admin || user.role == .agencyAdmin,
+                "can_emulate": canEmulate,
             ]) { $1 },
             status: .ok, secure: secure)
     }
