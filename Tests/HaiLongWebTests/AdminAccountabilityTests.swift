@@ -88,14 +88,20 @@ import Testing
             let shown = try await get(client, "\(base)?year=2025", cookie: cookie)
             #expect(
                 shown.text.contains("Đã xác nhận") && shown.text.contains("Biên bản kiểm tra") && shown.text.contains("Kiểm tra công vụ #"))
-            #expect(shown.text.contains("href=\"/admin/agencies/P.A/violations/evidence/\(file)\""))
+            #expect(shown.text.contains("href=\"/admin/agencies/P.A/violations/files/\(file)\""))
             // The file is a download with its stored type, never sniffed.
-            let download = try await get(client, "\(base)/evidence/\(file)", cookie: cookie)
+            let download = try await get(client, "\(base)/files/\(file)", cookie: cookie)
             #expect(download.status == .ok && download.headers[.contentType] == "application/pdf")
             #expect(download.headers[.contentDisposition]?.hasPrefix("attachment;") == true)
             #expect(download.headers[.xContentTypeOptions] == "nosniff" && Array(download.body.readableBytesView) == Self.pdf)
-            for action in ["inspection.add", "violation.report", "violation.evidence", "violation.confirm"] {
-                #expect(try await audited(app, action) == 1, "\(action)")
+            // More evidence may be attached later, to the same violation.
+            let attached = try await upload(
+                client, "\(base)/evidence?year=2025", cookie: cookie, ["csrf": csrf, "violation": String(violation)],
+                files: [("evidence", "anh-chup.pdf", "application/pdf", Self.pdf)])
+            #expect(attached.status == .seeOther, "\(attached.text)")
+            #expect(try await scalar(app.db, "SELECT count(*) FROM violation_evidence WHERE violation_id = \(violation)") == 2)
+            for (action, count) in [("inspection.add", 1), ("violation.report", 1), ("violation.evidence", 2), ("violation.confirm", 1)] {
+                #expect(try await audited(app, action) == count, "\(action)")
             }
             // A forged form changes nothing.
             let forged = try await admin.post(
@@ -124,13 +130,13 @@ import Testing
             let file = try await accountability.addEvidence(violation, fileName: "a.pdf", bytes: Self.pdf, by: "test", within: nil)
             let (other, otherCSRF) = try await admin.session(app, client, "xahoabinh", agency: "P.B")
             for path in [
-                "/violations?year=2025", "/evaluation?year=2025", "/evaluation/export?year=2025&format=csv", "/violations/evidence/\(file)",
+                "/violations?year=2025", "/evaluation?year=2025", "/evaluation/export?year=2025&format=csv", "/violations/files/\(file)",
             ] {
                 let response = try await get(client, "/admin/agencies/P.A\(path)", cookie: other)
                 #expect(response.status == .notFound, "\(path)")
             }
             // Through its own page: the evidence and the decision of a violation at P.A are not found, nothing changes.
-            #expect(try await get(client, "/admin/agencies/P.B/violations/evidence/\(file)", cookie: other).status == .notFound)
+            #expect(try await get(client, "/admin/agencies/P.B/violations/files/\(file)", cookie: other).status == .notFound)
             let decide = try await admin.post(
                 client, "/admin/agencies/P.B/violations/decide", cookie: other,
                 ["csrf": otherCSRF, "violation": String(violation), "status": "dismissed", "reason": "x"])

@@ -11,7 +11,7 @@ import MultipartKit
 extension AdminController {
     func addAccountabilityRoutes(to router: RouterGroup<PageRequestContext>) {
         router.get("admin/agencies/{code}/violations", deadline: Self.deadline, use: violationsPage)
-        router.get("admin/agencies/{code}/violations/evidence/{id}", deadline: Self.deadline, use: evidenceFile)
+        router.get("admin/agencies/{code}/violations/files/{id}", deadline: Self.deadline, use: evidenceFile)
         router.post("admin/agencies/{code}/violations/{action}", deadline: Self.deadline, use: violationAction)
         router.get("admin/agencies/{code}/evaluation", deadline: Self.deadline, use: evaluationPage)
         router.get("admin/agencies/{code}/evaluation/export", deadline: Self.deadline, use: evaluationExport)

@@ -72,7 +72,7 @@ struct ViolationsView {
                     "decided_by": violation.decidedBy ?? "",
                     "description": violation.description, "reported_by": violation.reportedBy,
                     "has_files": files[violation.id] != nil,
-                    "files": (files[violation.id] ?? []).map { ["href": "\(base)/violations/evidence/\($0.id)", "name": $0.name] },
+                    "files": (files[violation.id] ?? []).map { ["href": "\(base)/violations/files/\($0.id)", "name": $0.name] },
                 ]
             },
             "violations_empty": violations.isEmpty,
