@@ -205,44 +205,7 @@ extension AdminController {
         guard let contentType = request.headers[.contentType], contentType.lowercased().hasPrefix("multipart/form-data") else {
             return (try await editorForm(request, page: page), [:])
         }
-        try checkOrigin(request)
-        guard let boundary = contentType.split(separator: "boundary=", maxSplits: 1).last.map({ String($0).trimmingCharacters(in: ["\""]) })
-        else {
-            throw Problem(.badRequest, field: "Content-Type", detail: "a multipart form needs its boundary")
-        }
-        let body = try await request.body.collect(upTo: EvidenceFile.maxBytes + 64 * 1024)
-        var text: [String: String] = [:]
-        var files: [String: (name: String, bytes: [UInt8])] = [:]
-        do {
-            let parser = MultipartParser(boundary: boundary)
-            var parts: [MultipartPart] = []
-            var current = MultipartPart(body: ByteBuffer())
-            parser.onHeader = { name, value in current.headers.add(name: name, value: value) }
-            parser.onBody = { chunk in current.body.writeBuffer(&chunk) }
-            parser.onPartComplete = {
-                parts.append(current)
-                current = MultipartPart(body: ByteBuffer())
-            }
-            try parser.execute(body)
-            for part in parts {
-                guard let name = part.name else { continue }
-                if let disposition = part.headers.first(name: "Content-Disposition"), disposition.contains("filename=") {
-                    let fileName = disposition.firstMatch(of: /filename="([^"]*)"/)?.1 ?? ""
-                    files[name] = (String(fileName), Array(part.body.readableBytesView))
-                } else {
-                    text[name] = String(buffer: part.body)
-                }
-            }
-        } catch {
-            throw Problem(.badRequest, field: "body", detail: "the form could not be read as multipart/form-data")
-        }
-        guard ConstantTime.equals(text["csrf"], page.csrf) else {
-            throw Problem(.forbidden, field: "csrf", detail: "the form is out of date; reload the page")
-        }
-        guard page.user.role != .viewer else {
-            throw Problem(.forbidden, field: "role", detail: "a viewer account cannot change anything")
-        }
-        return (text, files)
+        return try await multipartForm(request, page: page, upTo: EvidenceFile.maxBytes + 64 * 1024)
     }
 
     /// An evidence file of a violation in the subtree, as a download (never shown inline).

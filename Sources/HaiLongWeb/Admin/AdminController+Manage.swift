@@ -181,15 +181,24 @@ extension AdminController {
 
     /// The text fields and files of a `multipart/form-data` form, with the same checks as `editorForm`.
     func multipartFields(_ request: Request, page: AgencyPage) async throws -> (text: [String: String], files: [String: [UInt8]]) {
+        let form = try await multipartForm(request, page: page, upTo: Self.maxImportBytes + 64 * 1024)
+        return (form.text, form.files.mapValues(\.bytes))
+    }
+
+    /// A multipart/form-data form of an editor's page (`Origin`, CSRF and role checked): its text fields, and its files
+    /// with the names they were sent under; at most `limit` bytes in all.
+    func multipartForm(_ request: Request, page: AgencyPage, upTo limit: Int) async throws -> (
+        text: [String: String], files: [String: (name: String, bytes: [UInt8])]
+    ) {
         try checkOrigin(request)
         guard let contentType = request.headers[.contentType], contentType.lowercased().hasPrefix("multipart/form-data"),
             let boundary = contentType.split(separator: "boundary=", maxSplits: 1).last.map({ String($0).trimmingCharacters(in: ["\""]) })
         else {
             throw Problem(.unsupportedMediaType, field: "Content-Type", detail: "this form is sent as multipart/form-data")
         }
-        let body = try await request.body.collect(upTo: Self.maxImportBytes + 64 * 1024)
+        let body = try await request.body.collect(upTo: limit)
         var text: [String: String] = [:]
-        var files: [String: [UInt8]] = [:]
+        var files: [String: (name: String, bytes: [UInt8])] = [:]
         do {
             let parser = MultipartParser(boundary: boundary)
             var parts: [MultipartPart] = []
@@ -203,8 +212,9 @@ extension AdminController {
             try parser.execute(body)
             for part in parts {
                 guard let name = part.name else { continue }
-                if part.headers.first(name: "Content-Disposition")?.contains("filename=") == true {
-                    files[name] = Array(part.body.readableBytesView)
+                if let disposition = part.headers.first(name: "Content-Disposition"), disposition.contains("filename=") {
+                    let fileName = disposition.firstMatch(of: /filename="([^"]*)"/)?.1 ?? ""
+                    files[name] = (String(fileName), Array(part.body.readableBytesView))
                 } else {
                     text[name] = String(buffer: part.body)
                 }
