@@ -76,7 +76,8 @@ import Testing
             try await client.withConnection { blocker in
                 try await blocker.query("BEGIN", logger: TestDatabase.logger)
                 // Every daily row locked: the compaction's delete of its pairs' daily rows waits here, inside its statement.
-                try await blocker.query("SELECT count(*) FROM response_counts FOR UPDATE", logger: TestDatabase.logger)
+                try await blocker.query(
+                    "SELECT count(*) FROM (SELECT 1 FROM response_counts FOR UPDATE) AS locked", logger: TestDatabase.logger)
                 let compaction = Task { try await aggregator.compact() }
                 let pid = try await blockedBackend(client, running: "picked AS")
                 try await kill(client, pid)
@@ -121,7 +122,8 @@ import Testing
             try await client.withConnection { blocker in
                 try await blocker.query("BEGIN", logger: TestDatabase.logger)
                 // The queue's rows locked: the rebuild has emptied the cubes (TRUNCATE) and waits in its queue delete.
-                try await blocker.query("SELECT count(*) FROM pending_aggregation FOR UPDATE", logger: TestDatabase.logger)
+                try await blocker.query(
+                    "SELECT count(*) FROM (SELECT 1 FROM pending_aggregation FOR UPDATE) AS locked", logger: TestDatabase.logger)
                 let rebuild = Task { try await aggregator.rebuild() }
                 let pid = try await blockedBackend(client, running: "DELETE FROM pending_aggregation")
                 // It is past its TRUNCATE: it holds the cube's ACCESS EXCLUSIVE lock.

@@ -14,7 +14,8 @@ import Testing
     /// The SQLSTATE and message of the error `sql` fails with; nil when it succeeds.
     func refusal(_ client: PostgresClient, _ sql: String) async -> (state: String, message: String)? {
         do {
-            try await client.query(PostgresQuery(unsafeSQL: sql), logger: TestDatabase.logger)
+            // Rows read to the end: a statement's error can come with its rows (RETURNING).
+            for try await _ in try await client.query(PostgresQuery(unsafeSQL: sql), logger: TestDatabase.logger) {}
             return nil
         } catch let error as PSQLError {
             return (error.serverInfo?[.sqlState] ?? "none", error.serverInfo?[.message] ?? "\(error)")
@@ -92,7 +93,7 @@ import Testing
                     try await connection.query("SET LOCAL hailong.scope = 'all'", logger: TestDatabase.logger)
                     var outcome: (state: String, message: String)? = nil
                     do {
-                        try await connection.query(PostgresQuery(unsafeSQL: sql), logger: TestDatabase.logger)
+                        for try await _ in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: TestDatabase.logger) {}
                     } catch let error as PSQLError {
                         outcome = (error.serverInfo?[.sqlState] ?? "none", error.serverInfo?[.message] ?? "\(error)")
                     }

@@ -24,10 +24,20 @@ import Testing
         return directory.appendingPathComponent("hailong").path
     }
 
+    /// `DATABASE_URL` for the CLI.
+    static func text(_ url: DatabaseURL) -> String {
+        let auth = url.username + (url.password.map { ":\($0)" } ?? "")
+        if let socketPath = url.socketPath {
+            let directory = URL(fileURLWithPath: socketPath).deletingLastPathComponent().path
+            return "postgres://\(auth)@/\(url.database)?host=\(directory)&port=\(url.port)"
+        }
+        return "postgres://\(auth)@\(url.host ?? "localhost"):\(url.port)/\(url.database)?sslmode=\(url.tlsMode.rawValue)"
+    }
+
     static func hailong(_ arguments: [String], database: DatabaseURL) throws -> (status: Int32, output: String) {
         try Subprocess.run(
             "/usr/bin/env",
-            ["LOG_LEVEL=error", "DATABASE_URL=\(database.urlString)", "HAILONG_TIMEZONE=Asia/Ho_Chi_Minh", binary] + arguments)
+            ["LOG_LEVEL=error", "DATABASE_URL=\(text(database))", "HAILONG_TIMEZONE=Asia/Ho_Chi_Minh", binary] + arguments)
     }
 
     /// agency → n, index (as text: two decimals, or null) of one figures answer.
@@ -75,7 +85,8 @@ import Testing
             try await app.test(.router) { client in
                 // P.B: four ratings in June, six in July; P.A: five in July. Counted and compacted before the merge.
                 for i in 0..<4 {
-                    try await fixture.rate(3, at: time("2026-06-10T09:00:00+07:00").addingTimeInterval(Double(i) * 600), source: fixture.sourceB())
+                    try await fixture.rate(
+                        3, at: time("2026-06-10T09:00:00+07:00").addingTimeInterval(Double(i) * 600), source: fixture.sourceB())
                 }
                 for i in 0..<6 {
                     try await fixture.rate(
@@ -90,12 +101,14 @@ import Testing
                 let before = try await Self.figures(client, "period=2026-07&agency=P&depth=1", token: par.token)
                 #expect(Self.n(before, "P") == "n=11" && Self.n(before, "P.A") == "n=5" && Self.n(before, "P.B") == "n=6", "\(before)")
 
-                let merged = try Self.hailong(["agency", "merge", "--code", "P.B", "--into", "P.A", "--last-day", "2026-06-30"], database: url)
+                let merged = try Self.hailong(
+                    ["agency", "merge", "--code", "P.B", "--into", "P.A", "--last-day", "2026-06-30"], database: url)
                 #expect(merged.status == 0, "\(merged.output)")
                 #expect(merged.output.contains("agency P.B merged into P.A after 2026-06-30"), "\(merged.output)")
                 // P.B's kiosk keeps sending in July (the directory catches up later): two more, counted but not compacted.
                 for i in 0..<2 {
-                    try await fixture.rate(2, at: time("2026-07-20T10:00:00+07:00").addingTimeInterval(Double(i) * 600), source: fixture.sourceB())
+                    try await fixture.rate(
+                        2, at: time("2026-07-20T10:00:00+07:00").addingTimeInterval(Double(i) * 600), source: fixture.sourceB())
                 }
                 try await aggregator.runUntilIdle()
 

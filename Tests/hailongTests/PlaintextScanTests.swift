@@ -3,10 +3,6 @@ import HaiLongStore
 import HaiLongTestSupport
 import Testing
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// No plaintext phone number and no secret where it should not be. A realistic day runs through the built `hailong`
 /// binary: the directory, tokens, a kiosk's pairing code and an administrator made with the CLI; `serve --demo` with
 /// its demo province; a kiosk, a paired device and an integration posting ratings (two with a phone number for a
@@ -29,22 +25,19 @@ import Testing
         Phone(typed: "0905.281.637", national: "905281637", channel: "integration"),
     ]
 
-    /// Where `needle` occurs in `haystack` (byte offsets), with `memmem`.
+    /// Where `needle` occurs in `haystack` (byte offsets); with `digitBounded`, only where no digit is next to it.
     static func occurrences(of needle: [UInt8], in haystack: [UInt8], digitBounded: Bool = false) -> [Int] {
         guard !needle.isEmpty, haystack.count >= needle.count else { return [] }
+        // Foundation's search (an optimised library; a loop here would crawl through a dump in a debug build).
+        let hay = Data(haystack)
+        let pin = Data(needle)
+        func isDigit(_ index: Int) -> Bool { index >= 0 && index < haystack.count && (48...57).contains(haystack[index]) }
         var found: [Int] = []
-        haystack.withUnsafeBytes { hay in
-            needle.withUnsafeBytes { pin in
-                var start = 0
-                while start <= hay.count - pin.count,
-                    let hit = memmem(hay.baseAddress! + start, hay.count - start, pin.baseAddress!, pin.count)
-                {
-                    let offset = hay.baseAddress!.distance(to: UnsafeRawPointer(hit))
-                    let isDigit = { (index: Int) in index >= 0 && index < hay.count && (48...57).contains(hay[index]) }
-                    if !digitBounded || (!isDigit(offset - 1) && !isDigit(offset + pin.count)) { found.append(offset) }
-                    start = offset + 1
-                }
-            }
+        var start = hay.startIndex
+        while start < hay.endIndex, let range = hay.range(of: pin, options: [], in: start..<hay.endIndex) {
+            let offset = range.lowerBound - hay.startIndex
+            if !digitBounded || (!isDigit(offset - 1) && !isDigit(offset + needle.count)) { found.append(offset) }
+            start = range.lowerBound + 1
         }
         return found
     }
@@ -164,8 +157,8 @@ import Testing
         // The service, with the demo province; its banner (stdout) shows secrets by design, its logs (stderr) must not.
         let serveLog = work.appendingPathComponent("serve.log")
         let banner = work.appendingPathComponent("banner.txt")
-        FileManager.default.createFile(atPath: serveLog.path, contents: nil)
-        FileManager.default.createFile(atPath: banner.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: serveLog.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: banner.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = environment + [CLITests.binary, "serve", "--demo", "--host", "127.0.0.1", "--port", String(port)]
@@ -190,7 +183,9 @@ import Testing
         secrets += [("demo PAR token", demoToken), ("demo pairing code", demoCode), ("demo administrator's password", String(demoAdmin.2))]
 
         // A device pairs with its code and gets a token of its own.
-        let paired = try curl(["-X", "POST", "-H", "Content-Type: application/json", "--data", #"{"code":"\#(deviceCode)"}"#, "\(base)/api/v1/kiosk/pair"])
+        let paired = try curl([
+            "-X", "POST", "-H", "Content-Type: application/json", "--data", #"{"code":"\#(deviceCode)"}"#, "\(base)/api/v1/kiosk/pair",
+        ])
         #expect(paired.status == 200, "\(paired.body)")
         let deviceToken = String(try #require(paired.body.firstMatch(of: /"token"\s*:\s*"([^"]+)"/)).1)
         secrets.append(("device token (pairing)", deviceToken))
@@ -198,9 +193,15 @@ import Testing
         // Ratings: from the kiosk with a phone number, from the paired device, from the integration with one.
         let now = ISO8601DateFormatter().string(from: Date().addingTimeInterval(-60))
         let ratings: [(String, String)] = [
-            (kioskToken, #"{"questionnaire":"kiosk-3","answers":{"overall":1},"comment":"Chờ lâu, xin gọi lại","submitted_at":"\#(now)","contact":{"phone":"\#(Self.phones[1].typed)","consent":true}}"#),
+            (
+                kioskToken,
+                #"{"questionnaire":"kiosk-3","answers":{"overall":1},"comment":"Chờ lâu, xin gọi lại","submitted_at":"\#(now)","contact":{"phone":"\#(Self.phones[1].typed)","consent":true}}"#
+            ),
             (deviceToken, #"{"questionnaire":"kiosk-3","answers":{"overall":3},"submitted_at":"\#(now)"}"#),
-            (integration, #"{"questionnaire":"kiosk-3","answers":{"overall":2},"comment":"Hồ sơ trả chậm","submitted_at":"\#(now)","contact":{"phone":"\#(Self.phones[2].typed)","consent":true}}"#),
+            (
+                integration,
+                #"{"questionnaire":"kiosk-3","answers":{"overall":2},"comment":"Hồ sơ trả chậm","submitted_at":"\#(now)","contact":{"phone":"\#(Self.phones[2].typed)","consent":true}}"#
+            ),
         ]
         for (token, body) in ratings {
             let posted = try curl([
@@ -249,12 +250,16 @@ import Testing
         let days = DateFormatter()
         days.dateFormat = "yyyy-MM-dd"
         days.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh")
-        let period = "\(days.string(from: Date().addingTimeInterval(-130 * 86_400)))..\(days.string(from: Date().addingTimeInterval(86_400)))"
+        let period =
+            "\(days.string(from: Date().addingTimeInterval(-130 * 86_400)))..\(days.string(from: Date().addingTimeInterval(86_400)))"
         for (token, agency) in [(par, "H31"), (demoToken, "DEMO")] {
             for format in ["csv", "xlsx"] {
                 let name = "api-\(agency).\(format)"
                 let exported = try curl(
-                    ["-H", "Authorization: Bearer \(token)", "\(base)/api/v1/indices?period=\(period)&agency=\(agency)&depth=1&format=\(format)"],
+                    [
+                        "-H", "Authorization: Bearer \(token)",
+                        "\(base)/api/v1/indices?period=\(period)&agency=\(agency)&depth=1&format=\(format)",
+                    ],
                     save: name)
                 #expect(exported.status == 200, "\(name): \(exported.body.prefix(300))")
                 exports.append((name, format))
@@ -265,7 +270,8 @@ import Testing
 
         // What is scanned: the logs, the exports (XLSX unzipped) and a dump of the database.
         var scanned: [(String, [UInt8])] = [
-            ("the service's logs", Array(try Data(contentsOf: serveLog))), ("the CLI's logs", Array(try Data(contentsOf: URL(fileURLWithPath: cliLog)))),
+            ("the service's logs", Array(try Data(contentsOf: serveLog))),
+            ("the CLI's logs", Array(try Data(contentsOf: URL(fileURLWithPath: cliLog)))),
         ]
         for (name, format) in exports {
             let path = work.appendingPathComponent(name).path
