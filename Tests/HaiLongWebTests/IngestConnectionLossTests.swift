@@ -27,7 +27,7 @@ import Testing
                 """
                 SELECT pid::bigint FROM pg_stat_activity
                 WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'
-                  AND wait_event = 'relation' AND strpos(query, 'INSERT INTO pending_aggregation') > 0
+                  AND wait_event = 'relation' AND strpos(query, 'WITH input AS') > 0
                 """
             ).decode(Int.self))
     }
