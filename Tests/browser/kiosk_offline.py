@@ -3,16 +3,26 @@
 while the server is still down (the service worker serves it, the queue survives); start the server again on the
 same port and see exactly those three rows arrive, by id, and the dot turn green.
 
+The browser reaches the server through a counting proxy on loopback (`CountingProxy`), so the script sees every
+request the server answered: each queued rating is POSTed exactly once after the server is back, in the order it was
+queued, and never again (the primary key would hide a second POST of the same id from a count of rows).
+
     python3 Tests/browser/kiosk_offline.py --hailong .build/debug/hailong --database-url postgres://…
 """
 
-from kiosk_support import AGENCY, Kiosk, expect, log, main, responses, wait_for
+from collections import Counter
+
+from kiosk_support import AGENCY, CountingProxy, Kiosk, expect, log, main, responses, wait_for
+
+RESPONSES = "/api/v1/responses"
 
 
 def test(hailong, arguments):
     code = hailong.set_up_directory()
     hailong.start()
-    kiosk = Kiosk(hailong, 768, 1024)
+    proxy = CountingProxy(hailong)
+    proxy.start()
+    kiosk = Kiosk(hailong, 768, 1024, base=proxy.base)
     kiosk.open()
     kiosk.pair(code)
     kiosk.wait_screen("rate")
@@ -24,8 +34,12 @@ def test(hailong, arguments):
                "the offline copy of the page", timeout=20)
     wait_for(lambda: hailong.sql("SELECT 1 FROM counters WHERE on_duty_officer_id IS NOT NULL"), "the officer on duty is saved")
 
+    expect(proxy.requests("POST", RESPONSES) == [], f"no rating sent before the test rated: {proxy.requests('POST', RESPONSES)}")
+    expect(proxy.requests("GET", "/kiosk"), "the page came through the proxy")
+
     log("server down; three ratings")
     hailong.stop()
+    proxy.stop()
     kiosk.rate(3)
     kiosk.skip_thanks()
     kiosk.rate(2)
@@ -47,8 +61,11 @@ def test(hailong, arguments):
     kiosk.wait(lambda: kiosk.text("#queue-count") == "3", "the count after the reload")
     kiosk.wait(lambda: kiosk.dot() == "offline", "the red dot after the reload")
 
+    expect(proxy.requests("POST", RESPONSES) == [], "no rating reached the server while it was down")
+
     log("server back on the same port")
     hailong.start()
+    proxy.start()
     rows = wait_for(lambda: responses(hailong, count=3), "the three offline ratings to arrive", timeout=60)
     expect(len(rows) == 3, f"exactly three rows, found {len(rows)}: {rows}")
     expect(sorted(row["id"] for row in rows) == sorted(queued), f"the rows are the queued ids: {rows} vs {queued}")
@@ -66,9 +83,17 @@ def test(hailong, arguments):
     kiosk.wait_screen("rate")
     kiosk.wait(lambda: kiosk.dot() == "online", "green after a reload online")
     expect(len(responses(hailong)) == 3, "still exactly three rows")
+    # At the server: each queued rating POSTed once, answered 201, oldest first; nothing else POSTed to the ingest route.
+    posts = proxy.requests("POST", RESPONSES)
+    sends = Counter(key for _, _, key, _ in posts)
+    expect(all(sends[key] == 1 for key in queued), f"each queued rating POSTed exactly once: {dict(sends)}")
+    expect(set(sends) == set(queued), f"no other Idempotency-Key POSTed: {sorted(sends)} vs {sorted(queued)}")
+    expect([key for _, _, key, _ in posts] == queued, f"sent in the order queued: {posts} vs {queued}")
+    expect(all(status == 201 for _, _, _, status in posts), f"each answered 201: {posts}")
 
     kiosk.expect_clean_console(allow_network_errors=True)
     kiosk.quit()
+    proxy.stop()
 
 
 if __name__ == "__main__":

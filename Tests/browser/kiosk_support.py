@@ -6,6 +6,8 @@ through selenium and checks what reached the database with psql.
 """
 
 import argparse
+import http.client
+import http.server
 import json
 import os
 import signal
@@ -13,6 +15,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 import urllib.error
@@ -187,10 +190,90 @@ class Hailong:
             return error.code, error.headers, error.read()
 
 
+class CountingProxy:
+    """A plain HTTP proxy on loopback between the browser and `hailong serve` that records every request the server
+    answered: (method, path, Idempotency-Key, status). The browser talks to the proxy's port only; `stop` closes that
+    port (the browser then sees a refused connection, as with the server itself down) and `start` opens it again on
+    the same port, so the page's origin and its service worker stay the same. Each connection carries one request
+    (HTTP/1.0 towards the browser), so no kept-alive socket outlives a `stop`."""
+
+    HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade",
+                  "content-length"}
+
+    def __init__(self, hailong):
+        self.hailong = hailong
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.lock = threading.Lock()
+        self.seen = []
+        self.server = None
+        self.thread = None
+
+    def start(self):
+        expect(self.server is None, "the proxy is already listening")
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def forward(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                headers = {name: value for name, value in self.headers.items() if name.lower() not in proxy.HOP_BY_HOP}
+                upstream = http.client.HTTPConnection("127.0.0.1", proxy.hailong.port, timeout=60)
+                try:
+                    upstream.request(self.command, self.path, body=body, headers=headers)
+                    answer = upstream.getresponse()
+                    payload = answer.read()
+                except OSError:
+                    # The server is not there: no answer, as a refused connection would give none.
+                    self.close_connection = True
+                    return
+                finally:
+                    upstream.close()
+                with proxy.lock:
+                    proxy.seen.append((self.command, self.path.split("?")[0], self.headers.get("Idempotency-Key"),
+                                       answer.status))
+                self.send_response_only(answer.status, answer.reason)
+                for name, value in answer.getheaders():
+                    if name.lower() not in proxy.HOP_BY_HOP:
+                        self.send_header(name, value)
+                if self.command != "HEAD" and answer.status not in (204, 304):
+                    self.send_header("Content-Length", str(len(payload)))
+                self.send_header("Connection", "close")
+                self.end_headers()
+                if self.command != "HEAD" and answer.status not in (204, 304):
+                    self.wfile.write(payload)
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = forward
+
+            def log_message(self, *_):
+                pass
+
+        class Server(http.server.ThreadingHTTPServer):
+            allow_reuse_address = True
+            daemon_threads = True
+
+        self.server = Server(("127.0.0.1", self.port), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        if self.server is None:
+            return
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=10)
+        self.server = None
+
+    def requests(self, method=None, path=None):
+        """What the server answered so far: (method, path, Idempotency-Key, status) in arrival order."""
+        with self.lock:
+            return [seen for seen in self.seen if (method is None or seen[0] == method) and (path is None or seen[1] == path)]
+
+
 class Kiosk:
     """Headless Chromium showing the kiosk page, with the waits the tests need."""
 
-    def __init__(self, hailong, width=768, height=1024):
+    def __init__(self, hailong, width=768, height=1024, base=None):
         options = webdriver.ChromeOptions()
         options.binary_location = CHROMIUM
         for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
@@ -202,6 +285,8 @@ class Kiosk:
         self.driver.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "Asia/Ho_Chi_Minh"})
         self.resize(width, height)
         self.hailong = hailong
+        # Where the page is opened: the server itself, or a `CountingProxy` in front of it.
+        self.base = base or hailong.base
         self.console = []
         OPEN_BROWSERS.append(self)
 
@@ -210,7 +295,7 @@ class Kiosk:
             "Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
 
     def open(self):
-        self.driver.get(f"{self.hailong.base}/kiosk")
+        self.driver.get(f"{self.base}/kiosk")
 
     def wait(self, condition, message, timeout=10):
         try:
