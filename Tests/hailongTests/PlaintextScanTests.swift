@@ -102,7 +102,8 @@ import Testing
         let dataKey = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
         let cliLog = work.appendingPathComponent("cli.log").path
         let environment = [
-            "DATABASE_URL=\(url.urlString)", "HAILONG_DATA_KEY=\(dataKey)", "HAILONG_SURVEY_MIN_FILL_SECONDS=0", "LOG_LEVEL=debug",
+            "DATABASE_URL=\(url.asServiceLogin.urlString)", "MIGRATION_DATABASE_URL=\(url.urlString)", "HAILONG_DATA_KEY=\(dataKey)",
+            "HAILONG_SURVEY_MIN_FILL_SECONDS=0", "LOG_LEVEL=debug",
             "HAILONG_TIMEZONE=Asia/Ho_Chi_Minh", "HAILONG_SECURE_COOKIES=0", "SCAN_CLI_LOG=\(cliLog)",
         ]
         var secrets: [(String, String)] = [("HAILONG_DATA_KEY", dataKey)]
