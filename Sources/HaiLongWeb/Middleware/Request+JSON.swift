@@ -9,6 +9,9 @@ extension Request {
         guard let json = JSONValue.parse(Data(buffer: body)) else {
             throw Problem(.badRequest, field: "body", detail: "the body is not valid JSON")
         }
+        if let field = InputText.fieldWithNUL(in: json) {
+            throw Problem(.badRequest, field: field, detail: "\(field) holds a NUL character (\\u0000), which cannot be stored")
+        }
         return json
     }
 }
@@ -16,7 +19,11 @@ extension Request {
 extension Request {
     /// The body's `application/x-www-form-urlencoded` fields, within `limit` bytes; a repeated name keeps its last value.
     func formFields(upTo limit: Int) async throws -> [String: String] {
-        Self.formFields(try await body.collect(upTo: limit))
+        let fields = Self.formFields(try await body.collect(upTo: limit))
+        if let name = fields.first(where: { $0.value.unicodeScalars.contains { $0.value == 0 } })?.key {
+            throw Problem(.badRequest, field: name, detail: "\(name) holds a NUL character, which cannot be stored")
+        }
+        return fields
     }
 
     static func formFields(_ buffer: ByteBuffer) -> [String: String] {
