@@ -27,6 +27,7 @@ import time
 import urllib.error
 import urllib.request
 
+HERE = os.path.dirname(os.path.abspath(__file__))
 ROLES = ["kiosk", "integration", "par", "admin", "scoped_admin", "none"]
 PROVINCE, AGENCY = "FZ", "FZ.STP"
 
@@ -118,7 +119,7 @@ def main():
         log(f"server up on {base}; {args.examples} examples per operation, roles {', '.join(roles)}")
         for role in roles:
             report = os.path.join(work, f"{role}.junit.xml")
-            command = [st, "run", f"{base}/openapi.yaml", "--url", base, "--checks", "all",
+            command = [st, "--config-file", os.path.join(HERE, "schemathesis.toml"), "run", f"{base}/openapi.yaml", "--url", base, "--checks", "all",
                        "--max-examples", str(args.examples), "--workers", args.workers, "--no-color",
                        "--request-timeout", "10", "--generation-database", "none",
                        "--report", "junit", "--report-junit-path", report, "--suppress-health-check", "all"]
@@ -129,7 +130,10 @@ def main():
             if tokens[role]:
                 command += ["--header", f"Authorization: Bearer {tokens[role]}"]
             started = time.monotonic()
-            run = subprocess.run(command, capture_output=True, text=True, env=dict(os.environ, NO_COLOR="1"))
+            # The hooks give valid examples of the document's own formats (period, questionnaire-code, methodology).
+            hooks_env = dict(os.environ, NO_COLOR="1", SCHEMATHESIS_HOOKS="hooks",
+                             PYTHONPATH=os.pathsep.join(filter(None, [HERE, os.environ.get("PYTHONPATH")])))
+            run = subprocess.run(command, capture_output=True, text=True, env=hooks_env, cwd=work)
             seconds = time.monotonic() - started
             output = run.stdout + run.stderr
             with open(os.path.join(work, f"{role}.txt"), "w") as f:

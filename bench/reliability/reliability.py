@@ -975,7 +975,7 @@ def hostile_test(tokens, par):
 def fuzz_test(tokens, par):
     print("\n== (vi) schema fuzzing (schemathesis, all checks, every operation, each token role) ==", flush=True)
     stop_server()
-    name = "hailong_fuzz"
+    name = "hailong_schemathesis"  # empty: the fuzzing script migrates and sets up its own directory
     subprocess.run([os.path.join(PGBIN, "createdb"), "-h", work, "-U", "postgres", name], check=True)
     out = os.path.join(work, "fuzz.json")
     keep = os.path.join(work, "fuzz")
@@ -1036,7 +1036,8 @@ def main():
     # The server's own account (LOG_LEVEL=warning): each distinct message, with how often it was logged.
     import re
     messages = {}
-    with open(server_log_path, errors="replace") as f:
+    with open(server_log_path, "a+", errors="replace") as f:
+        f.seek(0)
         for line in f:
             if line.startswith("--- start"):
                 continue

@@ -92,7 +92,12 @@ struct IndicesController: Sendable {
     /// `code` or `code:version`; by default the methodology marked default.
     func methodology(_ text: String?) async throws -> Methodology {
         guard let text else { return try await indices.defaultMethodology() }
-        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+        // An empty code (`methodology=`, `":1"`) is malformed: without this guard `parts[0]` was out of range and the
+        // whole process trapped.
+        let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard let code = parts.first, !code.isEmpty else {
+            throw Problem(.badRequest, field: "methodology", detail: "methodology must be CODE or CODE:VERSION")
+        }
         var version: Int?
         if parts.count == 2 {
             guard let number = Int(parts[1]), number >= 1 else {
@@ -100,7 +105,7 @@ struct IndicesController: Sendable {
             }
             version = number
         }
-        guard let methodology = try await indices.methodology(code: parts[0], version: version) else {
+        guard let methodology = try await indices.methodology(code: code, version: version) else {
             throw Problem(.badRequest, field: "methodology", detail: "unknown methodology '\(text)'")
         }
         return methodology
