@@ -157,10 +157,15 @@ struct IndicesController: Sendable {
     func publication(_ published: String, parameters: FlatDictionary<Substring, Substring>, scope: Int64?) async throws -> Publication {
         var version: Int?
         if published != "latest" {
-            guard let number = Int(published), number >= 1 else {
+            guard let first = published.first, first != "0", published.allSatisfy({ $0.isASCII && $0.isNumber }) else {
                 throw Problem(.badRequest, field: "published", detail: "published must be latest or a version number")
             }
-            version = number
+            // A well-formed version beyond what the database can hold (a 32-bit integer) cannot exist: 404 like any
+            // other missing version, not the database's "out of range" error as a 500.
+            guard let number = Int32(published) else {
+                throw Problem(.notFound, field: "published", detail: "no publication \(published)")
+            }
+            version = Int(number)
         }
         guard let periodText = parameters["period"].map(String.init) else {
             throw Problem(.badRequest, field: "period", detail: "period is required")
@@ -205,6 +210,10 @@ struct IndicesController: Sendable {
         }
         for (name, value) in fields {
             guard case .string = value else { throw ValidationError(field: name, reason: "must be a string") }
+        }
+        // The body is well-formed JSON; what it lacks for this caller is a 422, like any other body that is not valid.
+        if fields["agency"] == nil, caller.scope == nil {
+            throw ValidationError(field: "agency", reason: "is required for a province-wide token")
         }
         var query = try await indicesQuery(
             { name in if case .string(let text)? = fields[name] { text } else { nil } }, scope: caller.scope)
