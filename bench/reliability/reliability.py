@@ -67,6 +67,8 @@ parser.add_argument("--outage", type=float, default=6.0, help="seconds PostgreSQ
 SCENARIOS = ["kill", "aggkill", "sigterm", "pgrestart", "hostile", "fuzz", "unsafe"]
 parser.add_argument("--only", default=None, help="comma-separated scenarios: " + ", ".join(SCENARIOS))
 parser.add_argument("--agg-kills", type=int, default=20, help="aggregator steps interrupted in (iv)")
+parser.add_argument("--agg-mode", choices=["both", "kill", "terminate"], default="both",
+                    help="(iv): alternate kill -9 and pg_terminate_backend, or only one of them")
 parser.add_argument("--slow-connections", type=int, default=1000, help="slowhttptest connections in (v)")
 parser.add_argument("--fuzz-examples", type=int, default=500, help="schemathesis examples per operation in (vi)")
 parser.add_argument("--json", default=None, help="also write the figures to this JSON file")
@@ -500,7 +502,7 @@ def pg_restart_test(tokens):
     verdict(not lost, f"no acknowledged response lost across the restart ({len(acked)} acknowledged, {len(lost)} missing)")
 
 
-AGG_LOCK = "locktype = 'advisory' AND classid = 1212957031 AND objid = 1196574023 AND granted"  # AggregationLock.key
+AGG_LOCK = "locktype = 'advisory' AND classid = 1212956999 AND objid = 1196574023 AND granted"  # AggregationLock.key
 
 
 def fresh_database(name):
@@ -603,22 +605,26 @@ def aggkill_test(tokens, par):
     load = Load(tokens, 8)
     time.sleep(2)
     interrupts = {"kill -9": 0, "pg_terminate_backend": 0}
+    moments = []  # when each interrupt happened: the gaps show how soon the next step ran
     attempts = 0
-    deadline = time.monotonic() + max(120, args.agg_kills * 8)
+    deadline = time.monotonic() + max(120, args.agg_kills * 15)  # a step stuck on a killed connection costs 30 s
     while sum(interrupts.values()) < args.agg_kills and time.monotonic() < deadline:
-        use_terminate = sum(interrupts.values()) % 2 == 1
+        use_terminate = (args.agg_mode == "terminate"
+                         or (args.agg_mode == "both" and sum(interrupts.values()) % 2 == 1))
         attempts += 1
         if use_terminate:
             # Check and kill in one statement: only a backend holding the aggregation lock (a step or a compaction
             # in its transaction) is terminated.
             killed = psql(f"SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE {AGG_LOCK}")
             if killed != "0":
+                moments.append(time.monotonic())
                 interrupts["pg_terminate_backend"] += 1
                 log(f"pg_terminate_backend of the aggregator's connection ({sum(interrupts.values())})")
                 time.sleep(1.0)
         else:
             if psql(f"SELECT count(*) FROM pg_locks WHERE {AGG_LOCK}") != "0":
                 os.kill(server.pid, signal.SIGKILL)
+                moments.append(time.monotonic())
                 server.wait()
                 interrupts["kill -9"] += 1
                 log(f"kill -9 {server.pid} while a step held the lock ({sum(interrupts.values())})")
@@ -626,7 +632,10 @@ def aggkill_test(tokens, par):
                 time.sleep(0.5)
         time.sleep(0.005)
     acked = load.finish()
+    drain_started = time.monotonic()
     drained = wait_drained()
+    drain_seconds = time.monotonic() - drain_started
+    gaps = [b - a for a, b in zip(moments, moments[1:])]
     rows = int(psql("SELECT count(*) FROM responses"))
     before = cube_snapshot()
     figures_before = indices_answer(par, base_port)
@@ -640,12 +649,16 @@ def aggkill_test(tokens, par):
     print(f"interrupted steps: {interrupts} (in {attempts} looks); {len(acked)} ratings acknowledged meanwhile, "
           f"rows {rows}; attempts by outcome: " + ", ".join(f"{k}: {v}" for k, v in sorted(
               load.statuses.items(), key=lambda kv: str(kv[0]))))
+    print(f"seconds between interrupts (each waits for the next step holding the lock): max "
+          f"{max(gaps, default=0):.1f}, median {sorted(gaps)[len(gaps) // 2] if gaps else 0:.1f}; queue drained "
+          f"{drain_seconds:.1f} s after the load stopped")
     print(f"cube before the rebuild: {before[0]} cells, n {before[1]}, md5 {before[2]}")
     print(f"cube after  the rebuild: {after[0]} cells, n {after[1]}, md5 {after[2]} (rebuild took {rebuild_seconds:.1f} s)")
     figures["aggkill"] = {"interrupts": interrupts, "looks": attempts, "acknowledged": len(acked), "rows": rows,
                           "cells_before": before[0], "n_before": before[1], "cells_after": after[0],
                           "n_after": after[1], "equal": before == after, "indices_equal": figures_before == figures_after,
-                          "rebuild_seconds": round(rebuild_seconds, 1)}
+                          "rebuild_seconds": round(rebuild_seconds, 1), "max_gap_seconds": round(max(gaps, default=0), 1),
+                          "drain_seconds": round(drain_seconds, 1)}
     verdict(sum(interrupts.values()) >= args.agg_kills,
             f"{sum(interrupts.values())} steps interrupted while holding the aggregation lock (wanted {args.agg_kills})")
     verdict(drained, "the queue drained after the interruptions")
