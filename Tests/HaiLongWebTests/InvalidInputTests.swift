@@ -64,3 +64,26 @@ import Testing
         }
     }
 }
+
+/// More than 16 KiB of header fields is 431 naming `headers`, on any route, before authentication.
+@Suite struct HeaderLimitTests {
+    @Test func sixtyFourKilobytesOfHeadersIs431() async throws {
+        try await AppHarness.run { app, client in
+            for path in ["/api/v1/agencies", "/healthz", "/api/v1/no-such"] {
+                let response = try await client.execute(
+                    uri: path, method: .get,
+                    headers: [
+                        .authorization: "Bearer \(app.parToken)", HTTPField.Name("X-Pad")!: String(repeating: "a", count: 64 * 1024),
+                    ])
+                #expect(response.status.code == 431, "\(path): \(response.status)")
+                #expect(response.headers[.contentType] == "application/problem+json")
+                #expect(response.json["field"] as? String == "headers")
+            }
+            // Ordinary headers, and a few kilobytes of them, still pass.
+            let fine = try await client.execute(
+                uri: "/api/v1/agencies", method: .get,
+                headers: [.authorization: "Bearer \(app.parToken)", HTTPField.Name("X-Pad")!: String(repeating: "a", count: 8 * 1024)])
+            #expect(fine.status == .ok)
+        }
+    }
+}

@@ -5,8 +5,19 @@ import Hummingbird
 /// Refuses, before any route sees them, query parameters and path segments that no HaiLong route can use and that
 /// PostgreSQL cannot store: a percent-encoding that does not decode to UTF-8, a NUL or another control character.
 /// The answer is a 400 problem document naming the parameter (or `path`), never an error from the database.
+///
+/// Header fields are limited to `maxHeaderBytes` in all (431): HaiLong's clients send a token and a few short fields,
+/// and the HTTP parser alone would take some 80 KB of them on every request.
 struct InputGuardMiddleware<Context: RequestContext>: RouterMiddleware {
+    static var maxHeaderBytes: Int { 16 * 1024 }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let headerBytes = request.headers.reduce(0) { $0 + $1.name.rawName.utf8.count + $1.value.utf8.count + 4 }
+        guard headerBytes <= Self.maxHeaderBytes else {
+            throw Problem(
+                .init(code: 431, reasonPhrase: "Request Header Fields Too Large"), field: "headers",
+                detail: "the header fields are larger than \(Self.maxHeaderBytes) bytes in all")
+        }
         if let problem = Self.problem(path: request.uri.path, query: request.uri.query) { throw problem }
         return try await next(request, context)
     }
