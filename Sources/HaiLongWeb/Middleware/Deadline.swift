@@ -5,7 +5,11 @@ import NIOPosix
 /// Runs `body` but gives up after `limit`: a request that waits that long is waiting on an unreachable database
 /// (PostgresNIO keeps a lease request queued while it retries connecting), and the caller is better served by a quick
 /// 503 with `Retry-After`. A write that committed just before the deadline is safe to retry: ingest is idempotent.
-func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+///
+/// `expired` is what is thrown when the limit passes first (by default that 503).
+func withDeadline<T: Sendable>(
+    _ limit: Duration, expired: @autoclosure () -> Problem? = nil, _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
     try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { try await body() }
         group.addTask {
@@ -21,6 +25,7 @@ func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable ()
         }
         defer { group.cancelAll() }
         guard let first = try await group.next(), let value = first else {
+            if let problem = expired() { throw problem }
             throw Problem.unavailable("the database did not answer within \(limit.components.seconds) s; retry shortly")
         }
         return value
