@@ -35,4 +35,22 @@ import Testing
         let body = try await Self.request(RequestBody(buffer: ByteBuffer(string: #"{"a":1}"#))).collectBody(upTo: 1024)
         #expect(String(buffer: body) == #"{"a":1}"#)
     }
+
+    /// A handler stuck in a call that ignores cancellation (a query caught by PostgreSQL shutting down) is answered
+    /// 503 at the route's deadline; the deadline used to wait for it (11 s in the bench with the database down for 6).
+    @Test func aHandlerThatIgnoresCancellationIsAnsweredAtTheDeadline() async throws {
+        let started = ContinuousClock.now
+        do {
+            _ = try await withDeadline(.milliseconds(300)) { () async throws -> Int in
+                await withCheckedContinuation { (_: CheckedContinuation<Void, Never>) in }
+                return 1
+            }
+            Issue.record("the stuck handler returned")
+        } catch let problem as Problem {
+            #expect(problem.status == .serviceUnavailable)
+            #expect(problem.headers[.retryAfter] == "5")
+        }
+        let waited = started.duration(to: .now)
+        #expect(waited >= .milliseconds(300) && waited < .seconds(3), "waited \(waited)")
+    }
 }
