@@ -33,4 +33,16 @@ import Testing
             #expect(response.json["field"] as? String == "methodology")
         }
     }
+
+    /// With `published`, the stored publication's methodology is served, but a malformed `methodology` is still 400
+    /// (the 500-example fuzzing found `methodology=` accepted there).
+    @Test func anEmptyMethodologyWithPublishedIs400() async throws {
+        try await AppHarness.run { app, client in
+            let response = try await client.execute(
+                uri: "/api/v1/indices?period=2026&agency=P&published=1&methodology=", method: .get,
+                headers: [.authorization: "Bearer \(app.parToken)"])
+            #expect(response.status == .badRequest, "\(response.text)")
+            #expect(response.json["field"] as? String == "methodology")
+        }
+    }
 }

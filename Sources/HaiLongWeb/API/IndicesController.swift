@@ -94,21 +94,24 @@ struct IndicesController: Sendable {
         guard let text else { return try await indices.defaultMethodology() }
         // An empty code (`methodology=`, `":1"`) is malformed: without this guard `parts[0]` was out of range and the
         // whole process trapped.
-        let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-        guard let code = parts.first, !code.isEmpty else {
-            throw Problem(.badRequest, field: "methodology", detail: "methodology must be CODE or CODE:VERSION")
-        }
-        var version: Int?
-        if parts.count == 2 {
-            guard let number = Int(parts[1]), number >= 1 else {
-                throw Problem(.badRequest, field: "methodology", detail: "methodology must be CODE or CODE:VERSION")
-            }
-            version = number
-        }
+        let (code, version) = try Self.methodologyName(text)
         guard let methodology = try await indices.methodology(code: code, version: version) else {
             throw Problem(.badRequest, field: "methodology", detail: "unknown methodology '\(text)'")
         }
         return methodology
+    }
+
+    /// `CODE` or `CODE:VERSION`, split; 400 naming `methodology` when it is neither (an empty code too).
+    static func methodologyName(_ text: String) throws -> (code: String, version: Int?) {
+        let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard let code = parts.first, !code.isEmpty else {
+            throw Problem(.badRequest, field: "methodology", detail: "methodology must be CODE or CODE:VERSION")
+        }
+        guard parts.count == 2 else { return (code, nil) }
+        guard let number = Int(parts[1]), number >= 1 else {
+            throw Problem(.badRequest, field: "methodology", detail: "methodology must be CODE or CODE:VERSION")
+        }
+        return (code, number)
     }
 
     @Sendable func list(_ request: Request, context: TokenRequestContext) async throws -> Response {
@@ -155,6 +158,8 @@ struct IndicesController: Sendable {
 
     /// The publication `published` (`latest` or a version number) names for the query's agency, period and questionnaire.
     func publication(_ published: String, parameters: FlatDictionary<Substring, Substring>, scope: Int64?) async throws -> Publication {
+        // A publication carries its own methodology; a malformed one asked for is still refused like on live figures.
+        if let methodology = parameters["methodology"] { _ = try Self.methodologyName(String(methodology)) }
         var version: Int?
         if published != "latest" {
             guard let first = published.first, first != "0", published.allSatisfy({ $0.isASCII && $0.isNumber }) else {
