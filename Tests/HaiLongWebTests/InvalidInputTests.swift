@@ -17,6 +17,7 @@ import Testing
         ("/api/v1/agencies?agency=%00", "agency"),
         ("/api/v1/agencies?agency=%FF%FE", "agency"),
         ("/api/v1/questionnaires/kiosk%003", "path"),
+        ("/api/v1/questionnaires/kiosk%FF", "path"),
     ])
     func aControlCharacterInTheURLIs400NamingIt(_ uri: String, _ field: String) async throws {
         try await AppHarness.run { app, client in
@@ -84,6 +85,19 @@ import Testing
                 uri: "/api/v1/agencies", method: .get,
                 headers: [.authorization: "Bearer \(app.parToken)", HTTPField.Name("X-Pad")!: String(repeating: "a", count: 8 * 1024)])
             #expect(fine.status == .ok)
+        }
+    }
+}
+
+/// A path segment with a control character other than NUL is storable text: the route answers it (404 here), as
+/// the document's pattern for path parameters (no NUL) says.
+@Suite struct PathControlCharacterTests {
+    @Test func aBellInABadgeIsNotFound() async throws {
+        try await AppHarness.run { app, client in
+            let response = try await client.execute(
+                uri: "/api/v1/kiosk/officers/B%07-1/photo", method: .get,
+                headers: [.authorization: "Bearer \(app.fixture.kioskA.token)"])
+            #expect(response.status == .notFound, "\(response.text)")
         }
     }
 }

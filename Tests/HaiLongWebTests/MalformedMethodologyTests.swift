@@ -45,4 +45,16 @@ import Testing
             #expect(response.json["field"] as? String == "methodology")
         }
     }
+
+    /// Likewise `depth` and `group` with `published` (the fuzzing found `depth=` answered 200 there).
+    @Test(arguments: ["depth=", "depth=2", "group=day", "group="])
+    func aMalformedDepthOrGroupWithPublishedIs400(_ parameter: String) async throws {
+        try await AppHarness.run { app, client in
+            let response = try await client.execute(
+                uri: "/api/v1/indices?period=2026&agency=P&published=1&\(parameter)", method: .get,
+                headers: [.authorization: "Bearer \(app.parToken)"])
+            #expect(response.status == .badRequest, "\(parameter): \(response.text)")
+            #expect(response.json["field"] as? String == String(parameter.prefix { $0 != "=" }))
+        }
+    }
 }

@@ -158,8 +158,15 @@ struct IndicesController: Sendable {
 
     /// The publication `published` (`latest` or a version number) names for the query's agency, period and questionnaire.
     func publication(_ published: String, parameters: FlatDictionary<Substring, Substring>, scope: Int64?) async throws -> Publication {
-        // A publication carries its own methodology; a malformed one asked for is still refused like on live figures.
+        // A publication carries its own methodology, depth and breakdown; malformed ones asked for are still refused
+        // like on live figures (the fuzzing found `methodology=` and `depth=` accepted here).
         if let methodology = parameters["methodology"] { _ = try Self.methodologyName(String(methodology)) }
+        if let depth = parameters["depth"], Depth(rawValue: String(depth)) == nil {
+            throw Problem(.badRequest, field: "depth", detail: "depth must be 0, 1 or all")
+        }
+        if let group = parameters["group"], ![.officer, .counter, .channel].contains(Grouping(rawValue: String(group))) {
+            throw Problem(.badRequest, field: "group", detail: "group must be officer, counter or channel")
+        }
         var version: Int?
         if published != "latest" {
             guard let first = published.first, first != "0", published.allSatisfy({ $0.isASCII && $0.isNumber }) else {

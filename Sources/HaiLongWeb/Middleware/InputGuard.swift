@@ -3,7 +3,8 @@ import HaiLongCore
 import Hummingbird
 
 /// Refuses, before any route sees them, query parameters and path segments that no HaiLong route can use and that
-/// PostgreSQL cannot store: a percent-encoding that does not decode to UTF-8, a NUL or another control character.
+/// PostgreSQL cannot store: a percent-encoding that does not decode to UTF-8, a NUL, and in query values any other
+/// control character too (a path segment with one is simply not found).
 /// The answer is a 400 problem document naming the parameter (or `path`), never an error from the database.
 ///
 /// Header fields are limited to `maxHeaderBytes` in all (431): HaiLong's clients send a token and a few short fields,
@@ -25,8 +26,9 @@ struct InputGuardMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The problem with this path and raw query, or `nil` when both are usable.
     static func problem(path: String, query: String?) -> Problem? {
         for segment in path.split(separator: "/") {
-            guard let text = String(segment).removingPercentEncoding, !InputText.hasControlCharacter(text) else {
-                return Problem(.badRequest, field: "path", detail: "the path holds an invalid or control character")
+            // Only what PostgreSQL cannot store: a path segment with another control character is merely not found.
+            guard let text = String(segment).removingPercentEncoding, !text.unicodeScalars.contains(where: { $0.value == 0 }) else {
+                return Problem(.badRequest, field: "path", detail: "the path holds a NUL or an invalid percent-encoding")
             }
         }
         guard let query, !query.isEmpty else { return nil }
