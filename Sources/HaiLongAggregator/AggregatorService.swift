@@ -8,15 +8,30 @@ public struct AggregatorService: Service {
     let interval: Duration
     /// How often the marked (agency, day) pairs are compacted when none are waiting (sql/0008).
     let compactionInterval: Duration
+    /// How long one pass (the steps until idle, or a compaction) may take before it is abandoned (`withStepDeadline`).
+    let stepDeadline: Duration
     let logger: Logger
 
     public init(
-        aggregator: Aggregator, interval: Duration = .seconds(1), compactionInterval: Duration = .seconds(60), logger: Logger
+        aggregator: Aggregator, interval: Duration = .seconds(1), compactionInterval: Duration = .seconds(60),
+        stepDeadline: Duration = .seconds(30), logger: Logger
     ) {
         self.aggregator = aggregator
         self.interval = interval
         self.compactionInterval = compactionInterval
+        self.stepDeadline = stepDeadline
         self.logger = logger
+    }
+
+    /// `Aggregator.runUntilIdle`, each step under the step deadline.
+    func runUntilIdle() async throws -> Int {
+        let aggregator = self.aggregator
+        var total = 0
+        while case .applied(let count) = try await withStepDeadline(stepDeadline, { try await aggregator.step() }), count > 0 {
+            total += count
+            if count < aggregator.batchSize { break }
+        }
+        return total
     }
 
     public func run() async throws {
@@ -24,16 +39,20 @@ public struct AggregatorService: Service {
         var nextCompaction = ContinuousClock.now + compactionInterval
         while !Task.isCancelledOrShuttingDown {
             do {
-                let applied = try await aggregator.runUntilIdle()
+                let applied = try await runUntilIdle()
                 if applied > 0 { logger.debug("aggregated", metadata: ["responses": "\(applied)"]) }
                 if ContinuousClock.now >= nextCompaction {
                     // Fragments cost readers a little; merging them is deferred work, done now and then.
-                    let compacted = try await aggregator.compact()
+                    let compacted = try await withStepDeadline(stepDeadline) { try await aggregator.compact() }
                     if compacted > 0 { logger.debug("compacted", metadata: ["agency_days": "\(compacted)"]) }
                     nextCompaction = ContinuousClock.now + (compacted > 0 ? interval : compactionInterval)
                 }
                 if failing { logger.info("aggregator recovered") }
                 failing = false
+            } catch let error as StepDeadlineExceeded {
+                // Not only the first: each abandoned step is worth a line.
+                logger.error("aggregation step abandoned; retrying", metadata: ["error": "\(error)"])
+                failing = true
             } catch {
                 if !failing { logger.error("aggregation failed; retrying", metadata: ["error": "\(String(reflecting: error))"]) }
                 failing = true

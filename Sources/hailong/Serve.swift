@@ -25,6 +25,14 @@ struct Serve: AsyncParsableCommand {
             configuration.port = port
         }
         let logger = runtime.logger
+        if ProcessInfo.processInfo.environment["HAILONG_UNSAFE_ACK_BEFORE_COMMIT"] == "1" {
+            configuration.unsafeAckBeforeCommit = true
+            let warning =
+                "HAILONG_UNSAFE_ACK_BEFORE_COMMIT=1: TEST ONLY: ratings are acknowledged BEFORE they are committed; "
+                + "a crash LOSES acknowledged ratings. Never run a real service like this."
+            logger.critical("\(warning)")
+            FileHandle.standardError.write(Data("WARNING: \(warning)\n".utf8))
+        }
         let demo = self.demo
         let settings = configuration
         try await runtime.withDatabase(asRuntimeRole: true) { client, migrator in

@@ -16,10 +16,26 @@
      until requests succeed again is measured WITHOUT restarting the service (target ≤ 10 s). Nothing acknowledged
      may be lost.
 
-Prints PASS/FAIL lines and exits 1 when any check fails. Standard library only.
+(iii) SIGTERM under load (`sigterm`): every request the server had received before the signal is answered, the
+     process exits within 30 s, and a second `hailong serve` on the same database (started beside it) aggregates what
+     arrives afterwards within 10 s: the aggregator's lock was released.
+(iv) The aggregator killed mid-step (`aggkill`): while ratings arrive, the script waits until a step holds the
+     aggregation lock and then either kill -9s the process or `pg_terminate_backend`s the step's connection, many
+     times; afterwards the counts (every cell of the daily and fresh cubes, and the indices API's answer) equal what
+     `hailong aggregate --rebuild` recounts from the raw responses.
+(v)  Slow and hostile clients (`hostile`): 1,000 slowhttptest connections (slow headers and slow bodies) while a probe
+     posts 10 ratings/s (≥ 99 % answered 201, p95 < 500 ms); then oversized, endless and deeply nested bodies and
+     64 KB of headers, each answered 4xx within 1 s, never 5xx, with the server's RSS growing < 20 MB.
+(vi) Schema fuzzing (`fuzz`): Tests/fuzz/schema_fuzz.py (schemathesis, all checks, every operation, each token
+     role) with --fuzz-examples examples per operation: 0 failures.
+(vii) The harness sees loss (`unsafe`): (i) against a server started with the test-only
+     HAILONG_UNSAFE_ACK_BEFORE_COMMIT=1 (201 before COMMIT) must report lost > 0.
+
+Each scenario runs on a database of its own in the same throwaway cluster. Prints PASS/FAIL lines and exits 1 when any
+check fails. Standard library only, plus `slowhttptest` (Debian) for (v) and `schemathesis` (PyPI) for (vi).
 
 Usage: bench/reliability/reliability.py [--binary .build-release/release/hailong] [--clients 16] [--kills 3]
-       [--port 18282] [--keep]
+       [--port 18282] [--only kill,aggkill,...] [--json results.json] [--keep]
 """
 import argparse
 import http.client
@@ -48,9 +64,20 @@ parser.add_argument("--clients", type=int, default=16, help="client threads in t
 parser.add_argument("--kills", type=int, default=3, help="how many times the server is killed")
 parser.add_argument("--kill-every", type=float, default=3.0, help="seconds of load between kills (randomised ±30%%)")
 parser.add_argument("--outage", type=float, default=6.0, help="seconds PostgreSQL stays down in test (ii)")
-parser.add_argument("--only", choices=["kill", "pgrestart"], default=None)
+SCENARIOS = ["kill", "aggkill", "sigterm", "pgrestart", "hostile", "fuzz", "unsafe"]
+parser.add_argument("--only", default=None, help="comma-separated scenarios: " + ", ".join(SCENARIOS))
+parser.add_argument("--agg-kills", type=int, default=20, help="aggregator steps interrupted in (iv)")
+parser.add_argument("--agg-mode", choices=["both", "kill", "terminate"], default="both",
+                    help="(iv): alternate kill -9 and pg_terminate_backend, or only one of them")
+parser.add_argument("--slow-connections", type=int, default=1000, help="slowhttptest connections in (v)")
+parser.add_argument("--fuzz-examples", type=int, default=500, help="schemathesis examples per operation in (vi)")
+parser.add_argument("--json", default=None, help="also write the figures to this JSON file")
 parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
 args = parser.parse_args()
+only = SCENARIOS if not args.only else [w.strip() for w in args.only.split(",") if w.strip()]
+if set(only) - set(SCENARIOS):
+    sys.exit(f"unknown scenario(s) {', '.join(sorted(set(only) - set(SCENARIOS)))}; choose from {', '.join(SCENARIOS)}")
+figures = {}   # scenario → its figures, for --json and docs/RELIABILITY.md
 
 binary = os.path.realpath(args.binary)
 if not os.access(binary, os.X_OK):
@@ -96,8 +123,10 @@ if IS_ROOT:
     shutil.chown(work, "postgres", "postgres")
 pgdata = os.path.join(work, "pg")
 server_log_path = os.path.join(work, "server.log")
+# HAILONG_ALLOW_OWNER: the bench connects as the cluster's superuser on purpose.
 env = dict(os.environ, DATABASE_URL=f"postgres://postgres@/hailong?host={work}", HAILONG_SQL_DIR=sql_dir,
-           LOG_LEVEL=os.environ.get("LOG_LEVEL", "warning"))
+           LOG_LEVEL=os.environ.get("LOG_LEVEL", "warning"), HAILONG_ALLOW_OWNER="1")
+database = "hailong"
 base_host, base_port = "127.0.0.1", args.port
 server = None
 
@@ -109,7 +138,7 @@ def pg_ctl(*words):
 
 def psql(sql):
     out = subprocess.run([os.path.join(PGBIN, "psql"), "-X", "-q", "-A", "-t", "-h", work, "-U", "postgres",
-                          "-d", "hailong", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                          "-d", database, "-v", "ON_ERROR_STOP=1", "-c", sql],
                          check=True, capture_output=True, text=True).stdout
     return out.strip()
 
@@ -118,26 +147,46 @@ def cli(*words):
     return subprocess.run([binary, *words], env=env, check=True, capture_output=True, text=True).stdout.strip()
 
 
-def start_server():
-    global server
+def spawn_server(port, extra_env=None):
+    """A `hailong serve` on `port`, ready (answering /readyz 200) when this returns."""
     logfile = open(server_log_path, "a")
-    logfile.write(f"--- start {datetime.now().isoformat()} ---\n")
+    logfile.write(f"--- start port {port} {datetime.now().isoformat()} ---\n")
     logfile.flush()
-    server = subprocess.Popen([binary, "serve", "--host", base_host, "--port", str(base_port)], env=env,
-                              stdout=logfile, stderr=logfile)
+    process = subprocess.Popen([binary, "serve", "--host", base_host, "--port", str(port)],
+                               env=dict(env, **(extra_env or {})), stdout=logfile, stderr=logfile)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"hailong serve exited with {server.returncode}; see {server_log_path}")
+        if process.poll() is not None:
+            raise SystemExit(f"hailong serve exited with {process.returncode}; see {server_log_path}")
         try:
-            c = http.client.HTTPConnection(base_host, base_port, timeout=1)
+            c = http.client.HTTPConnection(base_host, port, timeout=1)
             c.request("GET", "/readyz")
             if c.getresponse().status == 200:
-                return
+                return process
         except OSError:
             pass
         time.sleep(0.05)
     raise SystemExit("hailong serve did not become ready in 30 s")
+
+
+server_env = {}  # extra environment of the server under test (the unsafe scenario sets the loss switch)
+
+
+def start_server():
+    global server
+    server = spawn_server(base_port, server_env)
+
+
+def stop_server():
+    global server
+    if server and server.poll() is None:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    server = None
 
 
 def cleanup():
@@ -226,8 +275,9 @@ def send_until_acknowledged(client, key, body, record, give_up_at):
         backoff = min(backoff * 2, 1.0)
 
 
-def kill_test(tokens):
-    print("\n== (i) kill -9 under load ==", flush=True)
+def kill_test(tokens, expect_loss=False):
+    print("\n== (vii) kill -9 under load, server acknowledging BEFORE commit (test-only switch) ==" if expect_loss
+          else "\n== (i) kill -9 under load ==", flush=True)
     stop = threading.Event()
     lock = threading.Lock()
     sent = {}            # key → acknowledged id (or None / refused tuple)
@@ -296,6 +346,16 @@ def kill_test(tokens):
           f"refused {len(refused)}; rows in responses {db_rows}")
     if refused:
         print(f"  first refused: {refused[0]}")
+    figures["unsafe" if expect_loss else "kill"] = {
+        "clients": args.clients, "seconds": round(duration, 1), "kills": args.kills,
+        "restart_seconds": [round(k, 2) for k in kills], "keys_sent": len(sent), "acknowledged": len(acked),
+        "lost": len(missing), "duplicates": dup_ids, "foreign_rows": len(foreign), "rows": db_rows,
+        "never_acknowledged": len(unacked), "refused": len(refused),
+        "attempts": {str(k): v for k, v in statuses.items()}}
+    if expect_loss:
+        verdict(len(missing) > 0, f"the harness sees loss when the server acknowledges before COMMIT: lost "
+                f"{len(missing)} of {len(acked)} acknowledged")
+        return
     verdict(not missing, f"every acknowledged response is stored ({len(acked) - len(missing)}/{len(acked)} found)")
     verdict(dup_ids == 0 and not foreign, f"no duplicated or unexpected row (duplicates {dup_ids}, rows from no "
             f"client {len(foreign)})")
@@ -310,10 +370,11 @@ def kill_test(tokens):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and psql("SELECT count(*) FROM pending_aggregation") != "0":
         time.sleep(0.2)
-    counted = psql("SELECT coalesce(sum(n), 0) FROM response_counts WHERE question = 'overall'")
+    counted = psql("SELECT coalesce(sum(n), 0) FROM counted_cells WHERE question = 'overall'")
     applied = psql("SELECT coalesce((SELECT applied_total FROM aggregator_state), 0)")
     verdict(int(counted) == db_rows and int(applied) == db_rows,
             f"aggregated exactly once: cube 'overall' cells {counted}, applied_total {applied}, rows {db_rows}")
+    figures["kill"].update(cube_overall=int(counted), applied_total=int(applied))
 
 
 def pg_restart_test(tokens):
@@ -441,6 +502,600 @@ def pg_restart_test(tokens):
     verdict(not lost, f"no acknowledged response lost across the restart ({len(acked)} acknowledged, {len(lost)} missing)")
 
 
+AGG_LOCK = "locktype = 'advisory' AND classid = 1212956999 AND objid = 1196574023 AND granted"  # AggregationLock.key
+
+
+def fresh_database(name):
+    """A new database in the cluster with the directory of the scenarios; the kiosk tokens and a par token."""
+    global database
+    database = name
+    env["DATABASE_URL"] = f"postgres://postgres@/{name}?host={work}"
+    subprocess.run([os.path.join(PGBIN, "createdb"), "-h", work, "-U", "postgres", name], check=True)
+    cli("migrate")
+    cli("agency", "add", "--code", "REL", "--name", "Sở Thử nghiệm", "--kind", "department")
+    cli("counter", "add", "--agency", "REL", "--code", "Q1", "--name", "Quầy 1")
+    cli("officer", "add", "--agency", "REL", "--badge", "B-1", "--name", "Nguyễn Văn A", "--counter", "Q1")
+    tokens = [cli("kiosk", "add", "--agency", "REL", "--counter", "Q1", "--label", f"rel {i}").splitlines()[0]
+              for i in range(8)]
+    par = cli("token", "add", "--name", "rel-par", "--role", "par").splitlines()[0]
+    return tokens, par
+
+
+class Load:
+    """Client threads posting ratings, each retried with its key until acknowledged (as in (i))."""
+
+    def __init__(self, tokens, threads, pause=0.0):
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.sent = {}
+        self.statuses = {}
+        self.pause = pause
+        self.threads = [threading.Thread(target=self.worker, args=(tokens[i % len(tokens)],), daemon=True)
+                        for i in range(threads)]
+        for t in self.threads:
+            t.start()
+
+    def record(self, status, headers, text, seconds):
+        name = status if status is not None else text
+        with self.lock:
+            self.statuses[name] = self.statuses.get(name, 0) + 1
+
+    def worker(self, token):
+        client = Client(token)
+        while not self.stop.is_set():
+            key, body = new_rating()
+            with self.lock:
+                self.sent[key] = None
+            result = send_until_acknowledged(client, key, body, self.record, time.monotonic() + 120)
+            with self.lock:
+                self.sent[key] = result
+            if self.pause:
+                time.sleep(self.pause)
+        client.close()
+
+    def finish(self):
+        self.stop.set()
+        for t in self.threads:
+            t.join(timeout=180)
+        acked = {k for k, v in self.sent.items() if isinstance(v, str)}
+        return acked
+
+
+def cube_snapshot():
+    """Every cell of the daily and fresh cubes summed by cell: (cells, total n, md5 of the sorted cells)."""
+    row = psql("SELECT count(*) || ' ' || coalesce(sum(n), 0) || ' ' || coalesce(md5(string_agg(c::text, ';' ORDER BY "
+               "c::text)), '-') FROM (SELECT day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, "
+               "counter_id, channel, sum(n) AS n FROM counted_cells GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9 "
+               "HAVING sum(n) <> 0) c")
+    cells, total, digest = row.split()
+    return int(cells), int(total), digest
+
+
+def indices_answer(par, port):
+    """The indices API's figures for the agency this year (without its as_of / version stamps)."""
+    year = datetime.now(ZONE).year
+    c = http.client.HTTPConnection(base_host, port, timeout=30)
+    c.request("GET", f"/api/v1/indices?period={year}&agency=REL", headers={"Authorization": f"Bearer {par}"})
+    response = c.getresponse()
+    text = response.read().decode()
+    if response.status != 200:
+        return f"{response.status} {text}"
+    document = json.loads(text)
+
+    def strip(value):
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in ("as_of", "figures_version", "computed_at")}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+    return json.dumps(strip(document), sort_keys=True)
+
+
+def wait_drained(limit=120):
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if psql("SELECT count(*) FROM pending_aggregation") == "0":
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def aggkill_test(tokens, par):
+    print("\n== (iv) the aggregator killed mid-step ==", flush=True)
+    load = Load(tokens, 8)
+    time.sleep(2)
+    interrupts = {"kill -9": 0, "pg_terminate_backend": 0}
+    moments = []  # when each interrupt happened: the gaps show how soon the next step ran
+    attempts = 0
+    deadline = time.monotonic() + max(120, args.agg_kills * 15)  # a step stuck on a killed connection costs 30 s
+    while sum(interrupts.values()) < args.agg_kills and time.monotonic() < deadline:
+        use_terminate = (args.agg_mode == "terminate"
+                         or (args.agg_mode == "both" and sum(interrupts.values()) % 2 == 1))
+        attempts += 1
+        if use_terminate:
+            # Check and kill in one statement: only a backend holding the aggregation lock (a step or a compaction
+            # in its transaction) is terminated.
+            killed = psql(f"SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE {AGG_LOCK}")
+            if killed != "0":
+                moments.append(time.monotonic())
+                interrupts["pg_terminate_backend"] += 1
+                log(f"pg_terminate_backend of the aggregator's connection ({sum(interrupts.values())})")
+                time.sleep(1.0)
+        else:
+            if psql(f"SELECT count(*) FROM pg_locks WHERE {AGG_LOCK}") != "0":
+                os.kill(server.pid, signal.SIGKILL)
+                moments.append(time.monotonic())
+                server.wait()
+                interrupts["kill -9"] += 1
+                log(f"kill -9 {server.pid} while a step held the lock ({sum(interrupts.values())})")
+                start_server()
+                time.sleep(0.5)
+        time.sleep(0.005)
+    acked = load.finish()
+    drain_started = time.monotonic()
+    drained = wait_drained()
+    drain_seconds = time.monotonic() - drain_started
+    gaps = [b - a for a, b in zip(moments, moments[1:])]
+    rows = int(psql("SELECT count(*) FROM responses"))
+    before = cube_snapshot()
+    figures_before = indices_answer(par, base_port)
+    stop_server()
+    started = time.monotonic()
+    cli("aggregate", "--rebuild")
+    rebuild_seconds = time.monotonic() - started
+    after = cube_snapshot()
+    start_server()
+    figures_after = indices_answer(par, base_port)
+    print(f"interrupted steps: {interrupts} (in {attempts} looks); {len(acked)} ratings acknowledged meanwhile, "
+          f"rows {rows}; attempts by outcome: " + ", ".join(f"{k}: {v}" for k, v in sorted(
+              load.statuses.items(), key=lambda kv: str(kv[0]))))
+    print(f"seconds between interrupts (each waits for the next step holding the lock): max "
+          f"{max(gaps, default=0):.1f}, median {sorted(gaps)[len(gaps) // 2] if gaps else 0:.1f}; queue drained "
+          f"{drain_seconds:.1f} s after the load stopped")
+    print(f"cube before the rebuild: {before[0]} cells, n {before[1]}, md5 {before[2]}")
+    print(f"cube after  the rebuild: {after[0]} cells, n {after[1]}, md5 {after[2]} (rebuild took {rebuild_seconds:.1f} s)")
+    figures["aggkill"] = {"interrupts": interrupts, "looks": attempts, "acknowledged": len(acked), "rows": rows,
+                          "cells_before": before[0], "n_before": before[1], "cells_after": after[0],
+                          "n_after": after[1], "equal": before == after, "indices_equal": figures_before == figures_after,
+                          "rebuild_seconds": round(rebuild_seconds, 1), "max_gap_seconds": round(max(gaps, default=0), 1),
+                          "drain_seconds": round(drain_seconds, 1)}
+    verdict(sum(interrupts.values()) >= args.agg_kills,
+            f"{sum(interrupts.values())} steps interrupted while holding the aggregation lock (wanted {args.agg_kills})")
+    verdict(drained, "the queue drained after the interruptions")
+    verdict(before == after, "every count cell equals the rebuild's recount from the raw responses")
+    verdict(figures_before == figures_after and not figures_before[:3].isdigit(),
+            "the indices API answers the same figures before and after the rebuild"
+            + ("" if figures_before == figures_after else f": before {figures_before[:300]} after {figures_after[:300]}"))
+    # Each response counted once: the 'overall' cells sum to the rows (kiosk-3 only here).
+    overall = int(psql("SELECT coalesce(sum(n), 0) FROM counted_cells WHERE question = 'overall'"))
+    verdict(overall == rows, f"the 'overall' cells count every response once ({overall} = rows {rows})")
+
+
+def sigterm_test(tokens, par):
+    print("\n== (iii) SIGTERM under load ==", flush=True)
+    global server
+    second_port = base_port + 1
+    second = spawn_server(second_port)
+    first = server
+    attempts = []   # (started, ended, status or exception, port)
+    lock = threading.Lock()
+    stop = threading.Event()
+    target = {"port": base_port}
+
+    def worker(token):
+        conn = None
+        port = None
+        while not stop.is_set():
+            key, body = new_rating()
+            want = target["port"]
+            if want != port:
+                if conn:
+                    conn.close()
+                conn, port = None, want
+            started = time.monotonic()
+            try:
+                if conn is None:
+                    conn = http.client.HTTPConnection(base_host, port, timeout=35)
+                conn.request("POST", "/api/v1/responses", body=body, headers={
+                    "Authorization": f"Bearer {token}", "Idempotency-Key": key, "Content-Type": "application/json"})
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+                if response.getheader("connection", "").lower() == "close":
+                    conn.close()
+                    conn = None
+            except (OSError, http.client.HTTPException) as error:
+                status = type(error).__name__
+                if conn:
+                    conn.close()
+                conn = None
+                if port == base_port:
+                    target["port"] = second_port  # the first server is going: carry on with the second
+            with lock:
+                attempts.append((started, time.monotonic(), status, port, key))
+        if conn:
+            conn.close()
+
+    threads = [threading.Thread(target=worker, args=(tokens[i % len(tokens)],), daemon=True) for i in range(16)]
+    for t in threads:
+        t.start()
+    time.sleep(3)
+    signalled = time.monotonic()
+    log(f"SIGTERM {first.pid}")
+    first.send_signal(signal.SIGTERM)
+    try:
+        first.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        first.kill()
+        first.wait()
+    exited = time.monotonic()
+    exit_code = first.returncode
+    target["port"] = second_port
+    log(f"exited {exit_code} after {exited - signalled:.2f} s")
+    # From the exit: how long until the second server has aggregated everything (new ratings keep arriving at it).
+    exit_backlog = int(psql("SELECT count(*) FROM pending_aggregation"))
+    time.sleep(1.5)
+    stop.set()
+    for t in threads:
+        t.join(timeout=60)
+    lock_holders = psql(f"SELECT count(*) FROM pg_locks WHERE {AGG_LOCK}")
+    takeover = None
+    deadline = time.monotonic() + 30
+    rows = 0
+    while time.monotonic() < deadline:
+        rows = int(psql("SELECT count(*) FROM responses"))
+        counted = int(psql("SELECT coalesce(sum(n), 0) FROM counted_cells WHERE question = 'overall'"))
+        if counted == rows and psql("SELECT count(*) FROM pending_aggregation") == "0":
+            takeover = time.monotonic() - exited
+            break
+        time.sleep(0.1)
+    server = second  # the scenario's remaining server; cleanup stops it
+    to_first = [a for a in attempts if a[3] == base_port]
+    in_flight = [a for a in to_first if a[0] <= signalled <= a[1]]
+    before = [a for a in to_first if a[0] < signalled]
+    unanswered = [a for a in before if not isinstance(a[2], int)]
+    answered_201 = [a for a in before if a[2] == 201]
+    stored = set(psql("SELECT id FROM responses").split())
+    lost = [a for a in attempts if a[2] == 201 and a[4] not in stored]
+    outcomes = {}
+    for a in to_first:
+        name = ("before" if a[0] < signalled else "after") + f" {a[2]}"
+        outcomes[name] = outcomes.get(name, 0) + 1
+    print(f"attempts to the first server: {len(to_first)} ({', '.join(f'{k}: {v}' for k, v in sorted(outcomes.items()))}); "
+          f"in flight at the signal: {len(in_flight)}, of which answered 201: "
+          f"{sum(1 for a in in_flight if a[2] == 201)}")
+    print(f"attempts to the second server: {len(attempts) - len(to_first)}; queue at the first's exit {exit_backlog}")
+    figures["sigterm"] = {"attempts_first": len(to_first), "sent_before_signal": len(before),
+                          "answered_201_before_signal": len(answered_201), "unanswered_before_signal": len(unanswered),
+                          "in_flight_at_signal": len(in_flight),
+                          "in_flight_answered": sum(1 for a in in_flight if isinstance(a[2], int)),
+                          "exit_seconds": round(exited - signalled, 2), "exit_code": exit_code,
+                          "takeover_seconds": round(takeover, 2) if takeover is not None else None,
+                          "acknowledged": sum(1 for a in attempts if a[2] == 201), "lost": len(lost), "rows": rows}
+    verdict(not unanswered, f"every request sent before SIGTERM was answered ({len(before) - len(unanswered)}/"
+            f"{len(before)}; {len(in_flight)} in flight at the signal)"
+            + (f"; unanswered e.g. {unanswered[0][2]} sent {signalled - unanswered[0][0]:.3f} s before" if unanswered else ""))
+    verdict(all(a[2] in (201, None) or not isinstance(a[2], int) or a[2] < 500 for a in attempts),
+            "no 5xx answer")
+    verdict(exited - signalled <= 30 and exit_code == 0, f"exited with 0 within 30 s ({exited - signalled:.2f} s, "
+            f"code {exit_code})")
+    verdict(not lost, f"no acknowledged rating lost ({len(lost)})")
+    verdict(takeover is not None and takeover <= 10, "the second server aggregated everything "
+            + (f"{takeover:.2f} s after the first exited" if takeover is not None else "not within 30 s")
+            + f" (target ≤ 10 s; aggregation lock holders now {lock_holders})")
+
+
+def raw_exchange(payload_head, body_source=None, limit=5.0):
+    """Sends a raw request (head, then body chunks from `body_source` until an answer arrives); returns
+    (status or None, seconds to the status line, note)."""
+    import socket as socket_module
+    import select
+    sock = socket_module.create_connection((base_host, base_port), timeout=limit)
+    started = time.monotonic()
+    received = b""
+    note = ""
+    try:
+        sock.sendall(payload_head)
+        sock.setblocking(False)
+        sent = 0
+        while time.monotonic() - started < limit:
+            readable, writable, _ = select.select([sock], [sock] if body_source else [], [], 0.05)
+            if readable:
+                try:
+                    chunk = sock.recv(65536)
+                except (BlockingIOError, InterruptedError):
+                    chunk = b""
+                except OSError as error:
+                    note = type(error).__name__
+                    break
+                if not chunk:
+                    note = "closed"
+                    break
+                received += chunk
+                if b"\r\n" in received:
+                    break
+            if writable and body_source:
+                piece = next(body_source, None)
+                if piece is None:
+                    body_source = None
+                else:
+                    try:
+                        sent += sock.send(piece)
+                    except (BlockingIOError, InterruptedError):
+                        pass
+                    except OSError as error:
+                        note = f"{type(error).__name__} after {sent} bytes"
+                        # The server may have answered and closed: read what it sent.
+                        body_source = None
+        seconds = time.monotonic() - started
+        if b"\r\n" not in received:
+            sock.setblocking(True)
+            sock.settimeout(0.5)
+            try:
+                received += sock.recv(65536)
+            except OSError:
+                pass
+        line = received.split(b"\r\n", 1)[0].decode("latin-1")
+        status = int(line.split()[1]) if line.startswith("HTTP/") else None
+        return status, seconds, note or (f"sent {sent} body bytes" if sent else "")
+    finally:
+        sock.close()
+
+
+def rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def slow_bodies(token, count, seconds):
+    """`count` connections that post a rating with a valid token and a 16,000-byte Content-Length, then send 10 bytes
+    every 5 s: the slow body slowhttptest cannot send (it has no Authorization header). Returns the server's answers:
+    {status or 'open' or 'closed': count} and the seconds until each was answered."""
+    import socket as socket_module
+    import select
+    socks = []
+    for _ in range(count):
+        try:
+            sock = socket_module.create_connection((base_host, base_port), timeout=5)
+        except OSError:
+            continue
+        sock.sendall((f"POST /api/v1/responses HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
+                      f"Idempotency-Key: {uuid.uuid4()}\r\nContent-Type: application/json\r\n"
+                      f"Content-Length: 16000\r\n\r\n").encode())
+        sock.setblocking(False)
+        socks.append([sock, time.monotonic(), None, None])
+    started = time.monotonic()
+    next_tick = started
+    while time.monotonic() - started < seconds:
+        open_socks = [s for s in socks if s[2] is None]
+        if not open_socks:
+            break
+        if time.monotonic() >= next_tick:
+            for s in open_socks:
+                try:
+                    s[0].send(b'{"a":"bbbb",')
+                except OSError:
+                    pass
+            next_tick += 5
+        readable, _, _ = select.select([s[0] for s in open_socks], [], [], 0.2)
+        for s in open_socks:
+            if s[0] in readable:
+                try:
+                    data = s[0].recv(4096)
+                except OSError:
+                    data = b""
+                line = data.split(b"\r\n", 1)[0].decode("latin-1")
+                s[2] = int(line.split()[1]) if line.startswith("HTTP/") else "closed"
+                s[3] = time.monotonic() - s[1]
+    outcomes = {}
+    for s in socks:
+        key = s[2] if s[2] is not None else "still open"
+        outcomes[key] = outcomes.get(key, 0) + 1
+        s[0].close()
+    times = sorted(s[3] for s in socks if s[3] is not None)
+    return outcomes, times
+
+
+def hostile_test(tokens, par):
+    print("\n== (v) slow and hostile clients ==", flush=True)
+    token = tokens[0]
+    # Warm up: the probe's path, so the first requests' one-time costs are not counted as growth.
+    client = Client(token)
+    for _ in range(50):
+        key, body = new_rating()
+        client.attempt(key, body)
+    client.close()
+    rss_start = rss_kb(server.pid)
+    results = {}
+    slow = shutil.which("slowhttptest")
+    probe = []
+    stop = threading.Event()
+
+    def prober():
+        while not stop.is_set():
+            key, body = new_rating()
+            c = Client(token)
+            status, _, _, seconds = c.attempt(key, body, timeout=5)
+            c.close()
+            probe.append((status, seconds))
+            time.sleep(max(0.0, 0.1 - seconds))
+
+    held = 0
+    if slow is None:
+        verdict(False, "slowhttptest is installed (apt-get install slowhttptest)")
+    else:
+        half = args.slow_connections // 2
+        length = 45
+        common = ["-c", str(half), "-i", "10", "-r", "250", "-l", str(length), "-p", "3", "-g"]
+        out = os.path.join(work, "slowhttptest")
+        procs = [
+            subprocess.Popen([slow, "-H", *common, "-t", "GET", "-x", "24", "-o", out + "-headers",
+                              "-u", f"http://{base_host}:{base_port}/api/v1/agencies"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=work),
+            subprocess.Popen([slow, "-B", *common, "-s", "16000", "-x", "10", "-t", "POST", "-f", "application/json",
+                              "-o", out + "-body", "-u", f"http://{base_host}:{base_port}/api/v1/responses"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=work),
+        ]
+        time.sleep(6)  # both have opened their connections (250/s)
+        thread = threading.Thread(target=prober, daemon=True)
+        thread.start()
+        # Meanwhile, slow bodies that carry a valid kiosk token (the route reads their body).
+        authenticated = {}
+
+        def slow_authenticated():
+            authenticated["outcomes"], authenticated["times"] = slow_bodies(tokens[1], 200, 20)
+        slow_thread = threading.Thread(target=slow_authenticated, daemon=True)
+        slow_thread.start()
+        samples = []
+        for _ in range(25):
+            time.sleep(1)
+            count = subprocess.run(["ss", "-Htn", "state", "established", f"( sport = :{base_port} )"],
+                                   capture_output=True, text=True).stdout.count("\n")
+            samples.append(count)
+        stop.set()
+        thread.join(timeout=10)
+        slow_thread.join(timeout=60)
+        held = min(samples)
+        bodies_csv = os.path.join(work, "slowhttptest-body.csv")
+        body_rows = [line.strip().split(",") for line in open(bodies_csv)][1:] if os.path.exists(bodies_csv) else []
+        body_closed = max((int(r[1]) for r in body_rows if len(r) > 1 and r[1].isdigit()), default=0)
+        rss_peak = rss_kb(server.pid)
+        for p in procs:
+            try:
+                p.wait(timeout=length + 30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        ok = [p for p in probe if p[0] == 201]
+        times = sorted(p[1] for p in probe)
+        p95 = times[int(0.95 * (len(times) - 1))] if times else None
+        share = len(ok) / len(probe) if probe else 0
+        print(f"slowhttptest: {args.slow_connections} connections ({half} slow headers every 10 s, {half} slow bodies); "
+              f"server-side established connections while probing: min {held}, max {max(samples)}")
+        print(f"probe (a rating every 100 ms on a fresh connection): {len(probe)} sent, {len(ok)} answered 201 "
+              f"({100 * share:.1f} %), p95 {p95 * 1000 if p95 is not None else float('nan'):.0f} ms, "
+              f"max {max(times) * 1000 if times else float('nan'):.0f} ms; RSS {rss_start // 1024} → {rss_peak // 1024} MB")
+        auth_outcomes = authenticated.get("outcomes", {})
+        auth_times = authenticated.get("times", [])
+        print(f"slowhttptest's slow bodies (no token) closed by the server: {body_closed} of {half}; 200 slow bodies "
+              f"with a kiosk token: {auth_outcomes}, answered after {min(auth_times, default=0):.1f}–"
+              f"{max(auth_times, default=0):.1f} s")
+        results.update(slow_body_closed=body_closed, authenticated_slow_bodies={str(k): v for k, v in auth_outcomes.items()},
+                       authenticated_slow_answer_seconds=[round(min(auth_times, default=0), 1),
+                                                          round(max(auth_times, default=0), 1)])
+        verdict(not any(isinstance(k, int) and k >= 500 for k in auth_outcomes),
+                f"slow bodies with a valid token are not answered 5xx ({auth_outcomes})")
+        results.update(slow_connections=args.slow_connections, held_connections_min=held,
+                       held_connections_max=max(samples), probe_sent=len(probe), probe_ok=len(ok),
+                       probe_success_percent=round(100 * share, 2),
+                       probe_p95_ms=round(p95 * 1000) if p95 is not None else None,
+                       rss_start_mb=round(rss_start / 1024, 1), rss_under_slow_mb=round(rss_peak / 1024, 1))
+        print(f"held by the server while probing: {held}–{max(samples)} connections (the slow headers; the slow "
+              f"bodies without a token are answered 401 and closed at once)")
+        verdict(share >= 0.99 and p95 is not None and p95 < 0.5,
+                f"probe under slow clients: {100 * share:.1f} % answered 201 (≥ 99 %), p95 {p95 * 1000:.0f} ms (< 500 ms)")
+
+    # Hostile requests, each answered 4xx within a second, never 5xx.
+    auth = f"Authorization: Bearer {token}\r\nIdempotency-Key: {uuid.uuid4()}\r\nContent-Type: application/json\r\n"
+
+    def post(length_header, extra=""):
+        return (f"POST /api/v1/responses HTTP/1.1\r\nHost: x\r\n{auth}{length_header}{extra}\r\n").encode()
+
+    def repeat(piece, total):
+        while total > 0:
+            chunk = piece[:total]
+            total -= len(chunk)
+            yield chunk
+
+    def endless_chunks():
+        chunk = b"2000\r\n" + b"a" * 0x2000 + b"\r\n"
+        while True:
+            yield chunk
+    limit = 16 * 1024
+    nested = 10_000
+    nested_small = 5_000
+    cases = [
+        ("body at the limit + 1 (16,385 B)", lambda: (post(f"Content-Length: {limit + 1}\r\n"),
+                                                    repeat(b"a" * 65536, limit + 1)), (413,)),
+        ("body of 1 MB", lambda: (post("Content-Length: 1048576\r\n"), repeat(b"a" * 65536, 1 << 20)), (413,)),
+        ("body of 100 MB", lambda: (post("Content-Length: 104857600\r\n"), repeat(b"a" * 65536, 100 << 20)), (413,)),
+        ("endless chunked body", lambda: (post("Transfer-Encoding: chunked\r\n"), endless_chunks()), (413,)),
+        ("64 KB of headers", lambda: ((f"GET /api/v1/agencies HTTP/1.1\r\nHost: x\r\nX-Pad: {'a' * 65536}\r\n\r\n")
+                                      .encode(), None), (431, 400)),
+        (f"JSON nested {nested:,} deep ({2 * nested:,} B)",
+         lambda: (post(f"Content-Length: {2 * nested}\r\n"), iter([b"[" * nested + b"]" * nested])), (413, 400)),
+        (f"JSON nested {nested_small:,} deep ({2 * nested_small:,} B, under the size limit)",
+         lambda: (post(f"Content-Length: {2 * nested_small}\r\n"), iter([b"[" * nested_small + b"]" * nested_small])),
+         (400,)),
+    ]
+    time.sleep(3)  # the slow connections are gone; let the server settle before timing single requests
+    rss_after_slow = rss_kb(server.pid)
+    hostile = []
+    rss_rounds = []
+    for round_number in range(2):
+        hostile = []
+        run_hostile_cases(cases, wanted_round=round_number, hostile=hostile, token=token, post=post)
+        time.sleep(2)
+        rss_rounds.append(rss_kb(server.pid))
+    results["hostile"] = hostile
+    rss_end = rss_rounds[-1]
+    growth = (rss_end - rss_start) / 1024
+    results.update(rss_after_slow_mb=round(rss_after_slow / 1024, 1), rss_after_round1_mb=round(rss_rounds[0] / 1024, 1),
+                   rss_end_mb=round(rss_end / 1024, 1), rss_growth_mb=round(growth, 1))
+    print(f"RSS: {rss_start / 1024:.1f} MB before, {rss_after_slow / 1024:.1f} MB after the slow clients, "
+          f"{rss_rounds[0] / 1024:.1f} MB after a first round of hostile requests, {rss_end / 1024:.1f} MB after a "
+          f"second (same requests again: {(rss_rounds[1] - rss_rounds[0]) / 1024:+.1f} MB)")
+    verdict(server.poll() is None, "the server survived")
+    verdict(growth < 20, f"RSS grew {growth:.1f} MB (< 20 MB)")
+    figures["hostile"] = results
+
+
+def run_hostile_cases(cases, wanted_round, hostile, token, post):
+    """Each hostile request five times; one verdict per case (printed in the second round only)."""
+    for name, make, wanted in cases:
+        outcomes = []
+        for _ in range(5):
+            head, body_source = make()
+            outcomes.append(raw_exchange(head, body_source))
+        statuses = sorted({o[0] for o in outcomes}, key=str)
+        slowest = max(o[1] for o in outcomes)
+        hostile.append({"case": name, "statuses": statuses, "slowest_seconds": round(slowest, 3),
+                        "notes": sorted({o[2] for o in outcomes if o[2]})})
+        if wanted_round == 1:
+            verdict(all(o[0] in wanted for o in outcomes) and slowest <= 1.0,
+                    f"{name}: answered {statuses} (want {'/'.join(map(str, wanted))}) within {slowest:.3f} s (≤ 1 s)"
+                    + (f"; {sorted({o[2] for o in outcomes if o[2]})}" if any(o[2] for o in outcomes) else ""))
+
+
+def fuzz_test(tokens, par):
+    print("\n== (vi) schema fuzzing (schemathesis, all checks, every operation, each token role) ==", flush=True)
+    stop_server()
+    name = "hailong_schemathesis"  # empty: the fuzzing script migrates and sets up its own directory
+    subprocess.run([os.path.join(PGBIN, "createdb"), "-h", work, "-U", "postgres", name], check=True)
+    out = os.path.join(work, "fuzz.json")
+    keep = os.path.join(work, "fuzz")
+    started = time.monotonic()
+    run = subprocess.run([sys.executable, os.path.join(REPO, "Tests/fuzz/schema_fuzz.py"), "--hailong", binary,
+                          "--database-url", f"postgres://postgres@/{name}?host={work}",
+                          "--examples", str(args.fuzz_examples), "--json", out, "--keep", keep],
+                         env=dict(env, HAILONG_SQL_DIR=sql_dir), capture_output=True, text=True)
+    print(run.stdout[-6000:] + run.stderr[-3000:])
+    results = json.load(open(out)) if os.path.exists(out) else {}
+    results["seconds"] = round(time.monotonic() - started)
+    results["examples_per_operation"] = args.fuzz_examples
+    figures["fuzz"] = results
+    verdict(run.returncode == 0, f"schemathesis found nothing with {args.fuzz_examples} examples per operation "
+            f"(exit {run.returncode}; reports in {keep})")
+
+
+def unsafe_test(tokens, par):
+    kill_test(tokens, expect_loss=True)
+    warned = "HAILONG_UNSAFE_ACK_BEFORE_COMMIT=1" in open(server_log_path, errors="replace").read()
+    verdict(warned, "the server logged the test-only switch loudly at start-up")
+
+
 def main():
     log(f"cluster in {work}")
     as_pg([os.path.join(PGBIN, "initdb"), "-D", pgdata, "-U", "postgres", "--auth=trust", "-E", "UTF8",
@@ -449,29 +1104,38 @@ def main():
         conf.write(f"listen_addresses = ''\nunix_socket_directories = '{work}'\nmax_connections = 100\n"
                    "shared_buffers = 256MB\nfsync = on\nsynchronous_commit = on\n")
     pg_ctl("-w", "start")
-    subprocess.run([os.path.join(PGBIN, "createdb"), "-h", work, "-U", "postgres", "hailong"], check=True)
-    cli("migrate")
-    cli("agency", "add", "--code", "REL", "--name", "Sở Thử nghiệm", "--kind", "department")
-    cli("counter", "add", "--agency", "REL", "--code", "Q1", "--name", "Quầy 1")
-    cli("officer", "add", "--agency", "REL", "--badge", "B-1", "--name", "Nguyễn Văn A", "--counter", "Q1")
-    tokens = [cli("kiosk", "add", "--agency", "REL", "--counter", "Q1", "--label", f"rel {i}").splitlines()[0]
-              for i in range(8)]
-    start_server()
     commit = subprocess.run(["git", "-C", os.path.dirname(sql_dir), "rev-parse", "--short", "HEAD"],
                             capture_output=True, text=True).stdout.strip()
     if not commit:  # an exported tree (git archive) with the commit written next to it
         commit_file = os.path.join(os.path.dirname(sql_dir), ".commit")
         commit = open(commit_file).read().strip()[:7] if os.path.exists(commit_file) else "unknown"
+    load = open("/proc/loadavg").read().split()[:3]
     print(f"HaiLong reliability  {datetime.now().astimezone().isoformat(timespec='seconds')}  binary {binary}  "
-          f"commit {commit}  {os.cpu_count()} cores")
-    if args.only in (None, "kill"):
-        kill_test(tokens)
-    if args.only in (None, "pgrestart"):
-        pg_restart_test(tokens)
+          f"commit {commit}  {os.cpu_count()} cores  load {' '.join(load)}  scenarios {','.join(only)}")
+    figures["run"] = {"commit": commit, "binary": binary, "cores": os.cpu_count(), "load_at_start": load,
+                      "started": datetime.now().astimezone().isoformat(timespec="seconds")}
+    global server_env
+    runs = {"kill": lambda t, p: kill_test(t), "pgrestart": lambda t, p: pg_restart_test(t), "aggkill": aggkill_test,
+            "sigterm": sigterm_test, "hostile": hostile_test, "fuzz": fuzz_test, "unsafe": unsafe_test}
+    for scenario in SCENARIOS:
+        if scenario not in only:
+            continue
+        stop_server()
+        # The fuzzing sets up a database of its own (Tests/fuzz/schema_fuzz.py).
+        tokens, par = fresh_database(f"hailong_{scenario}") if scenario != "fuzz" else ([], None)
+        server_env = {"HAILONG_UNSAFE_ACK_BEFORE_COMMIT": "1"} if scenario == "unsafe" else {}
+        if scenario != "fuzz":
+            start_server()
+        scenario_started = time.monotonic()
+        runs[scenario](tokens, par)
+        figures.setdefault(scenario, {})["scenario_seconds"] = round(time.monotonic() - scenario_started, 1)
+    stop_server()
+    figures["run"]["load_at_end"] = open("/proc/loadavg").read().split()[:3]
     # The server's own account (LOG_LEVEL=warning): each distinct message, with how often it was logged.
     import re
     messages = {}
-    with open(server_log_path, errors="replace") as f:
+    with open(server_log_path, "a+", errors="replace") as f:
+        f.seek(0)
         for line in f:
             if line.startswith("--- start"):
                 continue
@@ -480,6 +1144,10 @@ def main():
     print(f"\nserver log ({server_log_path}): {sum(messages.values())} lines")
     for text, n in sorted(messages.items(), key=lambda kv: -kv[1])[:10]:
         print(f"  {n:6d} × {text}")
+    figures["failures"] = failures
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(figures, f, indent=2, ensure_ascii=False)
     print("\nRESULT: " + ("FAIL (" + "; ".join(failures) + ")" if failures else "PASS"))
 
 

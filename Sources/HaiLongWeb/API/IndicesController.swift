@@ -92,18 +92,26 @@ struct IndicesController: Sendable {
     /// `code` or `code:version`; by default the methodology marked default.
     func methodology(_ text: String?) async throws -> Methodology {
         guard let text else { return try await indices.defaultMethodology() }
-        let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
-        var version: Int?
-        if parts.count == 2 {
-            guard let number = Int(parts[1]), number >= 1 else {
-                throw Problem(.badRequest, field: "methodology", detail: "methodology must be CODE or CODE:VERSION")
-            }
-            version = number
-        }
-        guard let methodology = try await indices.methodology(code: parts[0], version: version) else {
+        // An empty code (`methodology=`, `":1"`) is malformed: without this guard `parts[0]` was out of range and the
+        // whole process trapped.
+        let (code, version) = try Self.methodologyName(text)
+        guard let methodology = try await indices.methodology(code: code, version: version) else {
             throw Problem(.badRequest, field: "methodology", detail: "unknown methodology '\(text)'")
         }
         return methodology
+    }
+
+    /// `CODE` or `CODE:VERSION`, split; 400 naming `methodology` when it is neither (an empty code too).
+    static func methodologyName(_ text: String) throws -> (code: String, version: Int?) {
+        let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard let code = parts.first, !code.isEmpty else {
+            throw Problem(.badRequest, field: "methodology", detail: "methodology must be CODE or CODE:VERSION")
+        }
+        guard parts.count == 2 else { return (code, nil) }
+        guard let number = Int(parts[1]), number >= 1 else {
+            throw Problem(.badRequest, field: "methodology", detail: "methodology must be CODE or CODE:VERSION")
+        }
+        return (code, number)
     }
 
     @Sendable func list(_ request: Request, context: TokenRequestContext) async throws -> Response {
@@ -150,12 +158,26 @@ struct IndicesController: Sendable {
 
     /// The publication `published` (`latest` or a version number) names for the query's agency, period and questionnaire.
     func publication(_ published: String, parameters: FlatDictionary<Substring, Substring>, scope: Int64?) async throws -> Publication {
+        // A publication carries its own methodology, depth and breakdown; malformed ones asked for are still refused
+        // like on live figures (the fuzzing found `methodology=` and `depth=` accepted here).
+        if let methodology = parameters["methodology"] { _ = try Self.methodologyName(String(methodology)) }
+        if let depth = parameters["depth"], Depth(rawValue: String(depth)) == nil {
+            throw Problem(.badRequest, field: "depth", detail: "depth must be 0, 1 or all")
+        }
+        if let group = parameters["group"], ![.officer, .counter, .channel].contains(Grouping(rawValue: String(group))) {
+            throw Problem(.badRequest, field: "group", detail: "group must be officer, counter or channel")
+        }
         var version: Int?
         if published != "latest" {
-            guard let number = Int(published), number >= 1 else {
+            guard let first = published.first, first != "0", published.allSatisfy({ $0.isASCII && $0.isNumber }) else {
                 throw Problem(.badRequest, field: "published", detail: "published must be latest or a version number")
             }
-            version = number
+            // A well-formed version beyond what the database can hold (a 32-bit integer) cannot exist: 404 like any
+            // other missing version, not the database's "out of range" error as a 500.
+            guard let number = Int32(published) else {
+                throw Problem(.notFound, field: "published", detail: "no publication \(published)")
+            }
+            version = Int(number)
         }
         guard let periodText = parameters["period"].map(String.init) else {
             throw Problem(.badRequest, field: "period", detail: "period is required")
@@ -200,6 +222,10 @@ struct IndicesController: Sendable {
         }
         for (name, value) in fields {
             guard case .string = value else { throw ValidationError(field: name, reason: "must be a string") }
+        }
+        // The body is well-formed JSON; what it lacks for this caller is a 422, like any other body that is not valid.
+        if fields["agency"] == nil, caller.scope == nil {
+            throw ValidationError(field: "agency", reason: "is required for a province-wide token")
         }
         var query = try await indicesQuery(
             { name in if case .string(let text)? = fields[name] { text } else { nil } }, scope: caller.scope)

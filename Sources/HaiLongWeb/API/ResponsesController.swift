@@ -13,8 +13,14 @@ struct ResponsesController: Sendable {
     let validator = SubmissionValidator()
     let rules: FlagRules
     let metrics: AppMetrics
+    /// Test only (`HAILONG_UNSAFE_ACK_BEFORE_COMMIT`): answer 201 before the store has committed.
+    let unsafeAckBeforeCommit: Bool
 
-    init(responses: PostgresResponseStore, directory: PostgresDirectoryStore, rules: FlagRules, metrics: AppMetrics) {
+    init(
+        responses: PostgresResponseStore, directory: PostgresDirectoryStore, rules: FlagRules, metrics: AppMetrics,
+        unsafeAckBeforeCommit: Bool = false
+    ) {
+        self.unsafeAckBeforeCommit = unsafeAckBeforeCommit
         self.rules = rules
         self.metrics = metrics
         self.responses = responses
@@ -87,6 +93,17 @@ struct ResponsesController: Sendable {
         let known = try await questionnaires.all()
         let (submission, _) = try validator.validate(json, receivedAt: receivedAt) { known[$0]?.questionnaire }
         let stored = known[submission.questionnaire]!
+        if unsafeAckBeforeCommit {
+            // TEST ONLY: the broken order the reliability bench must catch — acknowledge, then store in the background.
+            let responses = self.responses
+            let rules = self.rules
+            Task {
+                _ = try? await responses.store(
+                    submission, id: id, questionnaireID: stored.id, source: source, receivedAt: receivedAt, rules: rules)
+            }
+            let created = Created(StoredResponse(id: id, receivedAt: receivedAt, flags: []))
+            return .json(created.json, status: .created)
+        }
         let started = ContinuousClock.now
         let outcome: StoreOutcome
         do {

@@ -11,12 +11,19 @@ import ServiceLifecycle
 /// Builds the router. Its groups show who may call what: public routes, routes behind a bearer token (a kiosk's
 /// device token or an API token, resolved by `BearerAuthenticator`) and the administrators' routes behind a session
 /// (`SessionAuthenticator`). Each protected group runs in a child context that carries the caller or the account.
-public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestContext> {
+///
+/// `unsafeAckBeforeCommit` is for the reliability bench only (`HAILONG_UNSAFE_ACK_BEFORE_COMMIT=1`): ratings are
+/// acknowledged before they are stored, so a crash loses acknowledged ratings. Never set it in production.
+public func buildRouter(_ dependencies: AppDependencies, unsafeAckBeforeCommit: Bool = false) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ProblemMiddleware())
+    let routeMethods = RouteMethods()
+    router.add(middleware: MethodNotAllowedMiddleware(routes: routeMethods))
+    router.add(middleware: InputGuardMiddleware())
     let directory = dependencies.directory
     let responses = ResponsesController(
-        responses: dependencies.responses, directory: directory, rules: dependencies.rules, metrics: dependencies.metrics)
+        responses: dependencies.responses, directory: directory, rules: dependencies.rules, metrics: dependencies.metrics,
+        unsafeAckBeforeCommit: unsafeAckBeforeCommit)
     let kiosk = KioskController(
         directory: directory, questionnaires: { try await responses.questionnaires.all() }, clientAddress: dependencies.clientAddress)
     let signer = Once<SurveySigner>()
@@ -78,6 +85,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<AppRequestCon
         admin.addAccountRoutes(to: signedIn.group(context: AccountRequestContext.self))
         admin.addPageRoutes(to: signedIn.group(context: PageRequestContext.self))
     }
+    routeMethods.record(router.routes.map { (path: $0.path, method: $0.method) })
     return router
 }
 
@@ -107,7 +115,7 @@ public func buildApplication(
     dependencies.accountability = PostgresAccountabilityStore(client: client, logger: logger)
     dependencies.emulation = PostgresEmulationStore(client: client, logger: logger)
     return Application(
-        router: buildRouter(dependencies),
+        router: buildRouter(dependencies, unsafeAckBeforeCommit: configuration.unsafeAckBeforeCommit),
         server: httpServer(idleTimeout: configuration.idleTimeout),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "HaiLong"),
         services: services,

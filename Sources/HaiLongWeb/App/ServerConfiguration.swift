@@ -49,6 +49,9 @@ public struct ServerConfiguration: Sendable {
     public var sessionPolicy = SessionPolicy()
     /// How many days comments and contact data are kept (`HAILONG_RETENTION_DAYS`); older ones are cleared daily.
     public var retentionDays = 365
+    /// TEST ONLY (`HAILONG_UNSAFE_ACK_BEFORE_COMMIT=1`, read by `hailong serve`): ratings are answered 201 before they
+    /// are committed, so a crash loses acknowledged ratings. It exists so the reliability bench can show it sees loss.
+    public var unsafeAckBeforeCommit = false
 
     public init() {}
 
