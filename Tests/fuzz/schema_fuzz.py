@@ -141,11 +141,16 @@ def main():
             figures = summarise(output, report)
             figures.update(role=role, exit=run.returncode, seconds=round(seconds, 1))
             results[role] = figures
-            ok = run.returncode == 0 and figures["failures"] == 0 and figures["errors"] == 0
+            # An error inside schemathesis itself ("Runtime Error": CPython's "AST constructor recursion depth
+            # mismatch" in its coverage phase, seen for the integration role) is not an answer of the server: it is
+            # reported, not failed. Any failure, network error or server error still fails.
+            tool_errors = min(figures["errors"], output.count("Runtime Error\n"))
+            figures["tool_errors"] = tool_errors
+            ok = figures["failures"] == 0 and figures["errors"] == tool_errors and (run.returncode == 0 or tool_errors > 0)
             failed |= not ok
             log(f"{'PASS' if ok else 'FAIL'}  {role}: {figures['operations']} operations, {figures['examples']} "
-                f"examples, {figures['failures']} failures, {figures['errors']} errors, exit {run.returncode}, "
-                f"{seconds:.0f} s")
+                f"examples, {figures['failures']} failures, {figures['errors']} errors ({tool_errors} inside "
+                f"schemathesis), exit {run.returncode}, {seconds:.0f} s")
             if not ok:
                 print(tail(output), flush=True)
     finally:
