@@ -159,11 +159,20 @@ public struct Aggregator: Sendable {
                 try await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
                 return counted
             } catch {
+                // A backend that PostgreSQL terminated took its transaction and its lock with it, and a query sent on
+                // its dead connection may never come back: leave it alone.
+                if Self.endedTheSession(error) { throw error }
                 _ = try? await connection.query("ROLLBACK", logger: logger)
                 _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
                 throw error
             }
         }
+    }
+
+    /// Whether `error` ended the database session (its backend was terminated, or the connection closed).
+    static func endedTheSession(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError else { return false }
+        return error.isConnectionFailure || ["57P01", "57P02", "57P03"].contains(error.serverInfo?[.sqlState] ?? "")
     }
 
     func recountAll(_ connection: PostgresConnection) async throws -> Int {

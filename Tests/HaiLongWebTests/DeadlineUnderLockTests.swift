@@ -14,11 +14,7 @@ import Testing
 /// held by a migration or an operator, a connection whose server went silent): the kiosk gets its 503 with
 /// `Retry-After` at the deadline, not when the database lets go; and its retry with the same key stores it once.
 @Suite struct DeadlineUnderLockTests {
-    @Test(
-        .disabled(
-            Comment(
-                rawValue: "fails today: withDeadline's task group waits for its handler child, and a PostgreSQL statement waiting "
-                    + "in the server does not end on cancellation, so the 503 comes only when the lock is released")))
+    @Test
     func aStatementWaitingInTheDatabaseIsA503AtTheDeadline() async throws {
         await DatabaseSlots.shared.acquire()
         do {
