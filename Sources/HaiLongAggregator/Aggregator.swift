@@ -49,49 +49,45 @@ public struct Aggregator: Sendable {
 
     /// One transaction: take up to `batchSize` queued responses and add them to the counts.
     public func step() async throws -> Step {
-        do {
-            return try await client.withTransaction(logger: logger) { connection in
-                let locked = try await connection.query("SELECT pg_try_advisory_xact_lock(\(Self.lockKey))", logger: logger)
-                for try await isLeader in locked.decode(Bool.self) where !isLeader { return .notLeader }
-                try await ensureTimeZone(connection)
-                // A batch's plan is costly enough to trigger JIT compilation, which takes longer than the batch itself.
-                // And once the queue's statistics said 20,000 the planner merged it with a scan of every response (400 ms
-                // instead of 150 at 1M rows): no merge joins. The batch's responses are read as one range of `seq`
-                // (they are consecutive), hashed against the batch: 10,000 separate look-ups cost ≈ 70 ms at 10M.
-                try await connection.query(
-                    "SELECT set_config('jit', 'off', true), set_config('enable_mergejoin', 'off', true)", logger: logger)
-                let rows = try await connection.query(Self.applyBatch(timeZone: timeZone, limit: batchSize), logger: logger)
-                var applied = 0
-                for try await count in rows.decode(Int.self) { applied = count }
-                // Reviews that changed a counted response's flags: move its cells to the new mask.
-                var corrected = 0
-                // Planning the corrections statement costs more than asking whether there is anything to correct.
-                for try await waiting in try await connection.query("SELECT EXISTS (SELECT 1 FROM pending_corrections)", logger: logger)
-                    .decode(Bool.self) where waiting
+        return try await inTransaction { connection in
+            let locked = try await connection.query("SELECT pg_try_advisory_xact_lock(\(Self.lockKey))", logger: logger)
+            for try await isLeader in locked.decode(Bool.self) where !isLeader { return .notLeader }
+            try await ensureTimeZone(connection)
+            // A batch's plan is costly enough to trigger JIT compilation, which takes longer than the batch itself.
+            // And once the queue's statistics said 20,000 the planner merged it with a scan of every response (400 ms
+            // instead of 150 at 1M rows): no merge joins. The batch's responses are read as one range of `seq`
+            // (they are consecutive), hashed against the batch: 10,000 separate look-ups cost ≈ 70 ms at 10M.
+            try await connection.query(
+                "SELECT set_config('jit', 'off', true), set_config('enable_mergejoin', 'off', true)", logger: logger)
+            let rows = try await connection.query(Self.applyBatch(timeZone: timeZone, limit: batchSize), logger: logger)
+            var applied = 0
+            for try await count in rows.decode(Int.self) { applied = count }
+            // Reviews that changed a counted response's flags: move its cells to the new mask.
+            var corrected = 0
+            // Planning the corrections statement costs more than asking whether there is anything to correct.
+            for try await waiting in try await connection.query("SELECT EXISTS (SELECT 1 FROM pending_corrections)", logger: logger)
+                .decode(Bool.self) where waiting
+            {
+                // A few responses, looked up by key (a hash join would scan every response for them).
+                try await connection.query("SELECT set_config('enable_hashjoin', 'off', true)", logger: logger)
+                for try await count in try await connection.query(Self.applyCorrections(timeZone: timeZone), logger: logger)
+                    .decode(Int.self)
                 {
-                    // A few responses, looked up by key (a hash join would scan every response for them).
-                    try await connection.query("SELECT set_config('enable_hashjoin', 'off', true)", logger: logger)
-                    for try await count in try await connection.query(Self.applyCorrections(timeZone: timeZone), logger: logger)
-                        .decode(Int.self)
-                    {
-                        corrected = count
-                    }
+                    corrected = count
                 }
-                if applied > 0 || corrected > 0 {
-                    // The counts changed: answers computed before this commit are out of date (sql/0007).
-                    try await connection.query("UPDATE figures_version SET version = version + 1 WHERE id = 1", logger: logger)
-                }
-                if applied > 0 {
-                    try await connection.query(
-                        """
-                        UPDATE aggregator_state SET applied_total = applied_total + \(applied), last_applied_at = now()
-                        WHERE id = 1
-                        """, logger: logger)
-                }
-                return .applied(applied)
             }
-        } catch let error as PostgresTransactionError {
-            throw error.closureError ?? error.commitError ?? error.beginError ?? error
+            if applied > 0 || corrected > 0 {
+                // The counts changed: answers computed before this commit are out of date (sql/0007).
+                try await connection.query("UPDATE figures_version SET version = version + 1 WHERE id = 1", logger: logger)
+            }
+            if applied > 0 {
+                try await connection.query(
+                    """
+                    UPDATE aggregator_state SET applied_total = applied_total + \(applied), last_applied_at = now()
+                    WHERE id = 1
+                    """, logger: logger)
+            }
+            return .applied(applied)
         }
     }
 
@@ -103,20 +99,16 @@ public struct Aggregator: Sendable {
     /// same sums, so the figures do not change. Returns how many pairs it compacted (0 when another replica leads).
     @discardableResult
     public func compact(limit: Int = 1_000) async throws -> Int {
-        do {
-            return try await client.withTransaction(logger: logger) { connection in
-                let locked = try await connection.query("SELECT pg_try_advisory_xact_lock(\(Self.lockKey))", logger: logger)
-                for try await isLeader in locked.decode(Bool.self) where !isLeader { return 0 }
-                try await connection.query("SET LOCAL jit = off", logger: logger)
-                try await fillMonthlyIfEmptied(connection)
-                var compacted = 0
-                for try await count in try await connection.query(Self.compactFragments(limit: limit), logger: logger).decode(Int.self) {
-                    compacted = count
-                }
-                return compacted
+        return try await inTransaction { connection in
+            let locked = try await connection.query("SELECT pg_try_advisory_xact_lock(\(Self.lockKey))", logger: logger)
+            for try await isLeader in locked.decode(Bool.self) where !isLeader { return 0 }
+            try await connection.query("SET LOCAL jit = off", logger: logger)
+            try await fillMonthlyIfEmptied(connection)
+            var compacted = 0
+            for try await count in try await connection.query(Self.compactFragments(limit: limit), logger: logger).decode(Int.self) {
+                compacted = count
             }
-        } catch let error as PostgresTransactionError {
-            throw error.closureError ?? error.commitError ?? error.beginError ?? error
+            return compacted
         }
     }
 
@@ -164,6 +156,23 @@ public struct Aggregator: Sendable {
                 if Self.endedTheSession(error) { throw error }
                 _ = try? await connection.query("ROLLBACK", logger: logger)
                 _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                throw error
+            }
+        }
+    }
+
+    /// `body` in a transaction of its own connection. Unlike `PostgresClient.withTransaction`, a failure that ended the
+    /// session (the backend terminated) is not followed by a ROLLBACK on the dead connection, which could wait forever
+    /// and stop the aggregator: the transaction ended with the session.
+    func inTransaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await client.withConnection { connection in
+            try await connection.query("BEGIN", logger: logger)
+            do {
+                let result = try await body(connection)
+                try await connection.query("COMMIT", logger: logger)
+                return result
+            } catch {
+                if !Self.endedTheSession(error) { _ = try? await connection.query("ROLLBACK", logger: logger) }
                 throw error
             }
         }

@@ -60,6 +60,17 @@ extension EvaluationReport {
         var methodology: IndicesDocument.MethodologyInfo
         var as_of: String?
         var items: [MemberItem]
+
+        /// Every key, `as_of` as null before the first aggregation (as the indices answer it).
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(year, forKey: .year)
+            try container.encode(block, forKey: .block)
+            try container.encode(questionnaire, forKey: .questionnaire)
+            try container.encode(methodology, forKey: .methodology)
+            try container.encode(as_of, forKey: .as_of)
+            try container.encode(items, forKey: .items)
+        }
     }
 
     func emulation(year: Int, block: EmulationBlock) async throws -> BlockDocument {

@@ -64,6 +64,18 @@ struct EvaluationReport: Sendable {
         var candidate_share: Double
         var as_of: String?
         var items: [OfficerItem]
+
+        /// Every key, `as_of` as null before the first aggregation (as the indices answer it).
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(year, forKey: .year)
+            try container.encode(agency, forKey: .agency)
+            try container.encode(questionnaire, forKey: .questionnaire)
+            try container.encode(methodology, forKey: .methodology)
+            try container.encode(candidate_share, forKey: .candidate_share)
+            try container.encode(as_of, forKey: .as_of)
+            try container.encode(items, forKey: .items)
+        }
     }
 
     func officers(year: Int, agency: Agency) async throws -> OfficerDocument {
