@@ -38,3 +38,26 @@ enum TableAnswer {
             body: ByteBuffer(data: try encoder.encode(value)))
     }
 }
+
+/// A figures document the API serves as JSON, or as the table it makes as CSV or XLSX.
+protocol TableDocument: Encodable {
+    func table(vietnamese: Bool) -> (header: [String], rows: [[XLSXCell]])
+    /// The download's name, without the extension.
+    var filename: String { get }
+    /// The XLSX tab's name.
+    var sheet: String { get }
+}
+
+extension TableDocument {
+    func answer(format: String, vietnamese: Bool) throws -> FixedResponse {
+        switch format {
+        case "csv":
+            let (header, rows) = table(vietnamese: vietnamese)
+            return TableAnswer.csv(header: header, rows: rows, filename: filename)
+        case "xlsx":
+            let (header, rows) = table(vietnamese: vietnamese)
+            return try TableAnswer.xlsx(header: header, rows: rows, filename: filename, sheet: sheet)
+        default: return try TableAnswer.json(self)
+        }
+    }
+}

@@ -119,7 +119,7 @@ extension EvaluationReport {
     }
 }
 
-extension EvaluationReport.BlockDocument {
+extension EvaluationReport.BlockDocument: TableDocument {
     func table(vietnamese: Bool) -> (header: [String], rows: [[XLSXCell]]) {
         let header =
             vietnamese
@@ -144,16 +144,6 @@ extension EvaluationReport.BlockDocument {
         return (header, rows)
     }
 
-    func answer(format: String, vietnamese: Bool) throws -> FixedResponse {
-        let filename = "hailong-emulation-\(block.code)-\(year)"
-        switch format {
-        case "csv":
-            let (header, rows) = table(vietnamese: vietnamese)
-            return TableAnswer.csv(header: header, rows: rows, filename: filename)
-        case "xlsx":
-            let (header, rows) = table(vietnamese: vietnamese)
-            return try TableAnswer.xlsx(header: header, rows: rows, filename: filename, sheet: block.code)
-        default: return try TableAnswer.json(self)
-        }
-    }
+    var filename: String { "hailong-emulation-\(block.code)-\(year)" }
+    var sheet: String { block.code }
 }

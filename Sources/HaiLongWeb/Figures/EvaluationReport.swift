@@ -123,7 +123,7 @@ struct EvaluationReport: Sendable {
     }
 }
 
-extension EvaluationReport.OfficerDocument {
+extension EvaluationReport.OfficerDocument: TableDocument {
     func table(vietnamese: Bool) -> (header: [String], rows: [[XLSXCell]]) {
         let header =
             vietnamese
@@ -150,16 +150,6 @@ extension EvaluationReport.OfficerDocument {
 
     static func yes(_ value: Bool, _ vietnamese: Bool) -> String { vietnamese ? (value ? "có" : "không") : String(value) }
 
-    func answer(format: String, vietnamese: Bool) throws -> FixedResponse {
-        let filename = "hailong-officers-\(agency)-\(year)"
-        switch format {
-        case "csv":
-            let (header, rows) = table(vietnamese: vietnamese)
-            return TableAnswer.csv(header: header, rows: rows, filename: filename)
-        case "xlsx":
-            let (header, rows) = table(vietnamese: vietnamese)
-            return try TableAnswer.xlsx(header: header, rows: rows, filename: filename, sheet: String(year))
-        default: return try TableAnswer.json(self)
-        }
-    }
+    var filename: String { "hailong-officers-\(agency)-\(year)" }
+    var sheet: String { String(year) }
 }
