@@ -118,9 +118,15 @@ public func withClient<T: Sendable>(
 public func withTestDatabase<T: Sendable>(
     asRuntimeRole: Bool = false, _ body: @Sendable (PostgresClient) async throws -> T
 ) async throws -> T {
+    try await withTestDatabaseURL { url in try await withClient(url, asRuntimeRole: asRuntimeRole, body) }
+}
+
+/// Runs `body` with the URL of a fresh migrated database of its own (for tests that connect to it in more than one way,
+/// or hand it to the built binary), holding one of the `DatabaseSlots` meanwhile.
+public func withTestDatabaseURL<T: Sendable>(_ body: @Sendable (DatabaseURL) async throws -> T) async throws -> T {
     await DatabaseSlots.shared.acquire()
     do {
-        let result = try await withClient(try await TestDatabase.shared.makeDatabase(), asRuntimeRole: asRuntimeRole, body)
+        let result = try await body(try await TestDatabase.shared.makeDatabase())
         await DatabaseSlots.shared.release()
         return result
     } catch {

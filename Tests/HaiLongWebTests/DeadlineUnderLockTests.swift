@@ -16,14 +16,7 @@ import Testing
 @Suite struct DeadlineUnderLockTests {
     @Test
     func aStatementWaitingInTheDatabaseIsA503AtTheDeadline() async throws {
-        await DatabaseSlots.shared.acquire()
-        do {
-            try await run(try await TestDatabase.shared.makeDatabase())
-            await DatabaseSlots.shared.release()
-        } catch {
-            await DatabaseSlots.shared.release()
-            throw error
-        }
+        try await withTestDatabaseURL { url in try await run(url) }
     }
 
     func run(_ url: DatabaseURL) async throws {
