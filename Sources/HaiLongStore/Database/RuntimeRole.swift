@@ -42,7 +42,9 @@ public enum RuntimeRole {
                 (SELECT string_agg(c.relname, ', ' ORDER BY c.relname) FROM pg_class c
                     JOIN pg_namespace n ON n.oid = c.relnamespace
                     WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND pg_has_role(session_user, c.relowner, 'USAGE')),
-                EXISTS (SELECT FROM pg_roles WHERE rolname = \(name)) AND pg_has_role(session_user, \(name), 'MEMBER')
+                -- CASE, not AND: pg_has_role raises for a role that does not exist, and AND does not order its operands.
+                CASE WHEN EXISTS (SELECT FROM pg_roles WHERE rolname = \(name)) THEN pg_has_role(session_user, \(name), 'MEMBER')
+                    ELSE false END
             FROM pg_roles r WHERE r.rolname = session_user
             """, logger: logger)
         for try await (login, isSuperuser, bypassesRLS, owned, isMember) in rows.decode((String, Bool, Bool, String?, Bool).self) {
