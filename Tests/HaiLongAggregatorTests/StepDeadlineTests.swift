@@ -10,7 +10,8 @@ import Testing
         await withCheckedContinuation { (_: CheckedContinuation<Void, Never>) in }
     }
 
-    @Test func aStepThatNeverReturnsIsAbandonedAtTheDeadline() async throws {
+    /// The step never returns: that the call does is the point (the test's time limit bounds it, not a tight timing).
+    @Test(.timeLimit(.minutes(1))) func aStepThatNeverReturnsIsAbandonedAtTheDeadline() async throws {
         let started = ContinuousClock.now
         await #expect(throws: StepDeadlineExceeded.self) {
             try await withStepDeadline(.milliseconds(200)) {
@@ -19,7 +20,7 @@ import Testing
             }
         }
         let waited = started.duration(to: .now)
-        #expect(waited >= .milliseconds(200) && waited < .seconds(5), "waited \(waited)")
+        #expect(waited >= .milliseconds(200), "waited \(waited)")
     }
 
     @Test func aStepThatFinishesInTimeGivesItsValueOrItsError() async throws {
@@ -29,9 +30,9 @@ import Testing
         await #expect(throws: Failed.self) {
             try await withStepDeadline(.seconds(5)) { () async throws -> Int in throw Failed() }
         }
-        // A quick step does not wait for the timer.
+        // A quick step does not wait for the timer (30 s; the margin is wide for a busy machine).
         let started = ContinuousClock.now
         _ = try await withStepDeadline(.seconds(30)) { 1 }
-        #expect(started.duration(to: .now) < .seconds(5))
+        #expect(started.duration(to: .now) < .seconds(20))
     }
 }
