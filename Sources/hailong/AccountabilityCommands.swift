@@ -45,29 +45,29 @@ struct ViolationCommand: AsyncParsableCommand {
 
     struct Confirm: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Confirm a reported violation, with the reason.")
-        @Option(help: "The violation's id.") var id: Int64
-        @Option(help: "Why it is confirmed.") var reason: String
+        @OptionGroup var decision: Decision
 
-        func run() async throws {
-            let (id, reason) = (id, reason)
-            try await Runtime.load().withStores { _, store, _ in
-                try await store.decide(id, status: .confirmed, reason: reason, by: "cli", within: nil)
-            }
-            print("violation \(id) confirmed")
-        }
+        func run() async throws { try await decision.decide(.confirmed) }
     }
 
     struct Dismiss: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Dismiss a reported violation, with the reason.")
-        @Option(help: "The violation's id.") var id: Int64
-        @Option(help: "Why it is dismissed.") var reason: String
+        @OptionGroup var decision: Decision
 
-        func run() async throws {
+        func run() async throws { try await decision.decide(.dismissed) }
+    }
+
+    /// What `confirm` and `dismiss` both take: the violation and the reason.
+    struct Decision: ParsableArguments {
+        @Option(help: "The violation's id.") var id: Int64
+        @Option(help: "Why it is decided so.") var reason: String
+
+        func decide(_ status: ViolationStatus) async throws {
             let (id, reason) = (id, reason)
             try await Runtime.load().withStores { _, store, _ in
-                try await store.decide(id, status: .dismissed, reason: reason, by: "cli", within: nil)
+                try await store.decide(id, status: status, reason: reason, by: "cli", within: nil)
             }
-            print("violation \(id) dismissed")
+            print("violation \(id) \(status.rawValue)")
         }
     }
 

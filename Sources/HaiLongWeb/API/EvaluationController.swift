@@ -9,6 +9,14 @@ import HummingbirdCore
 struct EvaluationController: Sendable {
     let evaluation: EvaluationReport
     let directory: PostgresDirectoryStore
+    /// The figures API's checks of the caller, the parameters and the agency, shared rather than rewritten.
+    let figures: IndicesController
+
+    init(evaluation: EvaluationReport, directory: PostgresDirectoryStore) {
+        self.evaluation = evaluation
+        self.directory = directory
+        self.figures = IndicesController(indices: evaluation.indices, directory: directory, timeZone: evaluation.report.timeZone)
+    }
 
     func addRoutes(to group: RouterGroup<TokenRequestContext>) {
         group.get("evaluation/officers", deadline: .seconds(20)) { request, context in
@@ -17,10 +25,6 @@ struct EvaluationController: Sendable {
         group.get("emulation", deadline: .seconds(20)) { request, context in
             try await onFiguresExecutor { try await emulation(request, context: context) }
         }
-    }
-
-    var figures: IndicesController {
-        IndicesController(indices: evaluation.indices, directory: directory, timeZone: evaluation.report.timeZone)
     }
 
     func officers(_ request: Request, context: TokenRequestContext) async throws -> Response {
