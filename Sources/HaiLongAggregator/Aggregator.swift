@@ -91,19 +91,15 @@ public struct Aggregator: Sendable {
         }
     }
 
-    /// Recounts everything from the raw responses in one set-based statement, in one REPEATABLE READ transaction:
-    /// the counts are emptied and refilled from the responses of one snapshot, and exactly the queue entries of that
-    /// snapshot are removed, so responses stored meanwhile stay queued for the next step. Returns the responses counted.
-    /// (Figures reads wait for it: TRUNCATE locks the cube until the commit.)
-    /// Compacts up to `limit` (agency, day) pairs the steps added fragments to (sql/0008): one row per cell again,
-    /// same sums, so the figures do not change. Returns how many pairs it compacted (0 when another replica leads).
+    /// Compacts up to `limit` (agency, day) pairs the steps added fresh cells to (sql/0014): one row per cell again,
+    /// same sums, and the rollups kept up to date, so the figures do not change. Returns how many pairs it compacted (0 when another replica leads).
     @discardableResult
     public func compact(limit: Int = 1_000) async throws -> Int {
         return try await inTransaction { connection in
             let locked = try await connection.query("SELECT pg_try_advisory_xact_lock(\(Self.lockKey))", logger: logger)
             for try await isLeader in locked.decode(Bool.self) where !isLeader { return 0 }
             try await connection.query("SET LOCAL jit = off", logger: logger)
-            try await fillMonthlyIfEmptied(connection)
+            try await fillRollupsIfEmptied(connection)
             var compacted = 0
             for try await count in try await connection.query(Self.compactFragments(limit: limit), logger: logger).decode(Int.self) {
                 compacted = count
@@ -112,23 +108,22 @@ public struct Aggregator: Sendable {
         }
     }
 
-    /// After a rebuild (or the migration that made it) the monthly cube is empty: it is summed from the daily one here,
-    /// in the compaction's transaction, before fresh cells are moved into both (so nothing is counted twice). Readers
-    /// use it only once `monthly_ready` says so, reading the daily cube for whole months until then.
-    func fillMonthlyIfEmptied(_ connection: PostgresConnection) async throws {
+    /// After a rebuild (or the migration that made them) the rollups (sql/0014, sql/0022) are empty or out of date: they
+    /// are emptied and summed from the daily cubes here, in the compaction's transaction, before fresh cells are moved
+    /// into both (so nothing is counted twice). Readers use them only once `rollups_ready` says so, reading the daily
+    /// cubes until then.
+    func fillRollupsIfEmptied(_ connection: PostgresConnection) async throws {
         let rows = try await connection.query(
-            "SELECT NOT coalesce((SELECT monthly_ready FROM aggregator_state WHERE id = 1), false)", logger: logger)
+            "SELECT NOT coalesce((SELECT rollups_ready FROM aggregator_state WHERE id = 1), false)", logger: logger)
         for try await emptied in rows.decode(Bool.self) where emptied {
+            for rollup in Rollup.all {
+                try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(rollup.table)"), logger: logger)
+                try await connection.query(PostgresQuery(unsafeSQL: rollup.fill), logger: logger)
+            }
             try await connection.query(
                 """
-                INSERT INTO monthly_counts (month, agency_id, questionnaire_id, question, level, flag_mask, channel, n)
-                SELECT date_trunc('month', day)::date, agency_id, questionnaire_id, question, level, flag_mask, channel, sum(n)
-                FROM response_counts GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(n) <> 0
-                """, logger: logger)
-            try await connection.query(
-                """
-                INSERT INTO aggregator_state (id, time_zone, monthly_ready) VALUES (1, \(timeZone), true)
-                ON CONFLICT (id) DO UPDATE SET monthly_ready = true
+                INSERT INTO aggregator_state (id, time_zone, rollups_ready) VALUES (1, \(timeZone), true)
+                ON CONFLICT (id) DO UPDATE SET rollups_ready = true
                 """, logger: logger)
         }
     }
@@ -141,6 +136,12 @@ public struct Aggregator: Sendable {
         return total
     }
 
+    /// Recounts everything from the raw responses in one set-based statement, in one REPEATABLE READ transaction:
+    /// the counts are emptied and refilled from the responses of one snapshot, and exactly the queue entries of that
+    /// snapshot are removed, so responses stored meanwhile stay queued for the next step. Returns the responses counted.
+    /// (Figures reads wait for it: TRUNCATE locks the cube until the commit.)
+    /// The hourly cube is counted from the responses too (a second statement); the other rollups are summed from the
+    /// daily cubes by the next compaction.
     @discardableResult
     public func rebuild() async throws -> Int {
         try await client.withConnection { connection in
@@ -186,19 +187,23 @@ public struct Aggregator: Sendable {
 
     func recountAll(_ connection: PostgresConnection) async throws -> Int {
         try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ", logger: logger)
-        try await connection.query("TRUNCATE response_counts, fresh_counts, monthly_counts, pending_corrections", logger: logger)
+        try await connection.query(
+            PostgresQuery(
+                unsafeSQL: "TRUNCATE response_counts, fresh_counts, fresh_hourly, hourly_counts, pending_corrections, "
+                    + Rollup.all.map(\.table).joined(separator: ", ")), logger: logger)
         try await connection.query("DELETE FROM pending_aggregation", logger: logger)
         // Filling an empty table and then indexing it is faster than keeping the index up to date row by row; the
         // TRUNCATE's lock keeps everyone else out until COMMIT either way.
         try await connection.query("DROP INDEX response_counts_agency_day_idx", logger: logger)
         try await connection.query(Self.countAll(timeZone: timeZone), logger: logger)
+        try await connection.query(Self.countAllHourly(timeZone: timeZone), logger: logger)
         try await connection.query("CREATE INDEX response_counts_agency_day_idx ON response_counts (agency_id, day)", logger: logger)
         let rows = try await connection.query(
             """
-            INSERT INTO aggregator_state AS s (id, time_zone, applied_total, last_applied_at, monthly_ready)
+            INSERT INTO aggregator_state AS s (id, time_zone, applied_total, last_applied_at, rollups_ready)
             SELECT 1, \(timeZone), count(*), now(), false FROM responses
             ON CONFLICT (id) DO UPDATE SET time_zone = EXCLUDED.time_zone, applied_total = EXCLUDED.applied_total,
-                last_applied_at = EXCLUDED.last_applied_at, monthly_ready = false
+                last_applied_at = EXCLUDED.last_applied_at, rollups_ready = false
             RETURNING applied_total
             """, logger: logger)
         var counted = 0
@@ -230,18 +235,21 @@ public struct Aggregator: Sendable {
                 DELETE FROM pending_aggregation
                 WHERE seq <= (SELECT max(seq) FROM (SELECT seq FROM pending_aggregation ORDER BY seq LIMIT \(unescaped: String(limit))) AS first)
                 RETURNING seq
+            ), rated AS MATERIALIZED (
+                SELECT \(unescaped: perResponse("$1", respondent: respondentLookup, cleared: clearedLookup)),
+                       \(unescaped: hourOf("$1")) AS hour, \(unescaped: notSatisfiedLookup) AS low
+                FROM responses r JOIN batch b ON b.seq = r.seq
+                WHERE r.seq BETWEEN (SELECT min(seq) FROM batch) AND (SELECT max(seq) FROM batch)
             ), cells AS (
                 SELECT r.day, r.agency_id, r.questionnaire_id, c.question, c.level, r.flag_mask, r.officer_id, r.counter_id,
                        r.channel, count(*) AS n
-                FROM (
-                    SELECT \(unescaped: perResponse("$1", respondent: respondentLookup, cleared: clearedLookup))
-                    FROM responses r JOIN batch b ON b.seq = r.seq
-                    WHERE r.seq BETWEEN (SELECT min(seq) FROM batch) AND (SELECT max(seq) FROM batch)
-                    OFFSET 0
-                ) AS r
+                FROM rated AS r
                 \(unescaped: answerCells)
                 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
-            ), \(unescaped: addCells)
+            ), \(unescaped: addCells), hourly AS (
+                INSERT INTO fresh_hourly (day, agency_id, questionnaire_id, hour, n, not_satisfied)
+                SELECT day, agency_id, questionnaire_id, hour, count(*), count(*) FILTER (WHERE low) FROM rated GROUP BY 1, 2, 3, 4
+            )
             SELECT count(*) FROM batch
             """
         return query.bindingTimeZone(timeZone)
@@ -264,6 +272,36 @@ public struct Aggregator: Sendable {
             """
         return query.bindingTimeZone(timeZone)
     }
+
+    /// The rebuild's second statement: every response's (local day, hour), and whether it was satisfied, for the
+    /// heatmap's cube (sql/0022).
+    static func countAllHourly(timeZone: String) -> PostgresQuery {
+        let query: PostgresQuery = """
+            INSERT INTO hourly_counts (day, agency_id, questionnaire_id, hour, n, not_satisfied)
+            SELECT (r.submitted_at AT TIME ZONE $1)::date, r.agency_id, r.questionnaire_id, \(unescaped: hourOf("$1")), count(*),
+                   count(*) FILTER (WHERE \(unescaped: notSatisfied(definition: "q.definition", respondent: "q.respondent_question")))
+            FROM responses r JOIN questionnaires q ON q.id = r.questionnaire_id
+            GROUP BY 1, 2, 3, 4
+            """
+        return query.bindingTimeZone(timeZone)
+    }
+
+    /// The local hour of response `r`'s tap.
+    static func hourOf(_ zone: String) -> String { "extract(hour FROM r.submitted_at AT TIME ZONE \(zone))::smallint" }
+
+    /// Whether response `r` was not satisfied, as the heatmap counts it: by its questionnaire's required question when it
+    /// answers it (kiosk-3's "overall"), otherwise by any answer below the satisfied levels (sql/0011).
+    static func notSatisfied(definition: String, respondent: String) -> String {
+        """
+        CASE WHEN r.answers ? \(respondent)
+            THEN NOT (\(definition) -> 'scale' -> 'satisfied') @> jsonb_build_array(r.answers -> \(respondent))
+            ELSE response_not_satisfied(r.answers, \(definition) -> 'scale') END
+        """
+    }
+
+    /// `notSatisfied`, its questionnaire looked up by key (a step's batch; see `respondentLookup`).
+    static let notSatisfiedLookup =
+        "(SELECT \(notSatisfied(definition: "q.definition", respondent: "q.respondent_question")) FROM questionnaires q WHERE q.id = r.questionnaire_id)"
 
     /// A response's own values, computed once per response (`OFFSET 0` keeps the planner from pulling them up to the
     /// level of its cells, where it evaluated them once per cell). `r` is the response; `respondent` and `cleared` are
@@ -331,34 +369,102 @@ public struct Aggregator: Sendable {
     }
 
     /// Compacts up to `limit` (agency, day) pairs with fresh cells (sql/0014): their fresh cells and the pair's rows in
-    /// the daily cube become one row per cell there (cells that sum to zero go), and the fresh cells are added to the
-    /// monthly cube (when it is filled). Returns how many pairs were compacted.
+    /// the daily cube become one row per cell there (cells that sum to zero go), and the fresh cells are added to every
+    /// rollup (once they are filled); the same for the pairs' fresh hourly ratings (sql/0022). Returns how many pairs
+    /// were compacted.
     static func compactFragments(limit: Int) -> PostgresQuery {
-        """
-        WITH picked AS (
-            SELECT DISTINCT agency_id, day FROM fresh_counts ORDER BY day, agency_id LIMIT \(unescaped: String(limit))
-        ), moved AS (
-            DELETE FROM fresh_counts f USING picked p WHERE f.agency_id = p.agency_id AND f.day = p.day
-            RETURNING f.day, f.agency_id, f.questionnaire_id, f.question, f.level, f.flag_mask, f.officer_id, f.counter_id,
-                f.channel, f.n
-        ), old AS (
-            DELETE FROM response_counts c USING picked p WHERE c.agency_id = p.agency_id AND c.day = p.day
-            RETURNING c.day, c.agency_id, c.questionnaire_id, c.question, c.level, c.flag_mask, c.officer_id, c.counter_id,
-                c.channel, c.n
-        ), merged AS (
-            INSERT INTO response_counts (day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, n)
-            SELECT day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, sum(n)
-            FROM (SELECT * FROM old UNION ALL SELECT * FROM moved) AS cells
-            GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9 HAVING sum(n) <> 0
-        ), monthly AS (
-            INSERT INTO monthly_counts AS m (month, agency_id, questionnaire_id, question, level, flag_mask, channel, n)
-            SELECT date_trunc('month', day)::date, agency_id, questionnaire_id, question, level, flag_mask, channel, sum(n)
-            FROM moved WHERE (SELECT monthly_ready FROM aggregator_state WHERE id = 1)
-            GROUP BY 1, 2, 3, 4, 5, 6, 7
-            ON CONFLICT (agency_id, month, questionnaire_id, question, level, flag_mask, channel) DO UPDATE SET n = m.n + EXCLUDED.n
-        )
-        SELECT count(*)::bigint FROM picked
-        """
+        let rollups = Rollup.all.map { rollup in
+            "added_to_\(rollup.table) AS (\n\(rollup.add(from: rollup.hourly ? "moved_hourly" : "moved")))"
+        }
+        let sql = """
+            WITH picked AS (
+                SELECT DISTINCT agency_id, day FROM (
+                    SELECT agency_id, day FROM fresh_counts UNION ALL SELECT agency_id, day FROM fresh_hourly
+                ) AS fresh
+                ORDER BY day, agency_id LIMIT \(limit)
+            ), ready AS (
+                SELECT coalesce((SELECT rollups_ready FROM aggregator_state WHERE id = 1), false) AS ready
+            ), moved AS (
+                DELETE FROM fresh_counts f USING picked p WHERE f.agency_id = p.agency_id AND f.day = p.day
+                RETURNING f.day, f.agency_id, f.questionnaire_id, f.question, f.level, f.flag_mask, f.officer_id, f.counter_id,
+                    f.channel, f.n
+            ), old AS (
+                DELETE FROM response_counts c USING picked p WHERE c.agency_id = p.agency_id AND c.day = p.day
+                RETURNING c.day, c.agency_id, c.questionnaire_id, c.question, c.level, c.flag_mask, c.officer_id, c.counter_id,
+                    c.channel, c.n
+            ), merged AS (
+                INSERT INTO response_counts (day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, n)
+                SELECT day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, sum(n)
+                FROM (SELECT * FROM old UNION ALL SELECT * FROM moved) AS cells
+                GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9 HAVING sum(n) <> 0
+            ), moved_hourly AS (
+                DELETE FROM fresh_hourly f USING picked p WHERE f.agency_id = p.agency_id AND f.day = p.day
+                RETURNING f.day, f.agency_id, f.questionnaire_id, f.hour, f.n, f.not_satisfied
+            ), hourly AS (
+                INSERT INTO hourly_counts AS h (day, agency_id, questionnaire_id, hour, n, not_satisfied)
+                SELECT day, agency_id, questionnaire_id, hour, sum(n), sum(not_satisfied) FROM moved_hourly GROUP BY 1, 2, 3, 4
+                ON CONFLICT (agency_id, day, questionnaire_id, hour)
+                DO UPDATE SET n = h.n + EXCLUDED.n, not_satisfied = h.not_satisfied + EXCLUDED.not_satisfied
+            ), \(rollups.joined(separator: ", "))
+            SELECT count(*)::bigint FROM picked
+            """
+        return PostgresQuery(unsafeSQL: sql)
+    }
+}
+
+/// A cube summed from a daily one by month or year, kept by compaction (sql/0014, sql/0022).
+struct Rollup: Sendable {
+    /// The rollup's table, its time column, and `date_trunc`'s field for it.
+    let table: String
+    let time: String
+    let field: String
+    /// Its key columns besides the time, in the order of its primary key after the agency and the time.
+    let key: [String]
+    /// Its counted columns.
+    let counts: [String]
+    /// Summed from the hourly cube rather than the count cube.
+    let hourly: Bool
+
+    static let cell = ["questionnaire_id", "question", "level", "flag_mask", "channel"]
+    static let all = [
+        Rollup(table: "monthly_counts", time: "month", field: "month", key: cell, counts: ["n"], hourly: false),
+        Rollup(table: "yearly_counts", time: "year", field: "year", key: cell, counts: ["n"], hourly: false),
+        Rollup(
+            table: "officer_monthly_counts", time: "month", field: "month", key: ["officer_id", "counter_id"] + cell, counts: ["n"],
+            hourly: false),
+        Rollup(
+            table: "officer_yearly_counts", time: "year", field: "year", key: ["officer_id", "counter_id"] + cell, counts: ["n"],
+            hourly: false),
+        Rollup(
+            table: "hourly_monthly_counts", time: "month", field: "month", key: ["questionnaire_id", "weekday", "hour"],
+            counts: ["n", "not_satisfied"], hourly: true),
+    ]
+
+    /// The source columns: the weekday (0 = Monday) is the day's, the rest are copied.
+    var sourceKey: [String] { key.map { $0 == "weekday" ? "(extract(isodow FROM day)::smallint - 1)" : $0 } }
+
+    /// The SELECT that sums `source`'s rows into this rollup's cells.
+    func sum(from source: String) -> String {
+        let columns = sourceKey.joined(separator: ", ")
+        let sums = counts.map { "sum(\($0))" }.joined(separator: ", ")
+        let groups = (1...(key.count + 2)).map(String.init).joined(separator: ", ")
+        return "SELECT date_trunc('\(field)', day)::date, agency_id, \(columns), \(sums) FROM \(source) GROUP BY \(groups)"
+    }
+
+    /// Fills the emptied rollup from its daily cube.
+    var fill: String {
+        "INSERT INTO \(table) (\(time), agency_id, \(key.joined(separator: ", ")), \(counts.joined(separator: ", ")))\n"
+            + sum(from: hourly ? "hourly_counts" : "response_counts")
+    }
+
+    /// Adds the rows of `source` (fresh cells being compacted) once the rollup is filled.
+    func add(from source: String) -> String {
+        let updates = counts.map { "\($0) = t.\($0) + EXCLUDED.\($0)" }.joined(separator: ", ")
+        return """
+            INSERT INTO \(table) AS t (\(time), agency_id, \(key.joined(separator: ", ")), \(counts.joined(separator: ", ")))
+            \(sum(from: "\(source) WHERE (SELECT ready FROM ready)"))
+            ON CONFLICT (agency_id, \(time), \(key.joined(separator: ", "))) DO UPDATE SET \(updates)
+            """
     }
 }
 

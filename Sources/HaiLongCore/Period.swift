@@ -66,17 +66,44 @@ public struct Period: Sendable, Hashable, Codable {
     /// Days in the period.
     public var dayCount: Int { last.dayNumber - first.dayNumber + 1 }
 
-    /// The calendar months wholly inside the period, from the first day of the first to the last day of the last (`nil`
-    /// when there is none): what can be read from the monthly cube.
-    public var wholeMonths: (first: LocalDate, last: LocalDate)? {
-        var start = first
-        if start.day != 1 { start = LocalDate(year: first.year, month: first.month, day: 1)!.adding(days: 31) }
-        start.day = 1
-        var end = last
-        if end.day != LocalDate.daysIn(month: end.month, year: end.year) {
-            end = LocalDate(year: last.year, month: last.month, day: 1)!.adding(days: -1)
+    /// How a stretch of days can be read: day by day, or as whole calendar months or years (the rollups, sql/0022).
+    public enum Span: String, Sendable, Hashable, CaseIterable {
+        case day, month, year
+    }
+
+    /// One stretch of the period, read in one `span`: days `first` to `last`, each a whole span.
+    public struct Segment: Sendable, Hashable {
+        public var span: Span
+        public var first: LocalDate
+        public var last: LocalDate
+    }
+
+    /// The period cut into as few stretches as the `spans` allow, the largest span first: whole years, then whole
+    /// months, then single days; consecutive stretches of one span merged. `2025-11-15..2027-02-10` with every span is
+    /// days 15–30 Nov 2025, the month of December 2025, the year 2026, the month of January 2027 and days 1–10 Feb 2027.
+    public func segments(_ spans: Set<Span>) -> [Segment] {
+        var segments: [Segment] = []
+        var cursor = first
+        while cursor <= last {
+            let endOfYear = LocalDate(year: cursor.year, month: 12, day: 31)!
+            let endOfMonth = LocalDate(
+                year: cursor.year, month: cursor.month, day: LocalDate.daysIn(month: cursor.month, year: cursor.year))!
+            let piece: Segment =
+                if spans.contains(.year), cursor.month == 1, cursor.day == 1, endOfYear <= last {
+                    Segment(span: .year, first: cursor, last: endOfYear)
+                } else if spans.contains(.month), cursor.day == 1, endOfMonth <= last {
+                    Segment(span: .month, first: cursor, last: endOfMonth)
+                } else {
+                    Segment(span: .day, first: cursor, last: cursor)
+                }
+            if let previous = segments.last, previous.span == piece.span, previous.last.adding(days: 1) == piece.first {
+                segments[segments.count - 1].last = piece.last
+            } else {
+                segments.append(piece)
+            }
+            cursor = piece.last.adding(days: 1)
         }
-        return start <= end ? (start, end) : nil
+        return segments
     }
 
     /// The period of the same kind just before this one: the previous year, quarter, month, week or day, or for a

@@ -89,7 +89,7 @@ import Testing
             let aggregator = aggregator(client)
             try await rate(fixture, count: 30, from: 0)
             try await aggregator.runUntilIdle()
-            // Compacted once: the daily cube has rows and the monthly cube is filled (monthly_ready).
+            // Compacted once: the daily cube has rows and the monthly cube is filled (rollups_ready).
             #expect(try await aggregator.compactAll() > 0)
             // More ratings on the same days: fresh cells the next compaction must merge with those daily rows.
             try await rate(fixture, count: 20, from: 30)
@@ -112,12 +112,12 @@ import Testing
             // Nothing of the killed compaction is left: the same cells, still fresh, and the same figures.
             #expect(try await scalar(client, "SELECT count(*) FROM fresh_counts") == freshRows)
             #expect(try await checks.cubeText(client) == cube)
-            #expect(try await checks.monthlyMismatches(client) == 0)
+            #expect(try await rollupMismatches(client) == 0)
             #expect(try await checks.figures(client, fixture) == figures)
             // The next compaction (the killed one's advisory lock went with its transaction) moves them all.
             #expect(try await aggregator.compactAll() > 0)
             #expect(try await scalar(client, "SELECT count(*) FROM fresh_counts") == 0)
-            #expect(try await checks.monthlyMismatches(client) == 0)
+            #expect(try await rollupMismatches(client) == 0)
             #expect(try await checks.mismatches(client) == 0)
             let afterCompaction = try await checks.figures(client, fixture)
             #expect(afterCompaction == figures)
@@ -166,8 +166,8 @@ import Testing
             #expect(try await checks.cubeText(client) == cube)
             #expect(try await scalar(client, "SELECT count(*) FROM monthly_counts") == monthlyRows)
             #expect(try await scalar(client, "SELECT count(*) FROM pending_aggregation") == 10)
-            #expect(try await scalar(client, "SELECT monthly_ready::int FROM aggregator_state WHERE id = 1") == 1)
-            #expect(try await checks.monthlyMismatches(client) == 0)
+            #expect(try await scalar(client, "SELECT rollups_ready::int FROM aggregator_state WHERE id = 1") == 1)
+            #expect(try await rollupMismatches(client) == 0)
             // The killed session's advisory lock went with it: the next step leads and counts the ten once.
             #expect(try await aggregator.step() == .applied(10))
             try await aggregator.compactAll()

@@ -242,7 +242,9 @@ import Testing
             let rowsBefore = try await scalar(client, "SELECT count(*) FROM counted_cells")
             #expect(try await aggregator.compactAll() > 0)
             #expect(try await scalar(client, "SELECT count(*) FROM fresh_counts") == 0)
-            #expect(try await monthlyMismatches(client) == 0)
+            #expect(try await scalar(client, "SELECT count(*) FROM fresh_hourly") == 0)
+            #expect(try await rollupMismatches(client) == 0)
+            #expect(try await hourlyMismatches(client) == 0)
             #expect(try await figures(client, fixture) == fromFresh)
             let rowsAfter = try await scalar(client, "SELECT count(*) FROM response_counts")
             let cells = try await scalar(
@@ -255,12 +257,17 @@ import Testing
             #expect(try await cubeText(client) == incremental)
             #expect(try await aggregator.rebuild() == 150)
             #expect(try await cubeText(client) == incremental)
-            // After a rebuild the monthly cube is empty until the next compaction fills it: read from the daily one.
-            #expect(try await scalar(client, "SELECT count(*) FROM monthly_counts") == 0)
+            // After a rebuild the rollups are empty until the next compaction fills them: read from the daily cubes.
+            for rollup in rollupDefinitions {
+                #expect(try await scalar(client, PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(rollup.table)")) == 0)
+            }
+            #expect(try await hourlyMismatches(client) == 0)
             #expect(try await figures(client, fixture) == fromFresh)
             #expect(try await aggregator.compact() == 0)
-            #expect(try await scalar(client, "SELECT count(*) FROM monthly_counts") > 0)
-            #expect(try await monthlyMismatches(client) == 0)
+            for rollup in rollupDefinitions {
+                #expect(try await scalar(client, PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(rollup.table)")) > 0, "\(rollup.table)")
+            }
+            #expect(try await rollupMismatches(client) == 0)
             #expect(try await figures(client, fixture) == fromFresh)
             // Respondents: '_response' cells, and for a questionnaire with a required question (kiosk-3's 'overall')
             // that question's cells instead, with no '_response' cell repeating them (sql/0008).
@@ -301,14 +308,29 @@ import Testing
         }
     }
 
-    /// Figures read through the index store for periods that do and do not cover whole months, by every grouping the
-    /// monthly cube serves and one it cannot (officer), for both agencies and both questionnaires.
+    /// Figures read through the index store for periods that do and do not cover whole years and months, by every
+    /// grouping (each read from the rollups that keep it), for both agencies and both questionnaires; and the heatmap of
+    /// the province and one agency.
     func figures(_ client: PostgresClient, _ fixture: Fixture) async throws -> [String: [CountKey: FigureCounts]] {
         let store = PostgresIndexStore(client: client, logger: TestDatabase.logger)
         var result: [String: [CountKey: FigureCounts]] = [:]
-        for period in ["2026", "2026-07", "2026-06-28..2026-07-31", "2026-07-02..2026-07-05"] {
+        let dashboard = PostgresDashboardStore(client: client, logger: TestDatabase.logger)
+        for period in ["2026", "2026-Q3", "2026-07", "2026-06-28..2026-07-31", "2026-07-02..2026-07-05", "2025-12-15..2026-12-31"] {
             for questionnaire in ["kiosk-3", "sipas-5"] {
-                for grouping in [Grouping.none, .month, .channel, .officer, .day] {
+                // The heatmap, as counts keyed by its weekday and hour (the figures' type, to compare them all at once).
+                for agency in [fixture.province, fixture.agencyA] {
+                    var heat: [CountKey: FigureCounts] = [:]
+                    for cell in try await dashboard.heatmap(
+                        under: agency.id, questionnaire: questionnaire, period: try Period.parse(period))
+                    {
+                        var counts = FigureCounts()
+                        counts.respondents = cell.n
+                        counts.excluded = cell.notSatisfied
+                        heat[CountKey(agencyID: agency.id, group: "\(cell.weekday) \(cell.hour)")] = counts
+                    }
+                    result["\(period) \(questionnaire) heatmap \(agency.code)"] = heat
+                }
+                for grouping in [Grouping.none, .month, .channel, .officer, .counter, .day] {
                     result["\(period) \(questionnaire) \(grouping)"] = try await store.figureCounts(
                         for: [fixture.province, fixture.agencyA, fixture.agencyB], period: try Period.parse(period),
                         questionnaire: questionnaire, methodology: .standard, grouping: grouping)
@@ -316,24 +338,9 @@ import Testing
             }
         }
         #expect(result["2026 kiosk-3 none"]?.isEmpty == false)
+        #expect(result["2026 kiosk-3 officer"]?.isEmpty == false)
+        #expect(result["2026 kiosk-3 heatmap \(fixture.province.code)"]?.isEmpty == false)
         return result
-    }
-
-    /// Monthly cells that differ from the daily cube summed by month.
-    func monthlyMismatches(_ client: PostgresClient) async throws -> Int {
-        try await scalar(
-            client,
-            """
-            WITH daily AS (
-                SELECT date_trunc('month', day)::date AS month, agency_id, questionnaire_id, question, level, flag_mask, channel,
-                    sum(n) AS n
-                FROM response_counts GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(n) <> 0
-            ), monthly AS (
-                SELECT month, agency_id, questionnaire_id, question, level, flag_mask, channel, n FROM monthly_counts WHERE n <> 0
-            )
-            SELECT count(*) FROM daily FULL JOIN monthly USING (month, agency_id, questionnaire_id, question, level, flag_mask, channel)
-            WHERE daily.n IS DISTINCT FROM monthly.n
-            """)
     }
 
     /// The cube as text, one line per cell with its count: the sum of the cell's rows (a step appends fragments,

@@ -35,9 +35,17 @@ import Testing
             #expect(
                 try await scalar(
                     client, "SELECT sum(n)::bigint FROM counted_cells WHERE question = 'reason.xin_chao' AND flag_mask & 7 = 0") == 1)
+            // Compacted, the correction is in every rollup too (sql/0022), before and after a rebuild.
+            #expect(try await aggregator.compactAll() > 0)
+            #expect(try await rollupMismatches(client) == 0)
+            #expect(
+                try await scalar(
+                    client, "SELECT sum(n)::bigint FROM officer_yearly_counts WHERE question = 'overall' AND flag_mask & 7 = 0") == 2)
             let incremental = try await cells(client)
             try await aggregator.rebuild()
             #expect(try await cells(client) == incremental)
+            try await aggregator.compactAll()
+            #expect(try await rollupMismatches(client) == 0)
 
             try await fixture.responses.review(responseID: repeated, flag: .rapidRepeat, action: .restore, note: nil, reviewedBy: "admin")
             try await aggregator.runUntilIdle()

@@ -102,20 +102,32 @@ struct PeriodTests {
     }
 
     @Test(
-        "whole months inside a period: what the monthly cube can answer",
+        "a period cut into whole years, whole months and days: what each cube can answer",
         arguments: [
-            ("2026", "2026-01-01", "2026-12-31"),
-            ("2026-Q3", "2026-07-01", "2026-09-30"),
-            ("2024-02", "2024-02-01", "2024-02-29"),
-            ("2026-01-15..2026-04-10", "2026-02-01", "2026-03-31"),
-            ("2026-01-01..2026-02-27", "2026-01-01", "2026-01-31"),
-            ("2025-12-02..2026-01-31", "2026-01-01", "2026-01-31"),
-            ("2026-01-02..2026-02-27", nil, nil),
-            ("2026-W10", nil, nil),
-            ("2026-03-01", nil, nil),
-        ] as [(String, String?, String?)])
-    func wholeMonths(_ text: String, _ first: String?, _ last: String?) throws {
-        let months = try Period.parse(text).wholeMonths
-        #expect(months?.first.description == first && months?.last.description == last, "\(text)")
+            ("2026", "year 2026-01-01 2026-12-31"),
+            ("2026-Q3", "month 2026-07-01 2026-09-30"),
+            ("2024-02", "month 2024-02-01 2024-02-29"),
+            ("2026-01-15..2026-04-10", "day 2026-01-15 2026-01-31, month 2026-02-01 2026-03-31, day 2026-04-01 2026-04-10"),
+            ("2025-12-02..2026-12-31", "day 2025-12-02 2025-12-31, year 2026-01-01 2026-12-31"),
+            (
+                "2025-11-15..2027-02-10",
+                "day 2025-11-15 2025-11-30, month 2025-12-01 2025-12-31, year 2026-01-01 2026-12-31, month 2027-01-01 2027-01-31, "
+                    + "day 2027-02-01 2027-02-10"
+            ),
+            ("2026-01-02..2026-02-27", "day 2026-01-02 2026-02-27"),
+            ("2026-W10", "day 2026-03-02 2026-03-08"),
+            ("2026-03-01", "day 2026-03-01 2026-03-01"),
+        ] as [(String, String)])
+    func segments(_ text: String, _ expected: String) throws {
+        let cut = try Period.parse(text).segments(Set(Period.Span.allCases))
+        #expect(cut.map { "\($0.span.rawValue) \($0.first) \($0.last)" }.joined(separator: ", ") == expected, "\(text)")
+    }
+
+    @Test("without the year span a year is read as twelve months in one stretch; with days only, as days")
+    func segmentsWithFewerSpans() throws {
+        let year = try Period.parse("2026")
+        #expect(year.segments([.day, .month]).map(\.span) == [.month])
+        #expect(year.segments([.day]).map(\.span) == [.day])
+        #expect(year.segments([.day]).first?.last.description == "2026-12-31")
     }
 }

@@ -93,8 +93,7 @@ import Testing
             // The heatmap counts P.A's three ratings (one of them not satisfied) in the hours they were tapped.
             let dashboard = PostgresDashboardStore(client: app.db, logger: TestDatabase.logger)
             let cells = try await dashboard.heatmap(
-                under: app.fixture.agencyA.id, questionnaire: "kiosk-3", from: Date().addingTimeInterval(-86_400), to: Date(),
-                timeZone: "Asia/Ho_Chi_Minh")
+                under: app.fixture.agencyA.id, questionnaire: "kiosk-3", period: try Period.parse(period))
             #expect(cells.map(\.n).reduce(0, +) == 3 && cells.map(\.notSatisfied).reduce(0, +) == 1)
             // Kiosks needing attention come first: after A's heartbeat only B (never heard from) does.
             try await app.fixture.directory.recordHeartbeat(kioskID: app.fixture.kioskA.id, queueLength: 0, appVersion: "1.0")

@@ -127,7 +127,7 @@ import Testing
                 }
                 let compacted = try Self.hailong(["aggregate", "--compact"], database: url)
                 #expect(compacted.status == 0, "\(compacted.output)")
-                #expect(try await scalar(db, "SELECT monthly_ready::int FROM aggregator_state") == 1)
+                #expect(try await scalar(db, "SELECT rollups_ready::int FROM aggregator_state") == 1)
                 for query in Self.queries {
                     #expect(try await Self.figures(client, query, token: par.token) == incremental[query], "\(query) after compaction")
                 }

@@ -137,29 +137,49 @@ public struct PostgresDashboardStore: Sendable {
         }
     }
 
-    /// Ratings of `questionnaire` in `[from, to)` by local weekday and hour, and how many were not satisfied.
-    public func heatmap(under agency: Int64, questionnaire: String, from: Date, to: Date, timeZone: String) async throws -> [HeatCell] {
-        // Each rating reduced to (weekday, hour, not satisfied) first (OFFSET 0 keeps it apart): grouped with the
-        // questionnaire's definition still attached, the rows were sorted at 900 bytes each (11.7 s → 3.9 s at 1M).
-        let query: PostgresQuery = """
-            SELECT weekday, hour, count(*)::int, count(*) FILTER (WHERE low)::int FROM (
-                SELECT extract(isodow FROM r.submitted_at AT TIME ZONE \(timeZone))::int - 1 AS weekday,
-                    extract(hour FROM r.submitted_at AT TIME ZONE \(timeZone))::int AS hour,
-                    -- The required question decides when there is one (kiosk-3's "overall": one look-up per row, not a
-                    -- walk over every answer); otherwise any answer below the satisfied levels.
-                    CASE WHEN r.answers ? q.respondent_question
-                        THEN NOT q.satisfied @> jsonb_build_array(r.answers -> q.respondent_question)
-                        ELSE response_not_satisfied(r.answers, q.scale) END AS low
-                FROM responses r JOIN agency_subtree(\(agency)) s ON s.id = r.agency_id
-                JOIN (
-                    SELECT id, respondent_question, definition -> 'scale' AS scale, definition -> 'scale' -> 'satisfied' AS satisfied
-                    FROM questionnaires WHERE code = \(questionnaire)
-                ) AS q ON q.id = r.questionnaire_id
-                WHERE r.submitted_at >= \(from) AND r.submitted_at < \(to)
-                OFFSET 0
-            ) AS rated
-            GROUP BY 1, 2
+    /// Ratings of `questionnaire` in `period` by local weekday and hour, and how many were not satisfied: from the hourly
+    /// cubes the aggregator keeps (sql/0022), whole months from the monthly one when it is filled, never from the
+    /// responses. One statement, so one snapshot of the cubes (as `PostgresIndexStore.cells`).
+    static func heatmapQuery(under agency: Int64, questionnaire: String, period: Period) -> PostgresQuery {
+        var binds = PostgresBindings()
+        binds.append(agency)
+        binds.append(questionnaire)
+        binds.append(period.first.description)
+        binds.append(period.last.description)
+        let mine = """
+            agency_id IN (SELECT id FROM agency_subtree($1)) AND questionnaire_id IN (SELECT id FROM questionnaires WHERE code = $2)
             """
+        let ready = "coalesce((SELECT rollups_ready FROM aggregator_state WHERE id = 1), false)"
+        let weekday = "(extract(isodow FROM day)::int - 1)"
+        var branches = ["SELECT \(weekday), hour, n, not_satisfied FROM fresh_hourly WHERE \(mine) AND day BETWEEN $3::date AND $4::date"]
+        for segment in period.segments([.day, .month]) {
+            binds.append(segment.first.description)
+            binds.append(segment.last.description)
+            let (from, to) = ("$\(binds.count - 1)::date", "$\(binds.count)::date")
+            let daily = "SELECT \(weekday), hour, n, not_satisfied FROM hourly_counts WHERE \(mine) AND day BETWEEN \(from) AND \(to)"
+            if segment.span == .day {
+                branches.append(daily)
+            } else {
+                branches += [
+                    """
+                    SELECT weekday, hour, n, not_satisfied FROM hourly_monthly_counts
+                    WHERE \(ready) AND \(mine) AND month BETWEEN \(from) AND \(to)
+                    """,
+                    "\(daily) AND NOT \(ready)",
+                ]
+            }
+        }
+        return PostgresQuery(
+            unsafeSQL: """
+                SELECT weekday::int, hour::int, sum(n)::int, sum(not_satisfied)::int
+                FROM (\(branches.joined(separator: "\nUNION ALL\n"))) AS rated (weekday, hour, n, not_satisfied)
+                GROUP BY 1, 2 HAVING sum(n) > 0
+                """, binds: binds)
+    }
+
+    /// The heatmap of `agency`'s subtree (`heatmapQuery`), read in a transaction held to that subtree.
+    public func heatmap(under agency: Int64, questionnaire: String, period: Period) async throws -> [HeatCell] {
+        let query = Self.heatmapQuery(under: agency, questionnaire: questionnaire, period: period)
         return try await client.withScope(agency, logger: logger) { connection in
             var cells: [HeatCell] = []
             for try await (weekday, hour, n, low) in try await connection.query(query, logger: logger).decode((Int, Int, Int, Int).self) {

@@ -149,9 +149,8 @@ public struct PostgresIndexStore: Sendable {
         let membership = try await client.query(Self.lineage(roots: agencies.map(\.id), period: period), logger: logger)
         var roots: [Int64: [Int64]] = [:]
         for try await (root, id) in membership.decode((Int64, Int64).self) { roots[id, default: []].append(root) }
-        let monthly = [.none, .channel, .month].contains(grouping) ? period.wholeMonths : nil
         let rows = try await client.query(
-            Self.cells(of: Array(roots.keys), period: period, wholeMonths: monthly, questionnaire: questionnaire, group: group),
+            Self.cells(of: Array(roots.keys), period: period, grouping: grouping, questionnaire: questionnaire, group: group),
             logger: logger)
         let excludedMask = methodology.excludedMask
         var result: [CountKey: FigureCounts] = [:]
@@ -170,12 +169,13 @@ public struct PostgresIndexStore: Sendable {
         return result
     }
 
-    /// The cells of `agencies` in `period` for one questionnaire, summed by agency, group and cell key (sql/0014): the
-    /// `wholeMonths` from the monthly cube when it is filled (from the daily cube otherwise), the other days from the
-    /// daily cube, and every day's fresh cells. One statement, so one snapshot: compaction moves cells between the
-    /// tables, never both in and out of what a statement sees.
+    /// The cells of `agencies` in `period` for one questionnaire, summed by agency, group and cell key (sql/0014,
+    /// sql/0022): the period's whole years and months from the rollups that keep what `grouping` needs (by agency, or
+    /// with the officer and counter) when they are filled (from the daily cube otherwise), its other days from the daily
+    /// cube, and every day's fresh cells. One statement, so one snapshot: compaction moves cells between the tables,
+    /// never both in and out of what a statement sees.
     static func cells(
-        of agencies: [Int64], period: Period, wholeMonths: (first: LocalDate, last: LocalDate)?, questionnaire: String, group: String
+        of agencies: [Int64], period: Period, grouping: Grouping, questionnaire: String, group: String
     ) -> PostgresQuery {
         var binds = PostgresBindings()
         binds.append(agencies)
@@ -184,24 +184,25 @@ public struct PostgresIndexStore: Sendable {
         binds.append(period.last.description)
         let columns = "day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, n"
         let mine = "agency_id = ANY($1) AND questionnaire_id IN (SELECT id FROM questionnaires WHERE code = $2)"
+        let ready = "coalesce((SELECT rollups_ready FROM aggregator_state WHERE id = 1), false)"
         var branches = ["SELECT \(columns) FROM fresh_counts WHERE \(mine) AND day BETWEEN $3::date AND $4::date"]
-        if let months = wholeMonths {
-            binds.append(months.first.description)
-            binds.append(months.last.description)
-            let ready = "coalesce((SELECT monthly_ready FROM aggregator_state WHERE id = 1), false)"
+        for segment in period.segments(Self.spans(for: grouping)) {
+            binds.append(segment.first.description)
+            binds.append(segment.last.description)
+            let (from, to) = ("$\(binds.count - 1)::date", "$\(binds.count)::date")
+            let daily = "SELECT \(columns) FROM response_counts WHERE \(mine) AND day BETWEEN \(from) AND \(to)"
+            guard let rollup = Self.rollup(segment.span, grouping: grouping) else {
+                branches.append(daily)
+                continue
+            }
+            let members = [.officer, .counter].contains(grouping) ? "officer_id, counter_id" : "0::bigint, 0::bigint"
             branches += [
                 """
-                SELECT month, agency_id, questionnaire_id, question, level, flag_mask, 0::bigint, 0::bigint, channel, n
-                FROM monthly_counts WHERE \(ready) AND \(mine) AND month BETWEEN $5::date AND $6::date
+                SELECT \(rollup.time), agency_id, questionnaire_id, question, level, flag_mask, \(members), channel, n
+                FROM \(rollup.table) WHERE \(ready) AND \(mine) AND \(rollup.time) BETWEEN \(from) AND \(to)
                 """,
-                "SELECT \(columns) FROM response_counts WHERE NOT \(ready) AND \(mine) AND day BETWEEN $5::date AND $6::date",
-                """
-                SELECT \(columns) FROM response_counts WHERE \(mine)
-                    AND (day BETWEEN $3::date AND $5::date - 1 OR day BETWEEN $6::date + 1 AND $4::date)
-                """,
+                "\(daily) AND NOT \(ready)",
             ]
-        } else {
-            branches.append("SELECT \(columns) FROM response_counts WHERE \(mine) AND day BETWEEN $3::date AND $4::date")
         }
         let sql = """
             SELECT c.agency_id, \(group) AS grp, c.question, c.level::integer, c.flag_mask,
@@ -210,6 +211,26 @@ public struct PostgresIndexStore: Sendable {
             GROUP BY 1, 2, 3, 4, 5, 6
             """
         return PostgresQuery(unsafeSQL: sql, binds: binds)
+    }
+
+    /// The spans a grouping can be read in: by day only per day; by month in whole months at most; the others in whole
+    /// years too.
+    static func spans(for grouping: Grouping) -> Set<Period.Span> {
+        switch grouping {
+        case .day: [.day]
+        case .month: [.day, .month]
+        case .none, .channel, .officer, .counter: [.day, .month, .year]
+        }
+    }
+
+    /// The rollup that keeps `span`'s cells for `grouping` (none for a day: the daily cube).
+    static func rollup(_ span: Period.Span, grouping: Grouping) -> (table: String, time: String)? {
+        let members = [.officer, .counter].contains(grouping)
+        switch span {
+        case .day: return nil
+        case .month: return (members ? "officer_monthly_counts" : "monthly_counts", "month")
+        case .year: return (members ? "officer_yearly_counts" : "yearly_counts", "year")
+        }
     }
 
     /// Adds one cell to `counts`. Respondents are counted by `_response` cells and by the cells of the questionnaire's

@@ -100,7 +100,6 @@ extension AdminController {
             period: page.period, agency: page.agency, depth: .own, questionnaire: page.questionnaire, methodology: methodology)
         var byOfficer = own
         byOfficer.grouping = .officer
-        let range = page.range(report.timeZone)
         let key = "\(page.agency.id)|\(page.period.label)|\(page.questionnaire.code)|\(methodology.code):\(methodology.version)"
         let version = try await indices.figuresVersion()
         let agencyFigures = self.agencyFigures
@@ -112,8 +111,7 @@ extension AdminController {
                 async let officers = report.document(byOfficer)
                 async let trend = report.trend(own, by: page.period.dayCount > 62 ? "month" : "day")
                 async let heat = dashboard.heatmap(
-                    under: page.agency.id, questionnaire: page.questionnaire.code, from: range.from, to: range.to,
-                    timeZone: report.timeZone.identifier)
+                    under: page.agency.id, questionnaire: page.questionnaire.code, period: page.period)
                 return AgencyFigures(own: try await ownDocument, officers: try await officers, trend: try await trend, heat: try await heat)
             }
             let view = AgencyView(
