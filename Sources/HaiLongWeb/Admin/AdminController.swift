@@ -177,11 +177,14 @@ struct AdminController: Sendable {
             throw Problem(.badRequest, field: "sort", detail: "sort must be name, n, index, par or change")
         }
         let descending = parameters["dir"].map { $0 == "desc" } ?? column.descending
+        let page = try AdminPages.pageNumber(parameters["page"].map(String.init))
         let key = "\(roots.map { String($0.id) }.joined(separator: ","))|\(period.label)|\(methodology.code):\(methodology.version)"
         let version = try await indices.figuresVersion()
         // The table itself is kept too, per language and order: a province's thousand rows take longer to render
         // than to send.
-        let table = try await overviewTables.answer(key: "\(key)|\(language.rawValue)|\(sort)|\(descending)", version: version) {
+        let table = try await overviewTables.answer(
+            key: "\(key)|\(language.rawValue)|\(sort)|\(descending)|\(page)", version: version
+        ) {
             [overviewFigures, report] in
             let figures = try await overviewFigures.answer(key: key, version: version) {
                 var figures = OverviewFigures(documents: [], sparklines: [:])
@@ -195,7 +198,8 @@ struct AdminController: Sendable {
                 }
                 return figures
             }
-            return AdminPages.overviewTable(figures, period: period, sort: sort, descending: descending, language: language)
+            return AdminPages.overviewTable(
+                figures, period: period, sort: sort, descending: descending, page: page, language: language)
         }
         let canEmulate = try await seesEmulation(user)
         return AdminPages.render(

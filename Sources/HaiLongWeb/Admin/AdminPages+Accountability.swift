@@ -93,7 +93,8 @@ extension AdminPages {
             let confirmed = item.violations.filter { $0.status == "confirmed" }.count
             let pending = item.violations.filter { $0.status == "reported" }.count
             return [
-                "rank": item.rank.map(String.init) ?? "–", "badge": item.badge, "name": item.name, "agency": item.agency, "n": item.n,
+                "rank": item.rank.map(String.init) ?? "–", "badge": item.badge, "name": item.name, "agency": item.agency,
+                "n": whole(item.n, language),
                 "sufficient": item.sufficient, "index": number(item.index, language),
                 "ci": item.ci95.map { "\(number($0[0], language))–\(number($0[1], language))" } ?? "–",
                 "confirmed": confirmed, "pending": pending, "capped": item.ceiling != nil, "candidate": item.candidate,
@@ -111,7 +112,7 @@ extension AdminPages {
     static func blockRows(_ document: EvaluationReport.BlockDocument, language: Language) -> [[String: Any]] {
         document.items.map { item -> [String: Any] in
             [
-                "rank": item.rank.map(String.init) ?? "–", "agency": item.agency, "name": item.name, "n": item.n,
+                "rank": item.rank.map(String.init) ?? "–", "agency": item.agency, "name": item.name, "n": whole(item.n, language),
                 "sufficient": item.sufficient, "index": number(item.index, language),
                 "ci": item.ci95.map { "\(number($0[0], language))–\(number($0[1], language))" } ?? "–",
                 "par": number(item.par_points, language),

@@ -31,7 +31,10 @@ struct AgencyView {
             trend.map { SVGChart.Point(label: $0.label, value: $0.index, low: $0.ci95?[0], high: $0.ci95?[1]) },
             title: t("trend_title"))
         values["trend_rows"] = trend.filter { $0.n > 0 }.map {
-            ["label": $0.label, "n": $0.n, "index": number($0.index), "ci": $0.ci95.map { "\(number($0[0]))–\(number($0[1]))" } ?? "–"]
+            [
+                "label": $0.label, "n": AdminPages.whole($0.n, language), "index": number($0.index),
+                "ci": $0.ci95.map { "\(number($0[0]))–\(number($0[1]))" } ?? "–",
+            ]
         }
         values["elements_svg"] = breakdown
         values["has_breakdown"] = breakdown != nil
@@ -49,7 +52,7 @@ struct AgencyView {
         values["officers"] = ranked.prefix(Self.officerRows)
             .map { officer -> [String: Any] in
                 [
-                    "badge": officer.group?.code ?? "", "name": officer.group?.name ?? "", "n": officer.n,
+                    "badge": officer.group?.code ?? "", "name": officer.group?.name ?? "", "n": AdminPages.whole(officer.n, language),
                     "rank": officer.rank.map(String.init) ?? "–", "hidden": officer.hidden, "index": number(officer.index),
                     "ci": officer.ci95.map { "\(number($0[0]))–\(number($0[1]))" } ?? "–",
                 ]
@@ -131,6 +134,17 @@ extension AdminPages {
         guard let value else { return "–" }
         let text = String(format: "%.2f", value)
         return language == .vi ? text.replacingOccurrences(of: ".", with: ",") : text
+    }
+
+    /// A count in the page's language, its thousands grouped: 6.252 in Vietnamese, 6,252 in English.
+    static func whole(_ value: Int, _ language: Language) -> String {
+        let digits = String(value.magnitude)
+        var grouped = ""
+        for (offset, digit) in digits.enumerated() {
+            if offset > 0 && (digits.count - offset) % 3 == 0 { grouped.append(language == .vi ? "." : ",") }
+            grouped.append(digit)
+        }
+        return (value < 0 ? "-" : "") + grouped
     }
 
     /// `dd/MM/yyyy HH:mm` in the province's time zone.

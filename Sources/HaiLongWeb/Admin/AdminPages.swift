@@ -65,7 +65,8 @@ enum AdminPages {
             change = (delta > 0 ? "+" : "") + number(delta) + (previous.significant == true ? " *" : "")
         }
         return [
-            "code": item.agency, "path": CodeText.escaped(item.agency), "name": item.name, "n": item.n, "index": number(item.index),
+            "code": item.agency, "path": CodeText.escaped(item.agency), "name": item.name, "n": whole(item.n, language),
+            "index": number(item.index),
             "ci": item.ci95.map { "\(number($0[0]))–\(number($0[1]))" } ?? "–",
             "sufficient": item.sufficient, "par": number(item.par_points), "change": change,
             "sort_index": item.sufficient ? (item.index ?? 101) : 200 + Double(item.n == 0 ? 1 : 0),
@@ -103,8 +104,21 @@ enum AdminPages {
     }
 
     /// The overview's table: a line per agency, sorted, with its sparkline.
+    /// Rows of the overview on one page: a province's thousand agencies, each with its sparkline, weighed 660 KB on one.
+    static let overviewPageSize = 100
+
+    /// `?page=`: a page number from 1 (1 when absent).
+    static func pageNumber(_ text: String?) throws -> Int {
+        guard let text else { return 1 }
+        guard let page = Int(text), page >= 1, page <= 100_000 else {
+            throw Problem(.badRequest, field: "page", detail: "page must be a whole number from 1")
+        }
+        return page
+    }
+
+    /// The overview's table, sorted, `page` of it (`overviewPageSize` rows; a page past the last shows the last).
     static func overviewTable(
-        _ figures: AdminController.OverviewFigures, period: Period, sort: String, descending: Bool,
+        _ figures: AdminController.OverviewFigures, period: Period, sort: String, descending: Bool, page: Int = 1,
         language: Language
     ) -> String {
         let trendTitle = text(period.dayCount > 62 ? "spark_month" : "spark_day", language)
@@ -118,6 +132,19 @@ enum AdminPages {
             }
         }
         AdminPages.sort(&rows, by: sort, descending: descending)
+        let total = rows.count
+        let pages = max(1, (total + overviewPageSize - 1) / overviewPageSize)
+        let shown = min(page, pages)
+        rows = Array(rows.dropFirst((shown - 1) * overviewPageSize).prefix(overviewPageSize))
+        let base = "/admin?period=\(period.label)&sort=\(sort)&dir=\(descending ? "desc" : "asc")&lang=\(language.rawValue)"
+        var pager: [String: Any] = [
+            "pager_text": text("pager", language).replacingOccurrences(of: "{page}", with: whole(shown, language))
+                .replacingOccurrences(of: "{pages}", with: whole(pages, language))
+                .replacingOccurrences(of: "{total}", with: whole(total, language)),
+            "paged": pages > 1,
+        ]
+        if shown > 1 { pager["previous_href"] = "\(base)&page=\(shown - 1)" }
+        if shown < pages { pager["next_href"] = "\(base)&page=\(shown + 1)" }
         let columns = overviewColumns.map { candidate -> [String: Any] in
             let sortable = !["ci", "sufficient"].contains(candidate.sort)
             let current = candidate.sort == sort
@@ -133,6 +160,7 @@ enum AdminPages {
             return column
         }
         let values = context(language).merging(["period": period.label, "rows": rows, "empty": rows.isEmpty, "columns": columns]) { $1 }
+            .merging(pager) { $1 }
         return library.render(values, withTemplate: "overview_table") ?? ""
     }
 }
