@@ -150,7 +150,9 @@ public struct PostgresIndexStore: Sendable {
         var roots: [Int64: [Int64]] = [:]
         for try await (root, id) in membership.decode((Int64, Int64).self) { roots[id, default: []].append(root) }
         let rows = try await client.query(
-            Self.cells(of: Array(roots.keys), period: period, grouping: grouping, questionnaire: questionnaire, group: group),
+            Self.cells(
+                of: Array(roots.keys), period: period, grouping: grouping, questionnaire: questionnaire, group: group,
+                excludedMask: methodology.excludedMask),
             logger: logger)
         let excludedMask = methodology.excludedMask
         var result: [CountKey: FigureCounts] = [:]
@@ -174,8 +176,11 @@ public struct PostgresIndexStore: Sendable {
     /// with the officer and counter) when they are filled (from the daily cube otherwise), its other days from the daily
     /// cube, and every day's fresh cells. One statement, so one snapshot: compaction moves cells between the tables,
     /// never both in and out of what a statement sees.
+    /// Only what a figure uses is sent: the flag mask cut to the methodology's excluding flags (`excludedMask`), and of
+    /// the excluded cells only those that count respondents (`add` ignores the others), so that a province's 10,000
+    /// officers are not sent a row per mask their ratings carried.
     static func cells(
-        of agencies: [Int64], period: Period, grouping: Grouping, questionnaire: String, group: String
+        of agencies: [Int64], period: Period, grouping: Grouping, questionnaire: String, group: String, excludedMask: Int = 0
     ) -> PostgresQuery {
         var binds = PostgresBindings()
         binds.append(agencies)
@@ -185,6 +190,7 @@ public struct PostgresIndexStore: Sendable {
         let columns = "day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, n"
         let mine = "agency_id = ANY($1) AND questionnaire_id IN (SELECT id FROM questionnaires WHERE code = $2)"
         let ready = "coalesce((SELECT rollups_ready FROM aggregator_state WHERE id = 1), false)"
+        binds.append(excludedMask)
         var branches = ["SELECT \(columns) FROM fresh_counts WHERE \(mine) AND day BETWEEN $3::date AND $4::date"]
         for segment in period.segments(Self.spans(for: grouping)) {
             binds.append(segment.first.description)
@@ -205,9 +211,10 @@ public struct PostgresIndexStore: Sendable {
             ]
         }
         let sql = """
-            SELECT c.agency_id, \(group) AS grp, c.question, c.level::integer, c.flag_mask,
+            SELECT c.agency_id, \(group) AS grp, c.question, c.level::integer, c.flag_mask & $5::integer,
                    coalesce(c.question = q.respondent_question, false), sum(c.n)::bigint
             FROM (\(branches.joined(separator: "\nUNION ALL\n"))) AS c JOIN questionnaires q ON q.id = c.questionnaire_id
+            WHERE c.flag_mask & $5::integer = 0 OR c.question = '_response' OR c.question = q.respondent_question
             GROUP BY 1, 2, 3, 4, 5, 6
             """
         return PostgresQuery(unsafeSQL: sql, binds: binds)
