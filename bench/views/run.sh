@@ -1,0 +1,329 @@
+#!/usr/bin/env bash
+# Every view on its first look and warm, at two sizes, in ONE run (targets and results: docs/BENCHMARKS.md, "Every
+# view on its first look"). For each size in SIZES, on a new database of one throwaway PostgreSQL cluster:
+#   load   the directory of bench/aggregate (1 province, 1,000 agencies, 10,000 officers) and SIZE synthetic responses
+#          over one year (bench/aggregate/responses.sql), an emulation block of 40 agencies, an agency admin
+#   count  `hailong aggregate --rebuild`, then `hailong aggregate --compact` (fills the rollups, sql/0022), timed
+#   views  for each view: `hailong serve` started afresh (nothing kept; HAILONG_STALE_ANSWERS_S=0), the first answer
+#          timed (cold; a 503 at the request deadline is asked again until the answer is there), then wrk with 1 and
+#          4 connections for READ_S seconds (warm p50/p95), and the answer's size
+#   live   at the last size (LIVE [1]): LIVE_RATE [200] ratings a second stored and queued while wrk reads the
+#          province's depth=1 year, the overview and the province's page again, the service's aggregator changing
+#          the figures version every second
+# The summary table (cold and warm of every view at every size, and the growth cold(last) ÷ cold(first)) is printed
+# at the end and kept in $OUT/summary.txt.
+#
+# Usage (from the repository root, as root or as a user that can run `runuser -u postgres`):
+#   swift build -c release --scratch-path .build-release --product hailong
+#   bench/views/run.sh [path/to/hailong]
+# Knobs: SIZES ["1000000 10000000"]  CHUNK [1000000]  YEAR [2026]  ZONE [Asia/Ho_Chi_Minh]  PORT [18183]
+#   READ_S [10]  READ_CONNECTIONS ["1 4"]  COLD_MAX_S [300]  LIVE [1]  LIVE_RATE [200]  VIEWS [all] (names, space-separated)
+#   SHARED_BUFFERS [2GB]  WORK_MEM [64MB]  OUT [/tmp/hailong-views-<time>]  KEEP [0]: 1 leaves the cluster running
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+aggregate="$repo/bench/aggregate"
+binary="$(realpath "${1:-$repo/.build-release/release/hailong}")"
+[[ -x "$binary" ]] || { echo "no hailong binary at $binary (swift build -c release --scratch-path .build-release)" >&2; exit 2; }
+sql_dir="${HAILONG_SQL_DIR:-$repo/sql}"
+
+SIZES="${SIZES:-1000000 10000000}"
+CHUNK="${CHUNK:-1000000}"
+YEAR="${YEAR:-2026}"
+ZONE="${ZONE:-Asia/Ho_Chi_Minh}"
+PORT="${PORT:-18183}"
+READ_S="${READ_S:-10}"
+READ_CONNECTIONS="${READ_CONNECTIONS:-1 4}"
+COLD_MAX_S="${COLD_MAX_S:-300}"
+LIVE="${LIVE:-1}"
+LIVE_RATE="${LIVE_RATE:-200}"
+SHARED_BUFFERS="${SHARED_BUFFERS:-2GB}"
+WORK_MEM="${WORK_MEM:-64MB}"
+PGBIN="${PGBIN:-/usr/lib/postgresql/15/bin}"
+OUT="${OUT:-/tmp/hailong-views-$(date +%Y%m%d-%H%M%S)}"
+PROVINCE=BENCH
+
+for tool in wrk curl python3 bc "$PGBIN/initdb" "$PGBIN/pg_ctl" "$PGBIN/psql"; do
+    command -v "$tool" >/dev/null || { echo "missing: $tool (apt-get install -y wrk curl python3 bc postgresql-15)" >&2; exit 2; }
+done
+
+as_pg() { if [[ $(id -u) == 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+mkdir -p "$OUT"
+work="$(mktemp -d /tmp/hailong-views-pg-XXXXXX)"
+chmod 755 "$work"
+[[ $(id -u) == 0 ]] && chown postgres: "$work"
+server_pid=""
+stop_server() {
+    [[ -n "$server_pid" ]] || return 0
+    kill "$server_pid" 2>/dev/null || true
+    for _ in $(seq 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=""
+}
+cleanup() {
+    local status=$?
+    stop_server
+    [[ -n "${feeder:-}" ]] && kill "$feeder" 2>/dev/null || true
+    if [[ "${KEEP:-0}" == 1 ]]; then
+        echo "cluster kept running in $work/pg (socket $work; stop: runuser -u postgres -- $PGBIN/pg_ctl -D $work/pg stop)" >&2
+    else
+        [[ -f "$work/pg/postmaster.pid" ]] && as_pg "$PGBIN/pg_ctl" -D "$work/pg" -m fast stop >/dev/null 2>&1 || true
+        rm -rf "$work"
+    fi
+    echo "reports and logs in $OUT" >&2
+    return $status
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { printf '[%s load %s] %s\n' "$(date +%T)" "$(cut -d' ' -f1 /proc/loadavg)" "$*" | tee -a "$OUT/run.log" >&2; }
+now_s() { date +%s.%N; }
+ms_since() { echo "($(now_s) - $1) * 1000" | bc -l; }
+fmt() { printf "%.${2:-0}f" "$1"; }
+result() { sed -n "s/^RESULT $2=//p" "$1"; }
+load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
+
+log "initdb in $work/pg (shared_buffers $SHARED_BUFFERS, work_mem $WORK_MEM; fsync and synchronous_commit on)"
+as_pg "$PGBIN/initdb" -D "$work/pg" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+cat >>"$work/pg/postgresql.conf" <<EOF
+listen_addresses = ''
+unix_socket_directories = '$work'
+max_connections = 100
+shared_buffers = $SHARED_BUFFERS
+work_mem = $WORK_MEM
+maintenance_work_mem = 1GB
+max_wal_size = 8GB
+checkpoint_timeout = 30min
+effective_cache_size = 16GB
+EOF
+as_pg "$PGBIN/pg_ctl" -D "$work/pg" -l "$work/postgres.log" -w start >/dev/null
+
+export HAILONG_ALLOW_OWNER=1  # the throwaway cluster has one login, its superuser (never in production)
+export HAILONG_SQL_DIR="$sql_dir"
+export HAILONG_TIMEZONE="$ZONE"
+export HAILONG_STALE_ANSWERS_S=0
+export LOG_LEVEL="${LOG_LEVEL:-warning}"
+
+# The views, in the order they are measured: NAME|AUTH (token or cookie)|PATH.
+first_child="$PROVINCE.S01"
+all_views=(
+    "api_depth1|token|/api/v1/indices?period=$YEAR&agency=$PROVINCE&depth=1"
+    "api_depth0|token|/api/v1/indices?period=$YEAR&agency=$PROVINCE&depth=0"
+    "api_quarter|token|/api/v1/indices?period=$YEAR-Q2&agency=$PROVINCE&depth=1"
+    "api_month|token|/api/v1/indices?period=$YEAR-06&agency=$PROVINCE&depth=1"
+    "api_range|token|/api/v1/indices?period=$YEAR-03-15..$YEAR-05-20&agency=$PROVINCE&depth=1"
+    "api_channel|token|/api/v1/indices?period=$YEAR&agency=$PROVINCE&group=channel"
+    "api_officers|token|/api/v1/indices?period=$YEAR&agency=$PROVINCE&group=officer"
+    "api_counters|token|/api/v1/indices?period=$YEAR&agency=$PROVINCE&group=counter"
+    "api_dept_officers|token|/api/v1/indices?period=$YEAR&agency=$first_child&group=officer"
+    "api_evaluation|token|/api/v1/evaluation/officers?year=$YEAR&agency=$PROVINCE"
+    "api_emulation|token|/api/v1/emulation?year=$YEAR&block=KHOI1"
+    "api_csv|token|/api/v1/indices?period=$YEAR&agency=$PROVINCE&depth=1&format=csv"
+    "page_overview|cookie|/admin?period=$YEAR"
+    "page_province|cookie|/admin/agencies/$PROVINCE?period=$YEAR"
+    "page_department|cookie|/admin/agencies/$first_child?period=$YEAR"
+    "page_evaluation|cookie|/admin/agencies/$PROVINCE/evaluation?year=$YEAR"
+    "page_emulation|cookie|/admin/emulation/KHOI1?year=$YEAR"
+    "page_xlsx|cookie|/admin/agencies/$PROVINCE/export?period=$YEAR&format=xlsx"
+)
+views=()
+for view in "${all_views[@]}"; do
+    name=${view%%|*}
+    if [[ -z "${VIEWS:-}" || " $VIEWS " == *" $name "* ]]; then views+=("$view"); fi
+done
+
+start_server() {
+    "$binary" serve --host 127.0.0.1 --port "$PORT" >>"$OUT/server-$db.log" 2>&1 &
+    server_pid=$!
+    for _ in $(seq 600); do
+        curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && return 0
+        kill -0 "$server_pid" 2>/dev/null || { echo "hailong serve died: $(tail -5 "$OUT/server-$db.log")" >&2; exit 1; }
+        sleep 0.1
+    done
+    echo "hailong serve was not ready in 60 s" >&2
+    exit 1
+}
+
+sign_in() {
+    curl -s -o "$work/signin.html" "http://127.0.0.1:$PORT/admin/sign-in"
+    local nonce
+    nonce=$(sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' "$work/signin.html" | head -1)
+    curl -s -D "$work/session.headers" -o /dev/null -H "Cookie: hl_signin=$nonce" --data-urlencode "csrf=$nonce" \
+        --data-urlencode username=bench --data-urlencode password=bench-password-2026 "http://127.0.0.1:$PORT/admin/sign-in"
+    session=$(sed -n 's/^[Ss]et-[Cc]ookie: \(hl_session=[^;]*\).*/\1/p' "$work/session.headers" | head -1)
+    [[ -n "$session" ]] || { echo "the benchmark account could not sign in" >&2; exit 1; }
+}
+
+get() {  # AUTH PATH FILE → status
+    local header
+    if [[ "$1" == token ]]; then header="Authorization: Bearer $TOKEN"; else header="Cookie: $session"; fi
+    curl -s -o "$3" -m 600 -w '%{http_code}' -H "$header" "http://127.0.0.1:$PORT$2"
+}
+
+summary_rows=()
+declare -A cold_by
+for size in $SIZES; do
+    db="h$size"
+    export DATABASE_URL="postgres://postgres@/$db?host=$work"
+    psql_q() { "$PGBIN/psql" -X -q -A -t -h "$work" -U postgres -d "$db" -v ON_ERROR_STOP=1 -c "$1"; }
+    psql_f() { "$PGBIN/psql" -X -q -h "$work" -U postgres -d "$db" -v ON_ERROR_STOP=1 "$@"; }
+    "$PGBIN/createdb" -h "$work" -U postgres "$db"
+    log "[$size] migrate, directory, $size responses"
+    "$binary" migrate >/dev/null
+    psql_f -v province="$PROVINCE" -f "$aggregate/directory.sql" >/dev/null
+    TOKEN="$("$binary" token add --name bench --role par)"
+    printf '%s\n' "bench-password-2026" | "$binary" user add --username bench --role agency_admin --agency "$PROVINCE" \
+        --password-stdin >/dev/null
+    block_args=()
+    for i in $(seq 1 40); do block_args+=(--agency "$(printf '%s.X%03d' "$PROVINCE" "$i")"); done
+    "$binary" block add --code KHOI1 --name "Cụm thi đua xã số 1" --year "$YEAR" "${block_args[@]}" >/dev/null
+    days=$(psql_q "SELECT make_date($YEAR + 1, 1, 1) - make_date($YEAR, 1, 1)")
+    t0=$(now_s)
+    # Loaded as a restore would: the responses' keys, indexes and the foreign keys to them dropped first and made
+    # again afterwards with their own definitions (bench/aggregate/run.sh does the same), no FK triggers meanwhile.
+    psql_q "SELECT 'ALTER TABLE responses ADD CONSTRAINT ' || quote_ident(conname) || ' ' || pg_get_constraintdef(oid) || ';'
+            FROM pg_constraint WHERE conrelid = 'responses'::regclass AND contype IN ('p', 'u') ORDER BY contype, conname" >"$work/keys.sql"
+    psql_q "SELECT indexdef || ';' FROM pg_indexes i WHERE tablename = 'responses' AND schemaname = 'public'
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass)" \
+        >>"$work/keys.sql"
+    psql_q "SELECT format('ALTER TABLE %s ADD CONSTRAINT %I %s;', conrelid::regclass, conname, pg_get_constraintdef(oid))
+            FROM pg_constraint WHERE confrelid = 'responses'::regclass AND contype = 'f' ORDER BY conname" >>"$work/keys.sql"
+    psql_q "SELECT string_agg(format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname), '; ')
+            FROM pg_constraint WHERE confrelid = 'responses'::regclass AND contype = 'f'" | psql_f >/dev/null
+    psql_q "SELECT string_agg(format('ALTER TABLE responses DROP CONSTRAINT %I', conname), '; ')
+            FROM pg_constraint WHERE conrelid = 'responses'::regclass AND contype IN ('p', 'u')" | psql_f >/dev/null
+    psql_q "SELECT string_agg(format('DROP INDEX %I.%I', schemaname, indexname), '; ') FROM pg_indexes
+            WHERE tablename = 'responses' AND schemaname = 'public'" | psql_f >/dev/null
+    lo=1
+    chunk_no=0
+    while (( lo <= size )); do
+        hi=$(( lo + CHUNK - 1 )); (( hi > size )) && hi=$size
+        chunk_no=$((chunk_no + 1))
+        PGOPTIONS="-c session_replication_role=replica -c synchronous_commit=off -c work_mem=512MB" \
+            psql_f -v lo="$lo" -v hi="$hi" -v g0=1 -v total="$size" -v day0="$YEAR-01-01" -v span="$days" \
+            -v zone="$ZONE" -v seed="0.$chunk_no" -v queue=false -f "$aggregate/responses.sql" >/dev/null
+        lo=$(( hi + 1 ))
+    done
+    grep -v '^;*$' "$work/keys.sql" | psql_f >/dev/null
+    psql_q "VACUUM (ANALYZE) responses" >/dev/null
+    load_s=$(echo "$(now_s) - $t0" | bc -l)
+    t0=$(now_s); "$binary" aggregate --rebuild >/dev/null; rebuild_s=$(echo "$(now_s) - $t0" | bc -l)
+    t0=$(now_s); "$binary" aggregate --compact >/dev/null; fill_s=$(echo "$(now_s) - $t0" | bc -l)
+    psql_q "VACUUM (ANALYZE)" >/dev/null
+    psql_q "CHECKPOINT" >/dev/null
+    sizes=$(psql_q "SELECT string_agg(format('%s %s rows', t, (xpath('/row/c/text()', query_to_xml('SELECT count(*) AS c FROM ' || t, false, true, '')))[1]::text), ', ')
+                    FROM unnest(ARRAY['response_counts', 'monthly_counts', 'yearly_counts', 'officer_monthly_counts',
+                        'officer_yearly_counts', 'hourly_counts', 'hourly_monthly_counts']) AS t")
+    log "[$size] loaded in $(fmt "$load_s") s, rebuilt in $(fmt "$rebuild_s") s, rollups filled in $(fmt "$fill_s") s: $sizes"
+    echo "[$size] load $(fmt "$load_s") s, rebuild $(fmt "$rebuild_s") s, rollups filled by the first compaction $(fmt "$fill_s") s; $sizes" \
+        >>"$OUT/cubes.txt"
+
+    for view in "${views[@]}"; do
+        IFS='|' read -r name auth path <<<"$view"
+        # Nothing kept: a new process for every view's first look.
+        start_server
+        [[ "$auth" == cookie ]] && sign_in
+        t0=$(now_s)
+        status=$(get "$auth" "$path" "$OUT/$size-$name.body")
+        attempts=1
+        while [[ "$status" == 503 ]] && (( $(echo "$(ms_since "$t0") < $COLD_MAX_S * 1000" | bc) )); do
+            sleep 0.5
+            status=$(get "$auth" "$path" "$OUT/$size-$name.body")
+            attempts=$((attempts + 1))
+        done
+        cold=$(ms_since "$t0")
+        bytes=$(wc -c <"$OUT/$size-$name.body")
+        cold_by[$size,$name]=$cold
+        warm=""
+        if [[ "$status" == 200 ]]; then
+            for c in $READ_CONNECTIONS; do
+                f="$OUT/wrk-$size-$name-c$c.out"
+                if [[ "$auth" == token ]]; then env_auth="HAILONG_TOKEN=$TOKEN"; else env_auth="HAILONG_COOKIE=$session"; fi
+                env "$env_auth" wrk -t"$(( c < 2 ? c : 2 ))" -c"$c" -d"${READ_S}s" --timeout 120s --latency \
+                    -s "$aggregate/read.lua" "http://127.0.0.1:$PORT$path" >"$f" 2>&1 || { echo "wrk failed: $(tail -3 "$f")" >&2; exit 1; }
+                warm+=$(printf ' | %s / %s' "$(fmt "$(result "$f" p50_ms)" 1)" "$(fmt "$(result "$f" p95_ms)" 1)")
+                [[ "$(result "$f" non200)" == 0 ]] || warm+=" ($(result "$f" non200) not 200)"
+            done
+        else
+            for _ in $READ_CONNECTIONS; do warm+=" | –"; done
+        fi
+        stop_server
+        row=$(printf '| %s | %s | %s | %s ms%s | %s%s |' "$size" "$name" "$status" "$(fmt "$cold")" \
+            "$( ((attempts > 1)) && echo " ($attempts requests)")" "$(numfmt --grouping "$bytes") B" "$warm")
+        summary_rows+=("$row")
+        log "$row"
+    done
+done
+
+live_rows=()
+if [[ "$LIVE" == 1 ]]; then
+    size=${SIZES##* }
+    log "[$size] live: $LIVE_RATE ratings a second while the views are read"
+    start_server
+    sign_in
+    g_next=$(( size + 1 ))
+    (
+        next=$g_next
+        while :; do
+            t0=$(now_s)
+            psql_f -v lo="$next" -v hi="$((next + LIVE_RATE - 1))" -v g0="$next" -v total="$LIVE_RATE" \
+                -v day0="$YEAR-12-31" -v span=1 -v zone="$ZONE" -v seed=0.77 -v queue=true -f "$aggregate/responses.sql" >/dev/null
+            next=$((next + LIVE_RATE))
+            sleep "$(echo "s = 1 - ($(now_s) - $t0); if (s < 0) s = 0; s" | bc -l)"
+        done
+    ) &
+    feeder=$!
+    sleep 3
+    for view in "${views[@]}"; do
+        IFS='|' read -r name auth path <<<"$view"
+        [[ " api_depth1 api_evaluation page_overview page_province page_department " == *" $name "* ]] || continue
+        get "$auth" "$path" /dev/null >/dev/null  # someone opens it first (not measured)
+        line="| $size + $LIVE_RATE/s | $name"
+        for c in $READ_CONNECTIONS; do
+            f="$OUT/wrk-live-$name-c$c.out"
+            if [[ "$auth" == token ]]; then env_auth="HAILONG_TOKEN=$TOKEN"; else env_auth="HAILONG_COOKIE=$session"; fi
+            v0=$(psql_q "SELECT version FROM figures_version WHERE id = 1")
+            env "$env_auth" wrk -t"$(( c < 2 ? c : 2 ))" -c"$c" -d"${READ_S}s" --timeout 120s --latency \
+                -s "$aggregate/read.lua" "http://127.0.0.1:$PORT$path" >"$f" 2>&1 || { echo "wrk failed" >&2; exit 1; }
+            v1=$(psql_q "SELECT version FROM figures_version WHERE id = 1")
+            line+=$(printf ' | %s / %s (%s versions)' "$(fmt "$(result "$f" p50_ms)" 1)" "$(fmt "$(result "$f" p95_ms)" 1)" "$((v1 - v0))")
+        done
+        live_rows+=("$line |")
+        log "$line"
+    done
+    kill "$feeder" 2>/dev/null || true
+    wait "$feeder" 2>/dev/null || true
+    feeder=""
+    stop_server
+fi
+
+commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
+{
+    echo "date     $(date -Iseconds)"
+    echo "machine  $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
+    echo "load     $load_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
+    echo "binary   $binary (checkout at $commit)"
+    echo "postgres shared_buffers $SHARED_BUFFERS, work_mem $WORK_MEM, fsync and synchronous_commit on"
+    cat "$OUT/cubes.txt"
+    echo
+    echo "| responses | view | status | cold (first answer after a restart) | size |$(for c in $READ_CONNECTIONS; do printf ' warm p50 / p95 ms, -c%s |' "$c"; done)"
+    echo "| --- | --- | --- | --- | --- |$(for _ in $READ_CONNECTIONS; do printf ' --- |'; done)"
+    printf '%s\n' "${summary_rows[@]}"
+    first=${SIZES%% *}; last=${SIZES##* }
+    if [[ "$first" != "$last" ]]; then
+        echo
+        echo "growth, cold at $last ÷ cold at $first:"
+        for view in "${views[@]}"; do
+            name=${view%%|*}
+            printf '  %-18s %s\n' "$name" "$(fmt "$(echo "${cold_by[$last,$name]} / ${cold_by[$first,$name]}" | bc -l)" 2)"
+        done
+    fi
+    if ((${#live_rows[@]})); then
+        echo
+        echo "| while ratings arrive | view |$(for c in $READ_CONNECTIONS; do printf ' p50 / p95 ms, -c%s |' "$c"; done)"
+        echo "| --- | --- |$(for _ in $READ_CONNECTIONS; do printf ' --- |'; done)"
+        printf '%s\n' "${live_rows[@]}"
+    fi
+} | tee "$OUT/summary.txt"
