@@ -13,10 +13,15 @@ public struct Methodology: Sendable, Hashable, Codable {
     /// Weights of the elements in the overall index of a multi-element questionnaire; an element not named weighs 1.
     /// `nil`: all equal (SIPAS).
     public var elementWeights: [String: Double]?
+    /// The share of an evaluation's ranked officers (best lower bounds first) that may be commendation candidates;
+    /// `nil`: a tenth (`defaultCandidateShare`).
+    public var candidateShare: Double?
+
+    public static let defaultCandidateShare = 0.10
 
     public init(
         code: String, version: Int, excludedFlags: [Flag], minN: Int, parMax: Double, fullAt: Double,
-        elementWeights: [String: Double]? = nil
+        elementWeights: [String: Double]? = nil, candidateShare: Double? = nil
     ) {
         self.code = code
         self.version = version
@@ -25,6 +30,7 @@ public struct Methodology: Sendable, Hashable, Codable {
         self.parMax = parMax
         self.fullAt = fullAt
         self.elementWeights = elementWeights
+        self.candidateShare = candidateShare
     }
 
     /// Checks parameters a province wrote by hand; the error names the parameter.
@@ -38,6 +44,9 @@ public struct Methodology: Sendable, Hashable, Codable {
         guard fullAt > 0, fullAt <= 100 else { throw ValidationError(field: "full_at", reason: "must be above 0 and at most 100") }
         if let weights = elementWeights, weights.values.contains(where: { !($0 > 0) || !$0.isFinite }) {
             throw ValidationError(field: "weights", reason: "every element weight must be a positive number")
+        }
+        if let share = candidateShare, !(share > 0 && share <= 1) {
+            throw ValidationError(field: "candidate_share", reason: "must be above 0 and at most 1 (0.1 is the best tenth)")
         }
     }
 
@@ -55,5 +64,6 @@ public struct Methodology: Sendable, Hashable, Codable {
         case parMax = "par_max"
         case fullAt = "full_at"
         case elementWeights = "weights"
+        case candidateShare = "candidate_share"
     }
 }

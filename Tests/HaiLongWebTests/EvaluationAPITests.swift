@@ -85,6 +85,35 @@ import Testing
         }
     }
 
+    @Test func aProvincesMethodologySetsTheShareOfCandidates() async throws {
+        try await AppHarness.run { app, client in
+            try await seed(app)
+            // The default methodology: the best tenth of three ranked officers is one (B-2).
+            var response = try await figures.get(client, "/api/v1/evaluation/officers?year=2025&agency=P.A", token: app.parToken)
+            #expect(response.json["candidate_share"] as? Double == 0.1)
+            // A methodology version of the province's own, made the default: the best 70 % (three of three).
+            var wider = Methodology.standard
+            wider.code = "tinh-2025"
+            wider.candidateShare = 0.7
+            try wider.validate()
+            try await PostgresIndexStore(client: app.db, logger: TestDatabase.logger).addMethodology(wider, makeDefault: true)
+            response = try await figures.get(client, "/api/v1/evaluation/officers?year=2025&agency=P.A", token: app.parToken)
+            #expect(response.json["candidate_share"] as? Double == 0.7)
+            #expect((response.json["methodology"] as? [String: Any])?["code"] as? String == "tinh-2025")
+            let items = try #require(response.json["items"] as? [[String: Any]])
+            #expect(items.filter { $0["candidate"] as? Bool == true }.map { $0["badge"] as! String } == ["B-2", "B-1", "B-3"])
+            #expect((items.first?["why"] as? String)?.contains("top 70 %") == true)
+            // A share outside (0, 1] is refused by name.
+            for bad in [0, -0.1, 1.5, .nan] {
+                wider.candidateShare = bad
+                #expect(throws: ValidationError(field: "candidate_share", reason: "must be above 0 and at most 1 (0.1 is the best tenth)"))
+                {
+                    try wider.validate()
+                }
+            }
+        }
+    }
+
     @Test func aCleanTopOfficerIsACandidateAndAPendingViolationTakesThatAway() async throws {
         try await AppHarness.run { app, client in
             try await seed(app)

@@ -10,8 +10,6 @@ struct EvaluationReport: Sendable {
     let accountability: PostgresAccountabilityStore
     let emulation: PostgresEmulationStore
     let report: IndicesReport
-    /// The share of the ranked officers whose lower bound makes them commendation candidates.
-    var candidateShare = 0.10
 
     static let questionnaire = "kiosk-3"
 
@@ -97,6 +95,9 @@ struct EvaluationReport: Sendable {
                 figure: QuestionnaireFigure(counts: counts, questionnaire: questionnaire, methodology: methodology),
                 violations: (byOfficer[officer.id] ?? []).map(\.status))
         }
+        // The share of the ranked officers whose lower bound makes them candidates: the methodology's (a tenth unless a
+        // province's methodology version says otherwise), so that it travels with the figures' methodology.
+        let candidateShare = methodology.candidateShare ?? Methodology.defaultCandidateShare
         let verdicts = OfficerEvaluation.evaluate(standings, candidateShare: candidateShare)
         var items = zip(zip(everyone, standings), verdicts).map { pair, verdict in
             let (officer, standing) = pair
