@@ -32,7 +32,7 @@ import Testing
             for period in try Self.periods.map(Period.parse) {
                 for grouping in Grouping.allCases {
                     let query = PostgresIndexStore.cells(
-                        of: agencies, period: period, grouping: grouping, questionnaire: "kiosk-3", group: "''")
+                        of: agencies, period: period, grouping: grouping, questionnaire: "kiosk-3")
                     let plan = try await Self.plan(client, query)
                     #expect(!plan.contains("\"Relation Name\": \"responses\""), "\(period.label) \(grouping)")
                     if period.label == "2026" {
