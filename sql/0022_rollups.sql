@@ -10,6 +10,7 @@
 --   fresh_hourly            a step's ratings by (local day, agency, questionnaire, hour): n and not satisfied
 --   hourly_counts           the same, compacted
 --   hourly_monthly_counts   by (month, agency, questionnaire, weekday, hour)
+--   hourly_yearly_counts    by (year, agency, questionnaire, weekday, hour)
 -- Every rollup is kept by the same exactly-once compaction that moves fresh cells into the daily cube, in its
 -- transaction; after a rebuild (and after this migration) the rollups are empty and `rollups_ready` is false, and the
 -- first compaction fills them all from the daily cubes before it moves anything (readers use the daily cubes until then).
@@ -86,6 +87,17 @@ CREATE TABLE hourly_monthly_counts (
     PRIMARY KEY (agency_id, month, questionnaire_id, weekday, hour)
 );
 
+CREATE TABLE hourly_yearly_counts (
+    year             date NOT NULL,
+    agency_id        bigint NOT NULL,
+    questionnaire_id integer NOT NULL,
+    weekday          smallint NOT NULL,
+    hour             smallint NOT NULL,
+    n                bigint NOT NULL,
+    not_satisfied    bigint NOT NULL,
+    PRIMARY KEY (agency_id, year, questionnaire_id, weekday, hour)
+);
+
 -- The hourly ratings already counted, so that the heatmap does not start empty after this migration (the count cubes
 -- are rebuilt from the rollups' fill; these come from the responses once, as `hailong aggregate --rebuild` would).
 INSERT INTO hourly_counts (day, agency_id, questionnaire_id, hour, n, not_satisfied)
@@ -101,4 +113,4 @@ WHERE s.id = 1 AND NOT EXISTS (SELECT 1 FROM pending_aggregation p WHERE p.seq =
 GROUP BY 1, 2, 3, 4;
 
 SELECT hailong_agency_policy(name, 'agency_id') FROM unnest(ARRAY['yearly_counts', 'officer_monthly_counts',
-    'officer_yearly_counts', 'fresh_hourly', 'hourly_counts', 'hourly_monthly_counts']) AS t (name);
+    'officer_yearly_counts', 'fresh_hourly', 'hourly_counts', 'hourly_monthly_counts', 'hourly_yearly_counts']) AS t (name);

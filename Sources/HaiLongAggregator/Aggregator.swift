@@ -438,6 +438,9 @@ struct Rollup: Sendable {
         Rollup(
             table: "hourly_monthly_counts", time: "month", field: "month", key: ["questionnaire_id", "weekday", "hour"],
             counts: ["n", "not_satisfied"], hourly: true),
+        Rollup(
+            table: "hourly_yearly_counts", time: "year", field: "year", key: ["questionnaire_id", "weekday", "hour"],
+            counts: ["n", "not_satisfied"], hourly: true),
     ]
 
     /// The source columns: the weekday (0 = Monday) is the day's, the rest are copied.

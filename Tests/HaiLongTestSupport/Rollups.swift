@@ -14,6 +14,7 @@ public let rollupDefinitions: [(table: String, time: String, source: String, key
         "officer_id, counter_id, questionnaire_id, question, level, flag_mask, channel", ["n"]
     ),
     ("hourly_monthly_counts", "month", "hourly_counts", "questionnaire_id, weekday, hour", ["n", "not_satisfied"]),
+    ("hourly_yearly_counts", "year", "hourly_counts", "questionnaire_id, weekday, hour", ["n", "not_satisfied"]),
 ]
 
 /// Cells of the rollups that differ from their daily cube summed by month or year (cells that sum to zero on both sides

@@ -138,7 +138,7 @@ public struct PostgresDashboardStore: Sendable {
     }
 
     /// Ratings of `questionnaire` in `period` by local weekday and hour, and how many were not satisfied: from the hourly
-    /// cubes the aggregator keeps (sql/0022), whole months from the monthly one when it is filled, never from the
+    /// cubes the aggregator keeps (sql/0022), whole years and months from their rollups when filled, never from the
     /// responses. One statement, so one snapshot of the cubes (as `PostgresIndexStore.cells`).
     static func heatmapQuery(under agency: Int64, questionnaire: String, period: Period) -> PostgresQuery {
         var binds = PostgresBindings()
@@ -152,21 +152,27 @@ public struct PostgresDashboardStore: Sendable {
         let ready = "coalesce((SELECT rollups_ready FROM aggregator_state WHERE id = 1), false)"
         let weekday = "(extract(isodow FROM day)::int - 1)"
         var branches = ["SELECT \(weekday), hour, n, not_satisfied FROM fresh_hourly WHERE \(mine) AND day BETWEEN $3::date AND $4::date"]
-        for segment in period.segments([.day, .month]) {
+        for segment in period.segments([.day, .month, .year]) {
             binds.append(segment.first.description)
             binds.append(segment.last.description)
             let (from, to) = ("$\(binds.count - 1)::date", "$\(binds.count)::date")
             let daily = "SELECT \(weekday), hour, n, not_satisfied FROM hourly_counts WHERE \(mine) AND day BETWEEN \(from) AND \(to)"
-            if segment.span == .day {
-                branches.append(daily)
-            } else {
+            let rollup: (table: String, time: String)? =
+                switch segment.span {
+                case .day: nil
+                case .month: ("hourly_monthly_counts", "month")
+                case .year: ("hourly_yearly_counts", "year")
+                }
+            if let rollup {
                 branches += [
                     """
-                    SELECT weekday, hour, n, not_satisfied FROM hourly_monthly_counts
-                    WHERE \(ready) AND \(mine) AND month BETWEEN \(from) AND \(to)
+                    SELECT weekday, hour, n, not_satisfied FROM \(rollup.table)
+                    WHERE \(ready) AND \(mine) AND \(rollup.time) BETWEEN \(from) AND \(to)
                     """,
                     "\(daily) AND NOT \(ready)",
                 ]
+            } else {
+                branches.append(daily)
             }
         }
         return PostgresQuery(

@@ -132,8 +132,10 @@ public struct PostgresIndexStore: Sendable {
     }
 
     /// Counts per agency (pooled over its subtree, and its predecessors merged before the period) and group.
+    /// Without `reasons` the "4 xin, 4 luôn" reasons are left out (a trend or sparkline shows only the index).
     public func figureCounts(
-        for agencies: [Agency], period: Period, questionnaire: String, methodology: Methodology, grouping: Grouping
+        for agencies: [Agency], period: Period, questionnaire: String, methodology: Methodology, grouping: Grouping,
+        reasons: Bool = true
     ) async throws -> [CountKey: FigureCounts] {
         // Which agencies count for which root (small), then the cube read once per agency, not once per root: a
         // province and its 1,000 agencies would otherwise scan every cell twice. Pooling is a sum, done here.
@@ -143,7 +145,7 @@ public struct PostgresIndexStore: Sendable {
         let rows = try await client.query(
             Self.cells(
                 of: Array(roots.keys), period: period, grouping: grouping, questionnaire: questionnaire,
-                excludedMask: methodology.excludedMask),
+                excludedMask: methodology.excludedMask, reasons: reasons),
             logger: logger)
         let excludedMask = methodology.excludedMask
         var result: [CountKey: FigureCounts] = [:]
@@ -173,7 +175,8 @@ public struct PostgresIndexStore: Sendable {
     /// The cells are summed by the group's own value (an officer's id, a day) and only then labelled, and joined to
     /// their questionnaire version only then: sorting a province's officers by their ids as text took most of the time.
     static func cells(
-        of agencies: [Int64], period: Period, grouping: Grouping, questionnaire: String, excludedMask: Int = 0
+        of agencies: [Int64], period: Period, grouping: Grouping, questionnaire: String, excludedMask: Int = 0,
+        reasons: Bool = true
     ) -> PostgresQuery {
         let (group, label) =
             switch grouping {
@@ -218,8 +221,9 @@ public struct PostgresIndexStore: Sendable {
                 SELECT c.agency_id, \(group) AS grp, c.questionnaire_id, c.question, c.level, c.flag_mask & $5::integer AS mask,
                        sum(c.n)::bigint AS n
                 FROM (\(branches.joined(separator: "\nUNION ALL\n"))) AS c
-                WHERE c.flag_mask & $5::integer = 0 OR c.question = '_response'
-                   OR c.question IN (SELECT respondent_question FROM questionnaires WHERE code = $2)
+                WHERE (c.flag_mask & $5::integer = 0 OR c.question = '_response'
+                       OR c.question IN (SELECT respondent_question FROM questionnaires WHERE code = $2))
+                  \(reasons ? "" : "AND c.question NOT LIKE 'reason.%'")
                 GROUP BY 1, 2, 3, 4, 5, 6
             ) AS s JOIN questionnaires q ON q.id = s.questionnaire_id
             """

@@ -206,7 +206,7 @@ public struct IndicesReport: Sendable {
         // Summed by month in the database when by month: a year of 1,000 agencies by day is 365,000 groups to send.
         let counts = try await indices.figureCounts(
             for: agencies, period: query.period, questionnaire: query.questionnaire.code, methodology: query.methodology,
-            grouping: by == "month" ? .month : .day)
+            grouping: by == "month" ? .month : .day, reasons: false)
         var buckets: [Period] = []
         var day = query.period.first
         while day <= query.period.last {
@@ -232,7 +232,7 @@ public struct IndicesReport: Sendable {
         let byMonth = by == "month"
         let cells = try await indices.figureCounts(
             for: [query.agency], period: query.period, questionnaire: query.questionnaire.code, methodology: query.methodology,
-            grouping: byMonth ? .month : .day)
+            grouping: byMonth ? .month : .day, reasons: false)
         var series: [Trend.Point] = []
         var day = query.period.first
         while day <= query.period.last {
