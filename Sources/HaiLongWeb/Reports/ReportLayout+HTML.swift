@@ -1,0 +1,37 @@
+import Foundation
+
+/// The layout as a printable HTML page (`report_document.mustache`, its own A4 print style): what the report pages
+/// show and what headless Chromium prints to PDF.
+extension ReportLayout {
+    func html(draftNotice: String?) -> String {
+        let blocks = self.blocks.map { block -> [String: Any] in
+            switch block {
+            case .heading(let text): ["heading": text]
+            case .subheading(let text): ["subheading": text]
+            case .paragraph(let text): ["paragraph": text]
+            case .placeholder(let text): ["placeholder": text]
+            case .table(let header, let rows, _):
+                [
+                    "table": [
+                        "header": header.map { ["text": $0] },
+                        "rows": rows.map { row in
+                            [
+                                "cells": row.enumerated().map { column, text in
+                                    ["text": text, "numeric": column > 1 || Self.looksNumeric(text)] as [String: Any]
+                                }
+                            ]
+                        },
+                    ] as [String: Any]
+                ]
+            }
+        }
+        let values: [String: Any] = [
+            "superior": superior as Any, "issuer": issuer, "number": number, "national_title": Self.nationalTitle, "motto": Self.motto,
+            "place_date": placeDate, "title": title, "summary": summary, "addressee": addressee as Any, "blocks": blocks,
+            "trace": trace, "recipients": recipients.map { ["text": $0] },
+            "signer_title": signerTitle.split(separator: "\n").map { ["text": String($0)] }, "signer_note": signerNote,
+            "signer_name": signerName, "draft": draftNotice as Any,
+        ]
+        return AdminPages.library.render(values, withTemplate: "report_document") ?? ""
+    }
+}
