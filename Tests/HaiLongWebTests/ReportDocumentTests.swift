@@ -168,6 +168,12 @@ import ZIPFoundation
             #expect(statuses.contains { $0.count == 5 && $0[1] == "Sở Tư pháp" && $0[4] == "Đã tiếp nhận (v1)" })
             #expect(statuses.contains { $0.count == 5 && $0[1] == "Xã Hòa Bình" && $0[4] == "Chưa lập" })
             #expect(texts.contains("Sở Tư pháp: Sở đã niêm yết “4 xin, 4 luôn”."))
+            // The printable HTML of the same version: the same heading, no superior body above the province, no "nil".
+            let html = try await client.execute(
+                uri: "/api/v1/reports?year=\(year)&agency=P&format=html", method: .get, headers: [.authorization: "Bearer \(app.parToken)"])
+            #expect(html.text.contains("<p class=\"bold\">UBND TỈNH THỬ NGHIỆM</p>") && html.text.contains("Kính gửi: Bộ Nội vụ"))
+            #expect(!html.text.contains("nil") && html.text.contains("DỰ THẢO – phiên bản 1"))
+            #expect(html.text.contains("<td class=\"numeric\">\(published["Xã Hòa Bình"] ?? "?")</td>"))
         }
     }
 

@@ -63,6 +63,7 @@ import Testing
             let today = LocalDate(Date(), in: TimeZone(identifier: "Asia/Ho_Chi_Minh")!)
             let left = ReportDeadlines().daysLeft(.agency, year: year, today: today)
             #expect(before.text.contains(ReportDeadlines.daysLeftText(left)))
+            #expect(!before.text.contains("nil"), "no absent value printed")
 
             let made = try await admin.post(client, "\(base)/create?year=\(year)", cookie: agency.cookie, ["csrf": agency.csrf])
             #expect(made.status == .seeOther)
@@ -113,6 +114,7 @@ import Testing
             let redraft = try await client.execute(uri: "\(base)?year=\(year)", method: .get, headers: [.cookie: agency.cookie])
             #expect(redraft.text.contains(#"<strong id="report-version">2</strong>"#))
             #expect(redraft.text.contains(#"data-status="draft""#))
+            #expect(!redraft.text.contains("nil") && !redraft.text.contains("SHA-256 nội dung đã gửi"), "a draft has no content hash yet")
             #expect(redraft.text.contains("Triển khai “4 xin, 4 luôn” tại bộ phận một cửa."), "version 2 starts from what was returned")
             #expect(try await admin.post(client, "\(base)/submit?year=\(year)", cookie: agency.cookie, narrative).status == .seeOther)
             #expect(try await admin.post(client, "\(base)/accept?year=\(year)", cookie: province.cookie, ["csrf": province.csrf]).status == .seeOther)

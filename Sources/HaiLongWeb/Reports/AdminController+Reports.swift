@@ -42,7 +42,7 @@ extension AdminController {
     @Sendable func reportPage(_ request: Request, context: PageRequestContext, reports: YearlyReports) async throws -> Response {
         let page = try await agencyPageContext(request, context: context)
         let year = try reportYear(request)
-        let notice = request.uri.queryParameters["done"].map { Self.reportNotices[String($0)] ?? "" }
+        let notice = request.uri.queryParameters["done"].flatMap { Self.reportNotices[String($0)] }
         return try await renderReport(page, year: year, reports: reports, notice: notice, error: nil, status: .ok)
     }
 
@@ -86,7 +86,7 @@ extension AdminController {
                 "phiên bản \(current.content.snapshot.version) của \(current.content.snapshot.agency), "
                 + "SHA-256 \(current.content.snapshot.sha256)"
             values["published_for_report"] = current.content.snapshot.publishedForReport
-            values["content_sha256"] = current.contentSHA256 as Any
+            values["content_sha256"] = current.contentSHA256
             values["sections"] = zip(ReportNarrative.fields, ["IV. Kết quả đạt được", "V. Tồn tại, hạn chế và nguyên nhân",
                 "VI. Phương hướng, nhiệm vụ năm \(year + 1)", "VII. Đề xuất, kiến nghị"]).map { field, label in
                 ["field": field, "label": label, "text": shown[field]]
@@ -241,11 +241,12 @@ extension AdminController {
                 },
             ])
         }
-        let values = AdminPages.context(language).merging([
+        var values = AdminPages.context(language).merging([
             "user": user.username, "csrf": context.csrf, "year": year, "period": String(year),
             "switch_query": "year=\(year)&lang=\(language.other.rawValue)", "provinces": sections, "can_decide": decides,
-            "notice": request.uri.queryParameters["done"].map { Self.reportNotices[String($0)] ?? "" } as Any,
         ]) { $1 }
+        // Set only when there is one: an absent optional put in the context would print as "nil".
+        values["notice"] = request.uri.queryParameters["done"].flatMap { Self.reportNotices[String($0)] }
         return AdminPages.render("report_status", values, status: .ok, secure: secure)
     }
 

@@ -17,10 +17,10 @@ extension ReportLayout {
         left.append(line("———————", size: 13, after: 6))
         left.append(line(number, size: 13))
         let right = [
-            line(Self.nationalTitle, bold: true, size: 13), line(Self.motto, bold: true, size: 14),
+            line(Self.nationalTitle, bold: true, size: 12), line(Self.motto, bold: true, size: 14),
             line("———————————————", size: 13, after: 6), line(placeDate, italic: true, size: 14),
         ]
-        var blocks: [DOCXBlock] = [.table(DOCXTable(rows: [[left, right]], widths: [65, 100], borders: false, headerRows: 0))]
+        var blocks: [DOCXBlock] = [.table(DOCXTable(rows: [[left, right]], widths: [62, 103], borders: false, headerRows: 0))]
         blocks.append(.paragraph(DOCXParagraph([DOCXRun(text: title, bold: true)], alignment: .center, spaceBefore: 18, spaceAfter: 0)))
         blocks.append(.paragraph(DOCXParagraph([DOCXRun(text: summary, bold: true)], alignment: .center, spaceAfter: 12)))
         if let addressee { blocks.append(.paragraph(DOCXParagraph([DOCXRun(text: addressee)], alignment: .center, spaceAfter: 12))) }

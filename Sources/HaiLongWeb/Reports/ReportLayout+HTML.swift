@@ -1,4 +1,5 @@
 import Foundation
+import HaiLongCore
 
 /// The layout as a printable HTML page (`report_document.mustache`, its own A4 print style): what the report pages
 /// show and what headless Chromium prints to PDF.
@@ -10,9 +11,10 @@ extension ReportLayout {
             case .subheading(let text): ["subheading": text]
             case .paragraph(let text): ["paragraph": text]
             case .placeholder(let text): ["placeholder": text]
-            case .table(let header, let rows, _):
+            case .table(let header, let rows, let widths):
                 [
                     "table": [
+                        "widths": widths.map { ["mm": VietnameseNumber.integer(Int($0.rounded()))] },
                         "header": header.map { ["text": $0] },
                         "rows": rows.map { row in
                             [
@@ -25,13 +27,17 @@ extension ReportLayout {
                 ]
             }
         }
-        let values: [String: Any] = [
-            "superior": superior as Any, "issuer": issuer, "number": number, "national_title": Self.nationalTitle, "motto": Self.motto,
-            "place_date": placeDate, "title": title, "summary": summary, "addressee": addressee as Any, "blocks": blocks,
+        var values: [String: Any] = [
+            "issuer": issuer, "number": number, "national_title": Self.nationalTitle, "motto": Self.motto,
+            "place_date": placeDate, "title": title, "summary": summary, "blocks": blocks,
             "trace": trace, "recipients": recipients.map { ["text": $0] },
             "signer_title": signerTitle.split(separator: "\n").map { ["text": String($0)] }, "signer_note": signerNote,
-            "signer_name": signerName, "draft": draftNotice as Any,
+            "signer_name": signerName,
         ]
+        // Set only when present: an absent optional in the context would print as "nil".
+        values["superior"] = superior
+        values["addressee"] = addressee
+        values["draft"] = draftNotice
         return AdminPages.library.render(values, withTemplate: "report_document") ?? ""
     }
 }
