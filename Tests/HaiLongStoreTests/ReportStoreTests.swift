@@ -27,7 +27,8 @@ import Testing
 
     static func auditActions(_ client: PostgresClient, agency: Agency) async throws -> [String] {
         let rows = try await client.query(
-            "SELECT action FROM audit_log WHERE agency_id = \(agency.id) AND action LIKE 'report.%' ORDER BY id", logger: TestDatabase.logger)
+            "SELECT action FROM audit_log WHERE agency_id = \(agency.id) AND action LIKE 'report.%' ORDER BY id",
+            logger: TestDatabase.logger)
         return try await collect(rows.decode(String.self))
     }
 
@@ -189,4 +190,3 @@ import Testing
         }
     }
 }
-

@@ -84,7 +84,8 @@ import ZIPFoundation
         let indices = PostgresIndexStore(client: app.db, logger: TestDatabase.logger)
         let query = IndicesQuery(
             period: try Period.parse(String(year)), agency: app.fixture.province, depth: .all,
-            questionnaire: try #require(try await indices.questionnaire(code: "kiosk-3")), methodology: try await indices.defaultMethodology())
+            questionnaire: try #require(try await indices.questionnaire(code: "kiosk-3")),
+            methodology: try await indices.defaultMethodology())
         let publication = try await IndicesReport(indices: indices, timeZone: TimeZone(identifier: "Asia/Ho_Chi_Minh")!)
             .publish(query, by: "test")
         let reports = ReportWorkflowTests.reports(app)
@@ -162,7 +163,10 @@ import ZIPFoundation
                 let row = try #require(children.first { $0.count > 3 && $0[1] == name }, "\(name)")
                 #expect(row[3] == published[name], "\(name)")
             }
-            #expect(texts.contains { $0.contains("nhận được 8 phiếu đánh giá hợp lệ; chỉ số hài lòng đạt \(published["Tỉnh Thử nghiệm"] ?? "?") %") })
+            #expect(
+                texts.contains {
+                    $0.contains("nhận được 8 phiếu đánh giá hợp lệ; chỉ số hài lòng đạt \(published["Tỉnh Thử nghiệm"] ?? "?") %")
+                })
             // The agencies' reports: P.A accepted, P.B not started; the narrative composed from the accepted one.
             let statuses = try #require(read.tables.first { $0.first?.last == "Báo cáo" })
             #expect(statuses.contains { $0.count == 5 && $0[1] == "Sở Tư pháp" && $0[4] == "Đã tiếp nhận (v1)" })

@@ -29,7 +29,8 @@ import Testing
                 officer: "B-1", dossier: "A-\(offset)")
         }
         for (offset, level) in [3, 2, 3].enumerated() {
-            try await fixture.rate(level, at: tap.addingTimeInterval(Double(offset) * 60), source: fixture.sourceB(), dossier: "B-\(offset)")
+            try await fixture.rate(
+                level, at: tap.addingTimeInterval(Double(offset) * 60), source: fixture.sourceB(), dossier: "B-\(offset)")
         }
         try await app.aggregate()
     }
@@ -69,7 +70,8 @@ import Testing
             #expect(made.status == .seeOther)
             let draftPage = try await client.execute(uri: "\(base)?year=\(year)", method: .get, headers: [.cookie: agency.cookie])
             #expect(draftPage.text.contains(#"data-status="draft""#))
-            #expect(draftPage.text.contains("(bản công bố được lập khi lập báo cáo)"), "the year had no snapshot: the report says it made one")
+            #expect(
+                draftPage.text.contains("(bản công bố được lập khi lập báo cáo)"), "the year had no snapshot: the report says it made one")
 
             // Another subtree's admin: the report is not found, and cannot be acted on.
             let foreign = try await client.execute(uri: "\(base)?year=\(year)", method: .get, headers: [.cookie: commune.cookie])
@@ -82,7 +84,8 @@ import Testing
             #expect(foreignFile.status == .notFound)
 
             let narrative = [
-                "csrf": agency.csrf, "results": "Triển khai “4 xin, 4 luôn” tại bộ phận một cửa.", "shortcomings": "Còn phiếu chưa hài lòng.",
+                "csrf": agency.csrf, "results": "Triển khai “4 xin, 4 luôn” tại bộ phận một cửa.",
+                "shortcomings": "Còn phiếu chưa hài lòng.",
                 "plans": "Tập huấn kỹ năng giao tiếp.", "proposals": "Bổ sung ki-ốt.",
             ]
             #expect(try await admin.post(client, "\(base)/save?year=\(year)", cookie: agency.cookie, narrative).status == .seeOther)
@@ -107,7 +110,8 @@ import Testing
                 ["csrf": province.csrf, "comment": "Bổ sung kết quả kiểm tra đột xuất."])
             #expect(returned.status == .seeOther)
             #expect(returned.headers[.location]?.hasPrefix("/admin/reports?year=\(year)") == true)
-            let afterReturn = try await client.execute(uri: "/admin/reports?year=\(year)", method: .get, headers: [.cookie: province.cookie])
+            let afterReturn = try await client.execute(
+                uri: "/admin/reports?year=\(year)", method: .get, headers: [.cookie: province.cookie])
             #expect(state(afterReturn, "P.A") == "returned")
             #expect(afterReturn.text.contains("Bổ sung kết quả kiểm tra đột xuất."))
 
@@ -117,7 +121,9 @@ import Testing
             #expect(!redraft.text.contains("nil") && !redraft.text.contains("SHA-256 nội dung đã gửi"), "a draft has no content hash yet")
             #expect(redraft.text.contains("Triển khai “4 xin, 4 luôn” tại bộ phận một cửa."), "version 2 starts from what was returned")
             #expect(try await admin.post(client, "\(base)/submit?year=\(year)", cookie: agency.cookie, narrative).status == .seeOther)
-            #expect(try await admin.post(client, "\(base)/accept?year=\(year)", cookie: province.cookie, ["csrf": province.csrf]).status == .seeOther)
+            #expect(
+                try await admin.post(client, "\(base)/accept?year=\(year)", cookie: province.cookie, ["csrf": province.csrf]).status
+                    == .seeOther)
             let accepted = try await client.execute(uri: "/admin/reports?year=\(year)", method: .get, headers: [.cookie: province.cookie])
             #expect(state(accepted, "P.A") == "accepted")
 
@@ -156,7 +162,8 @@ import Testing
             #expect(set.status == .seeOther)
             let page = try await client.execute(uri: "/admin/reports?year=\(year)", method: .get, headers: [.cookie: province.cookie])
             #expect(page.text.contains("10/11/\(year)") && page.text.contains("05/12/\(year)"))
-            let report = try await client.execute(uri: "/admin/agencies/P.A/report?year=\(year)", method: .get, headers: [.cookie: agency.cookie])
+            let report = try await client.execute(
+                uri: "/admin/agencies/P.A/report?year=\(year)", method: .get, headers: [.cookie: agency.cookie])
             #expect(report.text.contains(#"<strong id="report-due">10/11/\#(year)</strong>"#))
         }
     }

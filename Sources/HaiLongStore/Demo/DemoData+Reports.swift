@@ -31,7 +31,8 @@ extension DemoData {
             try await makeDraft(agency, .agency)
             guard var content = try await store.latest(agency: agency, year: year, kind: .agency, within: nil)?.content else { continue }
             content.narrative = Self.demoNarrative(agency.name)
-            _ = try await store.saveDraft(agency: agency, year: year, kind: .agency, content: content, publicationID: nil, by: "demo", within: nil)
+            _ = try await store.saveDraft(
+                agency: agency, year: year, kind: .agency, content: content, publicationID: nil, by: "demo", within: nil)
             guard step != .draft else { continue }
             _ = try await store.submit(agency: agency, year: year, kind: .agency, by: "demo", within: nil)
             switch step {

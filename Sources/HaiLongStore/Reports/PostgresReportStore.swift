@@ -128,8 +128,9 @@ public struct PostgresReportStore: Sendable {
                     logger: logger)
                 return try await Self.current(connection, agency, year, kind, scope, logger)
             }
-        } catch where StoreError.isUniqueViolation(error) {
-            throw StoreError.duplicate(field: "year", value: "\(kind == .agency ? "report" : "consolidated report") \(year) of \(agency.code)")
+        } catch  where StoreError.isUniqueViolation(error) {
+            throw StoreError.duplicate(
+                field: "year", value: "\(kind == .agency ? "report" : "consolidated report") \(year) of \(agency.code)")
         }
     }
 
@@ -287,7 +288,9 @@ public struct PostgresReportStore: Sendable {
     static func current(
         _ connection: PostgresConnection, _ agency: Agency, _ year: Int, _ kind: ReportKind, _ scope: Agency?, _ logger: Logger
     ) async throws -> StoredReport {
-        guard let current = try await versions(connection, agency: agency, year: year, kind: kind, scope: scope, lock: false, logger: logger).first
+        guard
+            let current = try await versions(connection, agency: agency, year: year, kind: kind, scope: scope, lock: false, logger: logger)
+                .first
         else { throw StoreError.notFound(field: "report", value: "\(year) \(agency.code)") }
         return current
     }
@@ -298,7 +301,9 @@ public struct PostgresReportStore: Sendable {
         _ logger: Logger
     ) async throws -> StoredReport {
         try await checkWithin(connection, agency: agency, scope: scope, logger: logger)
-        guard let current = try await versions(connection, agency: agency, year: year, kind: kind, scope: scope, lock: true, logger: logger).first
+        guard
+            let current = try await versions(connection, agency: agency, year: year, kind: kind, scope: scope, lock: true, logger: logger)
+                .first
         else { throw StoreError.notFound(field: "report", value: "\(year) \(agency.code)") }
         guard current.status == expecting else {
             throw ValidationError(

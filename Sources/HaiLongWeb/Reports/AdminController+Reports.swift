@@ -49,7 +49,8 @@ extension AdminController {
     static let reportNotices = [
         "create": "Đã lập dự thảo báo cáo.", "save": "Đã lưu dự thảo.", "refresh": "Đã cập nhật số liệu từ bản công bố mới nhất.",
         "submit": "Đã gửi báo cáo: phiên bản này không thể sửa nữa.", "return": "Đã trả lại báo cáo; cơ quan tiếp tục ở phiên bản mới.",
-        "accept": "Đã tiếp nhận báo cáo.", "deadlines": "Đã lưu thời hạn báo cáo.", "compose": "Đã tổng hợp lại các phần nội dung từ các báo cáo đã tiếp nhận.",
+        "accept": "Đã tiếp nhận báo cáo.", "deadlines": "Đã lưu thời hạn báo cáo.",
+        "compose": "Đã tổng hợp lại các phần nội dung từ các báo cáo đã tiếp nhận.",
     ]
 
     func renderReport(
@@ -59,9 +60,10 @@ extension AdminController {
         let kind: ReportKind = page.agency.parentID == nil ? .consolidated : .agency
         let versions = try await reports.store.versions(agency: page.agency, year: year, kind: kind, within: page.agency)
         let current = versions.first
-        let province = try await ReportBuilder(
-            indices: indices, directory: directory, reports: reports.store, evaluation: evaluation
-        ).ancestors(of: page.agency).last ?? page.agency
+        let province =
+            try await ReportBuilder(
+                indices: indices, directory: directory, reports: reports.store, evaluation: evaluation
+            ).ancestors(of: page.agency).last ?? page.agency
         let deadlines = try await reports.store.deadlines(province: province)
         let today = LocalDate(Date(), in: report.timeZone)
         let canEdit = page.user.role != .viewer
@@ -87,8 +89,13 @@ extension AdminController {
                 + "SHA-256 \(current.content.snapshot.sha256)"
             values["published_for_report"] = current.content.snapshot.publishedForReport
             values["content_sha256"] = current.contentSHA256
-            values["sections"] = zip(ReportNarrative.fields, ["IV. Kết quả đạt được", "V. Tồn tại, hạn chế và nguyên nhân",
-                "VI. Phương hướng, nhiệm vụ năm \(year + 1)", "VII. Đề xuất, kiến nghị"]).map { field, label in
+            values["sections"] = zip(
+                ReportNarrative.fields,
+                [
+                    "IV. Kết quả đạt được", "V. Tồn tại, hạn chế và nguyên nhân",
+                    "VI. Phương hướng, nhiệm vụ năm \(year + 1)", "VII. Đề xuất, kiến nghị",
+                ]
+            ).map { field, label in
                 ["field": field, "label": label, "text": shown[field]]
             }
             values["versions"] = versions.map { version -> [String: Any] in
@@ -268,7 +275,8 @@ extension AdminController {
         let agencyDue = try ReportDeadlines.parseDay(fields["agency_due"] ?? "", field: "agency_due")
         let provinceDue = try ReportDeadlines.parseDay(fields["province_due"] ?? "", field: "province_due")
         try await reports.store.setDeadlines(
-            ReportDeadlines(agencyMonth: agencyDue.month, agencyDay: agencyDue.day, provinceMonth: provinceDue.month, provinceDay: provinceDue.day),
+            ReportDeadlines(
+                agencyMonth: agencyDue.month, agencyDay: agencyDue.day, provinceMonth: provinceDue.month, provinceDay: provinceDue.day),
             province: province, by: context.user.username, within: province)
         let year = try reportYear(request)
         return redirect("/admin/reports?year=\(year)&done=deadlines")

@@ -29,7 +29,8 @@ extension ReportLayout {
             case .heading(let text):
                 blocks.append(
                     .paragraph(
-                        DOCXParagraph([DOCXRun(text: text, bold: true)], spaceBefore: 6, spaceAfter: 6, firstLineIndent: 10, keepWithNext: true)))
+                        DOCXParagraph(
+                            [DOCXRun(text: text, bold: true)], spaceBefore: 6, spaceAfter: 6, firstLineIndent: 10, keepWithNext: true)))
             case .subheading(let text):
                 blocks.append(
                     .paragraph(
