@@ -190,8 +190,14 @@ import ZIPFoundation
         try #require(ReportPDF().chromium != nil, "Chromium is missing (apt-get install chromium, or set HAILONG_CHROMIUM)")
         try await AppHarness.run { app, client in
             let (publication, year) = try await Self.prepare(app)
-            let answer = try await client.execute(
+            // Two at once: they take turns at the one browser, and both are printed.
+            async let province = client.execute(
                 uri: "/api/v1/reports?year=\(year)&agency=P&format=pdf", method: .get, headers: [.authorization: "Bearer \(app.parToken)"])
+            async let department = client.execute(
+                uri: "/api/v1/reports?year=\(year)&agency=P.A&format=pdf", method: .get, headers: [.authorization: "Bearer \(app.parToken)"]
+            )
+            let (answer, other) = try await (province, department)
+            #expect(other.status == .ok && Array(other.body.readableBytesView.prefix(4)) == Array("%PDF".utf8))
             try #require(answer.status == .ok, "\(answer.text)")
             #expect(answer.headers[.contentType] == "application/pdf")
             let directory = try Self.temporaryDirectory()

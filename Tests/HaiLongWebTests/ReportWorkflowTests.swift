@@ -127,6 +127,12 @@ import Testing
             let accepted = try await client.execute(uri: "/admin/reports?year=\(year)", method: .get, headers: [.cookie: province.cookie])
             #expect(state(accepted, "P.A") == "accepted")
 
+            // The accepted version as a file from the page (an export, audited), with its content's hash in it.
+            let file = try await client.execute(
+                uri: "\(base)/file?year=\(year)&format=html", method: .get, headers: [.cookie: agency.cookie])
+            #expect(file.status == .ok && file.text.contains("trạng thái: Đã tiếp nhận, SHA-256 nội dung "))
+            let exports = try await scalar(app.db, "SELECT count(*) FROM audit_log WHERE action = 'export' AND subject LIKE 'report %'")
+            #expect(exports == 1)
             // The agency's admin is sent to its own report from the status page.
             let own = try await client.execute(uri: "/admin/reports?year=\(year)", method: .get, headers: [.cookie: agency.cookie])
             #expect(own.status == .seeOther && own.headers[.location]?.hasPrefix("/admin/agencies/P.A/report") == true)

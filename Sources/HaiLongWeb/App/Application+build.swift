@@ -70,7 +70,9 @@ public func buildRouter(_ dependencies: AppDependencies, unsafeAckBeforeCommit: 
     if let evaluation = dependencies.evaluationReport {
         EvaluationController(evaluation: evaluation, directory: directory).addRoutes(to: apiToken)
     }
-    if let reports = dependencies.yearlyReports {
+    // One for the API and the pages, so that their PDFs share one printer.
+    let yearlyReports = dependencies.yearlyReports
+    if let reports = yearlyReports {
         ReportsController(
             reports: reports, directory: directory,
             figures: IndicesController(indices: dependencies.indices, directory: directory, timeZone: dependencies.rules.timeZone)
@@ -90,7 +92,7 @@ public func buildRouter(_ dependencies: AppDependencies, unsafeAckBeforeCommit: 
         admin.addSignOutRoute(to: signedIn.group(context: AccountRequestContext.self))
         admin.addAccountRoutes(to: signedIn.group(context: AccountRequestContext.self))
         admin.addPageRoutes(to: signedIn.group(context: PageRequestContext.self))
-        if let reports = dependencies.yearlyReports {
+        if let reports = yearlyReports {
             admin.addReportRoutes(to: signedIn.group(context: PageRequestContext.self), reports: reports)
         }
     }

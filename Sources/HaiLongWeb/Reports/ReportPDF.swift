@@ -5,12 +5,32 @@ import NIOPosix
 /// Prints the report's HTML view to PDF with headless Chromium (docs/REPORTS.md says why Chromium rather than
 /// LibreOffice): `HAILONG_CHROMIUM`, else `/usr/bin/chromium`, `chromium` or `chromium-browser` on the PATH. The
 /// browser runs on the blocking thread pool, with a profile and files of its own in a temporary directory, offline
-/// (the page has no external resource).
+/// (the page has no external resource). One browser prints at a time: a print takes seconds of a core and a thread of
+/// the pool that Bcrypt needs too, so a burst of PDF requests waits its turn instead of taking the machine.
 public struct ReportPDF: Sendable {
     public var chromium: String?
+    let turns = Turns()
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
         chromium = Self.locate(environment)
+    }
+
+    /// Hands out one turn at a time, first come first served.
+    actor Turns {
+        var busy = false
+        var waiting: [CheckedContinuation<Void, Never>] = []
+
+        func take() async {
+            guard busy else {
+                busy = true
+                return
+            }
+            await withCheckedContinuation { waiting.append($0) }
+        }
+
+        func give() {
+            if waiting.isEmpty { busy = false } else { waiting.removeFirst().resume() }
+        }
     }
 
     /// Why there is no PDF on this machine.
@@ -35,7 +55,20 @@ public struct ReportPDF: Sendable {
         guard let chromium else {
             throw Unavailable(description: "PDF needs Chromium (apt-get install chromium, or set HAILONG_CHROMIUM)")
         }
-        return try await NIOThreadPool.singleton.runIfActive {
+        await turns.take()
+        do {
+            let bytes = try await printed(html, chromium: chromium)
+            await turns.give()
+            return bytes
+        } catch {
+            await turns.give()
+            throw error
+        }
+    }
+
+    /// One print, on the blocking pool: a throwaway profile and files in a temporary directory.
+    func printed(_ html: String, chromium: String) async throws -> [UInt8] {
+        try await NIOThreadPool.singleton.runIfActive {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hailong-report-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
