@@ -118,6 +118,7 @@ import Testing
             let redraft = try await client.execute(uri: "\(base)?year=\(year)", method: .get, headers: [.cookie: agency.cookie])
             #expect(redraft.text.contains(#"<strong id="report-version">2</strong>"#))
             #expect(redraft.text.contains(#"data-status="draft""#))
+            #expect(redraft.text.contains("Sở Nội vụ đã trả lại phiên bản 1: Bổ sung kết quả kiểm tra đột xuất."))
             #expect(!redraft.text.contains("nil") && !redraft.text.contains("SHA-256 nội dung đã gửi"), "a draft has no content hash yet")
             #expect(redraft.text.contains("Triển khai “4 xin, 4 luôn” tại bộ phận một cửa."), "version 2 starts from what was returned")
             #expect(try await admin.post(client, "\(base)/submit?year=\(year)", cookie: agency.cookie, narrative).status == .seeOther)

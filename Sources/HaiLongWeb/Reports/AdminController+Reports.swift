@@ -69,7 +69,7 @@ extension AdminController {
         let canEdit = page.user.role != .viewer
         let decides = try await speaksForProvince(page.user) && kind == .agency
         var values = yearContext(page, year: year, title: "report_title", path: "report")
-        values["title"] = kind == .consolidated ? "Báo cáo tổng hợp năm \(year)" : "Báo cáo năm \(year)"
+        values["title"] = kind == .consolidated ? "Báo cáo tổng hợp" : "Báo cáo văn hóa công vụ"
         values["notice"] = notice
         values["error"] = error
         values["consolidated"] = kind == .consolidated
@@ -84,6 +84,10 @@ extension AdminController {
             values["status_code"] = current.status.rawValue
             values["editable"] = canEdit && current.status == .draft
             values["can_decide"] = decides && current.status == .submitted
+            if current.status == .draft, versions.count > 1, versions[1].status == .returned {
+                values["returned_comment"] = versions[1].decisionComment
+                values["returned_version"] = versions[1].version
+            }
             values["snapshot"] =
                 "phiên bản \(current.content.snapshot.version) của \(current.content.snapshot.agency), "
                 + "SHA-256 \(current.content.snapshot.sha256)"
