@@ -46,7 +46,7 @@ extension ReportLayout {
                     [DOCXParagraph([DOCXRun(text: text, bold: bold, size: 13)], alignment: numeric ? .right : .left, spaceAfter: 0)]
                 }
                 let body = rows.map { row in
-                    row.enumerated().map { column, text in cell(text, bold: false, numeric: column > 1 || Self.looksNumeric(text)) }
+                    row.map { text in cell(text, bold: false, numeric: Self.looksNumeric(text)) }
                 }
                 let head = header.map { [DOCXParagraph([DOCXRun(text: $0, bold: true, size: 13)], alignment: .center, spaceAfter: 0)] }
                 blocks.append(.table(DOCXTable(rows: [head] + body, widths: widths, borders: true, headerRows: 1)))

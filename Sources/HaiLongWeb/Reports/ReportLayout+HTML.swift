@@ -18,9 +18,7 @@ extension ReportLayout {
                         "header": header.map { ["text": $0] },
                         "rows": rows.map { row in
                             [
-                                "cells": row.enumerated().map { column, text in
-                                    ["text": text, "numeric": column > 1 || Self.looksNumeric(text)] as [String: Any]
-                                }
+                                "cells": row.map { text in ["text": text, "numeric": Self.looksNumeric(text)] as [String: Any] }
                             ]
                         },
                     ] as [String: Any]

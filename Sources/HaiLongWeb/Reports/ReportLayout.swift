@@ -129,17 +129,17 @@ struct ReportLayout: Sendable {
                             String(offset + 1), line.figure.name, N.integer(line.figure.n), N.decimal(line.figure.index),
                             ReportStanding.vietnamese(line.status) + (line.version.map { " (v\($0))" } ?? ""),
                         ]
-                    }, widths: [12, 68, 25, 25, 35]))
+                    }, widths: [15, 60, 22, 22, 46]))
             if !content.blocks.isEmpty {
                 blocks.append(.subheading("6. Xếp hạng trong các khối thi đua"))
                 for block in content.blocks {
-                    blocks.append(.paragraph("Khối \(block.name) (\(block.code)):"))
+                    blocks.append(.paragraph("\(block.name) (\(block.code)):"))
                     blocks.append(
                         .table(
                             header: ["Hạng", "Cơ quan, đơn vị", "Số phiếu", "Chỉ số (%)"],
                             rows: block.members.map {
                                 [$0.rank.map(String.init) ?? "–", $0.name, N.integer($0.n), N.decimal($0.index)]
-                            }, widths: [15, 90, 30, 30]))
+                            }, widths: [18, 87, 30, 30]))
                 }
             }
         }
@@ -200,6 +200,6 @@ struct ReportLayout: Sendable {
                     String(offset + 1), figure.name, N.integer(figure.n), N.decimal(figure.index),
                     figure.ci95.map { "\(N.decimal($0.first)) – \(N.decimal($0.last))" } ?? "–", N.decimal(figure.parPoints),
                 ]
-            }, widths: [12, 55, 22, 22, 36, 18])
+            }, widths: [15, 52, 22, 22, 36, 18])
     }
 }
