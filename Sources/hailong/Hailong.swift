@@ -10,6 +10,6 @@ struct Hailong: AsyncParsableCommand {
             Serve.self, Migrate.self, AgencyCommand.self, CounterCommand.self, OfficerCommand.self, KioskCommand.self,
             TokenCommand.self, Aggregate.self, ImportCommand.self, SurveyCommand.self, Publish.self,
             MethodologyCommand.self, Review.self, UserCommand.self, Purge.self, Erase.self, RotateDataKey.self,
-            ViolationCommand.self, InspectionCommand.self, BlockCommand.self,
+            ViolationCommand.self, InspectionCommand.self, BlockCommand.self, ReportCommand.self,
         ])
 }

@@ -39,6 +39,7 @@ struct Serve: AsyncParsableCommand {
             if demo {
                 let zone = TimeZone(identifier: settings.timeZone)!
                 try await DemoData(client: client, logger: logger).seedIfMissing(timeZone: zone)
+                try await ReportCommand.seedDemo(client: client, logger: logger, timeZone: settings.timeZone)
                 let directory = PostgresDirectoryStore(client: client, logger: logger)
                 let token = try await directory.addToken(name: "demo \(Date())", role: .par, agencyCode: DemoData.provinceCode)
                 // A demo's reader may come back to it later than a real installer would.

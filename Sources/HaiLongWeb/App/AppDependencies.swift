@@ -65,4 +65,12 @@ extension AppDependencies {
             indices: indices, accountability: accountability, emulation: emulation,
             report: IndicesReport(indices: indices, timeZone: rules.timeZone))
     }
+
+    /// The yearly reports (on the accountability store's database), when the evaluation support is there.
+    var yearlyReports: YearlyReports? {
+        guard let accountability, let emulation else { return nil }
+        return YearlyReports(
+            indices: indices, directory: directory, accountability: accountability, emulation: emulation,
+            reports: accountability.reports, timeZone: rules.timeZone)
+    }
 }

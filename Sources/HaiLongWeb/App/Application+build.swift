@@ -70,6 +70,14 @@ public func buildRouter(_ dependencies: AppDependencies, unsafeAckBeforeCommit: 
     if let evaluation = dependencies.evaluationReport {
         EvaluationController(evaluation: evaluation, directory: directory).addRoutes(to: apiToken)
     }
+    // One for the API and the pages, so that their PDFs share one printer.
+    let yearlyReports = dependencies.yearlyReports
+    if let reports = yearlyReports {
+        ReportsController(
+            reports: reports, directory: directory,
+            figures: IndicesController(indices: dependencies.indices, directory: directory, timeZone: dependencies.rules.timeZone)
+        ).addRoutes(to: apiToken)
+    }
     SurveyLinksController(directory: directory, signer: signer).addRoutes(to: apiToken)
 
     // Administrators: the sign-in form is public; everything else needs a live session (without one, the browser is
@@ -84,6 +92,9 @@ public func buildRouter(_ dependencies: AppDependencies, unsafeAckBeforeCommit: 
         admin.addSignOutRoute(to: signedIn.group(context: AccountRequestContext.self))
         admin.addAccountRoutes(to: signedIn.group(context: AccountRequestContext.self))
         admin.addPageRoutes(to: signedIn.group(context: PageRequestContext.self))
+        if let reports = yearlyReports {
+            admin.addReportRoutes(to: signedIn.group(context: PageRequestContext.self), reports: reports)
+        }
     }
     routeMethods.record(router.routes.map { (path: $0.path, method: $0.method) })
     return router
