@@ -126,6 +126,8 @@ all_views=(
     "page_department|cookie|/admin/agencies/$first_child?period=$YEAR"
     "page_evaluation|cookie|/admin/agencies/$PROVINCE/evaluation?year=$YEAR"
     "page_emulation|cookie|/admin/emulation/KHOI1?year=$YEAR"
+    "page_flags|cookie|/admin/agencies/$PROVINCE/flags?period=$YEAR"
+    "page_complaints|cookie|/admin/agencies/$PROVINCE/complaints?period=$YEAR"
     "page_xlsx|cookie|/admin/agencies/$PROVINCE/export?period=$YEAR&format=xlsx"
 )
 views=()
