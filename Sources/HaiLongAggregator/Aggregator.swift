@@ -196,7 +196,6 @@ public struct Aggregator: Sendable {
         // TRUNCATE's lock keeps everyone else out until COMMIT either way.
         try await connection.query("DROP INDEX response_counts_agency_day_idx", logger: logger)
         try await connection.query(Self.countAll(timeZone: timeZone), logger: logger)
-        try await connection.query(Self.countAllHourly(timeZone: timeZone), logger: logger)
         try await connection.query("CREATE INDEX response_counts_agency_day_idx ON response_counts (agency_id, day)", logger: logger)
         let rows = try await connection.query(
             """
@@ -225,7 +224,8 @@ public struct Aggregator: Sendable {
         }
     }
 
-    /// The single statement of one step: dequeue a batch, explode answers into cells, add them to the cube.
+    /// The single statement of one step: dequeue a batch, explode answers into cells, add them to the cube, and count the
+    /// batch's ratings by hour for the heatmap's cube (sql/0022) in the same aggregation (`countedCells`).
     /// (PostgreSQL runs every data-modifying CTE to completion whether or not the final SELECT reads it.)
     /// Levels become (question, level) cells; each reason code becomes a `reason.<code>` cell at level 0, and a response
     /// that does not answer its questionnaire's required question one `_response` cell at level 0 (`answerCells`).
@@ -235,55 +235,65 @@ public struct Aggregator: Sendable {
                 DELETE FROM pending_aggregation
                 WHERE seq <= (SELECT max(seq) FROM (SELECT seq FROM pending_aggregation ORDER BY seq LIMIT \(unescaped: String(limit))) AS first)
                 RETURNING seq
-            ), rated AS MATERIALIZED (
-                SELECT \(unescaped: perResponse("$1", respondent: respondentLookup, cleared: clearedLookup)),
-                       \(unescaped: hourOf("$1")) AS hour, \(unescaped: notSatisfiedLookup) AS low
-                FROM responses r JOIN batch b ON b.seq = r.seq
-                WHERE r.seq BETWEEN (SELECT min(seq) FROM batch) AND (SELECT max(seq) FROM batch)
             ), cells AS (
-                SELECT r.day, r.agency_id, r.questionnaire_id, c.question, c.level, r.flag_mask, r.officer_id, r.counter_id,
-                       r.channel, count(*) AS n
-                FROM rated AS r
-                \(unescaped: answerCells)
-                GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+                \(unescaped: countedCells(from: """
+                    SELECT \(perResponse("$1", respondent: respondentLookup, cleared: clearedLookup)),
+                           \(hourOf("$1")) AS hour, \(notSatisfiedLookup) AS low
+                    FROM responses r JOIN batch b ON b.seq = r.seq
+                    WHERE r.seq BETWEEN (SELECT min(seq) FROM batch) AND (SELECT max(seq) FROM batch)
+                    """))
             ), \(unescaped: addCells), hourly AS (
                 INSERT INTO fresh_hourly (day, agency_id, questionnaire_id, hour, n, not_satisfied)
-                SELECT day, agency_id, questionnaire_id, hour, count(*), count(*) FILTER (WHERE low) FROM rated GROUP BY 1, 2, 3, 4
+                SELECT day, agency_id, questionnaire_id, hour, rated, low FROM cells WHERE by_hour = 1
             )
             SELECT count(*) FROM batch
             """
         return query.bindingTimeZone(timeZone)
     }
 
-    /// The rebuild's one statement: every response's cells, as the reference GROUP BY in bench/aggregate writes them.
+    /// The rebuild's one statement: every response's cells, as the reference GROUP BY in bench/aggregate writes them, and
+    /// in the same scan and aggregation its ratings by hour for the heatmap's cube.
     static func countAll(timeZone: String) -> PostgresQuery {
         let query: PostgresQuery = """
+            WITH cells AS (
+                \(unescaped: countedCells(from: """
+                    SELECT \(perResponse("$1", respondent: "q.respondent_question", cleared: "o.cleared_mask")),
+                           \(hourOf("$1")) AS hour, \(notSatisfied(definition: "q.definition", respondent: "q.respondent_question")) AS low
+                    FROM responses r
+                    JOIN questionnaires q ON q.id = r.questionnaire_id
+                    LEFT JOIN response_flag_overrides o ON o.response_id = r.id
+                    """))
+            ), hourly AS (
+                INSERT INTO hourly_counts (day, agency_id, questionnaire_id, hour, n, not_satisfied)
+                SELECT day, agency_id, questionnaire_id, hour, rated, low FROM cells WHERE by_hour = 1
+            )
             INSERT INTO response_counts (day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, n)
-            SELECT r.day, r.agency_id, r.questionnaire_id, c.question, c.level, r.flag_mask, r.officer_id, r.counter_id,
-                   r.channel, count(*)
-            FROM (
-                SELECT \(unescaped: perResponse("$1", respondent: "q.respondent_question", cleared: "o.cleared_mask")) FROM responses r
-                JOIN questionnaires q ON q.id = r.questionnaire_id
-                LEFT JOIN response_flag_overrides o ON o.response_id = r.id
-                OFFSET 0
-            ) AS r
-            \(unescaped: answerCells)
-            GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+            SELECT day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, n
+            FROM cells WHERE by_hour = 0
             """
         return query.bindingTimeZone(timeZone)
     }
 
-    /// The rebuild's second statement: every response's (local day, hour), and whether it was satisfied, for the
-    /// heatmap's cube (sql/0022).
-    static func countAllHourly(timeZone: String) -> PostgresQuery {
-        let query: PostgresQuery = """
-            INSERT INTO hourly_counts (day, agency_id, questionnaire_id, hour, n, not_satisfied)
-            SELECT (r.submitted_at AT TIME ZONE $1)::date, r.agency_id, r.questionnaire_id, \(unescaped: hourOf("$1")), count(*),
-                   count(*) FILTER (WHERE \(unescaped: notSatisfied(definition: "q.definition", respondent: "q.respondent_question")))
-            FROM responses r JOIN questionnaires q ON q.id = r.questionnaire_id
-            GROUP BY 1, 2, 3, 4
-            """
-        return query.bindingTimeZone(timeZone)
+    /// The cells of the responses `responses` selects (one row each, with `perResponse`'s values, its local `hour` and
+    /// whether it was not satisfied, `low`), and in the same aggregation (a second grouping set) its ratings by local
+    /// day and hour: `by_hour` 0 for a cell (`n`), 1 for an hour (`rated` responses, `low` of them not satisfied). Each
+    /// response has exactly one respondent cell — its required question's, or `_response` (`answerCells`) — which is
+    /// what the hour counts. One pass over the responses for both cubes (a second statement doubled a rebuild's reading).
+    static func countedCells(from responses: String) -> String {
+        """
+        SELECT r.day, r.agency_id, r.questionnaire_id, c.question, c.level, r.flag_mask, r.officer_id, r.counter_id, r.channel,
+               r.hour, GROUPING(c.question) AS by_hour, count(*) AS n,
+               count(*) FILTER (WHERE c.question = '_response' OR c.question = r.respondent_question) AS rated,
+               count(*) FILTER (WHERE (c.question = '_response' OR c.question = r.respondent_question) AND r.low) AS low
+        FROM (
+            \(responses)
+            OFFSET 0
+        ) AS r
+        \(answerCells)
+        GROUP BY GROUPING SETS (
+            (r.day, r.agency_id, r.questionnaire_id, c.question, c.level, r.flag_mask, r.officer_id, r.counter_id, r.channel),
+            (r.day, r.agency_id, r.questionnaire_id, r.hour))
+        """
     }
 
     /// The local hour of response `r`'s tap.
@@ -336,11 +346,12 @@ public struct Aggregator: Sendable {
         ) AS c(question, level)
         """
 
-    /// Appends the `cells` CTE's rows to `fresh_counts` (sql/0014), which compaction empties into the cubes.
+    /// Appends the `cells` CTE's cells (`by_hour` 0) to `fresh_counts` (sql/0014), which compaction empties into the cubes.
     static let addCells = """
         added AS (
             INSERT INTO fresh_counts (day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, n)
-            SELECT * FROM cells WHERE n <> 0
+            SELECT day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, n
+            FROM cells WHERE n <> 0 AND by_hour = 0
         )
         """
 
@@ -350,8 +361,8 @@ public struct Aggregator: Sendable {
             WITH taken AS (
                 DELETE FROM pending_corrections RETURNING seq, old_mask, new_mask
             ), cells AS (
-                SELECT r.day, r.agency_id, r.questionnaire_id, c.question, c.level, m.mask, r.officer_id, r.counter_id,
-                       r.channel, sum(m.sign) AS n
+                SELECT r.day, r.agency_id, r.questionnaire_id, c.question, c.level, m.mask AS flag_mask, r.officer_id, r.counter_id,
+                       r.channel, sum(m.sign) AS n, 0 AS by_hour
                 FROM (
                     SELECT (r.submitted_at AT TIME ZONE $1)::date AS day, r.agency_id, r.questionnaire_id, t.old_mask, t.new_mask,
                            coalesce(r.officer_id, 0) AS officer_id, coalesce(r.counter_id, 0) AS counter_id, r.channel, r.answers,
