@@ -203,6 +203,8 @@ export HAILONG_SQL_DIR="$sql_dir"
 export HAILONG_TIMEZONE="$ZONE"
 export LOG_LEVEL="${LOG_LEVEL:-warning}"
 cli() { "$binary" "$@"; }
+# shellcheck source=../lib/response-keys.sh
+source "$here/../lib/response-keys.sh"
 
 # --- the directory and the responses --------------------------------------------------------------------------
 log "migrate, create the directory"
@@ -214,21 +216,7 @@ days=$(psql_q "SELECT make_date($YEAR + 1, 1, 1) - make_date($YEAR, 1, 1)")
 log "load $RESPONSES responses over $YEAR ($days days) in chunks of $CHUNK"
 load_t0=$(now_s)
 # The responses' keys and indexes are rebuilt after the load with their own definitions (as pg_restore does).
-psql_q "SELECT 'ALTER TABLE responses ADD CONSTRAINT ' || quote_ident(conname) || ' ' || pg_get_constraintdef(oid)
-        FROM pg_constraint WHERE conrelid = 'responses'::regclass AND contype IN ('p', 'u') ORDER BY contype, conname" \
-    >"$work/constraints.sql"
-psql_q "SELECT indexdef FROM pg_indexes i WHERE tablename = 'responses' AND schemaname = 'public'
-          AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass)" \
-    >"$work/indexes.sql"
-# Foreign keys that reference responses (flag reviews) go first and come back last.
-psql_q "SELECT format('ALTER TABLE %s ADD CONSTRAINT %I %s', conrelid::regclass, conname, pg_get_constraintdef(oid))
-        FROM pg_constraint WHERE confrelid = 'responses'::regclass AND contype = 'f' ORDER BY conname" >"$work/references.sql"
-psql_q "SELECT string_agg(format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname), '; ')
-        FROM pg_constraint WHERE confrelid = 'responses'::regclass AND contype = 'f'" | psql_f >/dev/null
-psql_q "SELECT string_agg(format('ALTER TABLE responses DROP CONSTRAINT %I', conname), '; ')
-        FROM pg_constraint WHERE conrelid = 'responses'::regclass AND contype IN ('p', 'u')" | psql_f >/dev/null
-psql_q "SELECT string_agg(format('DROP INDEX %I.%I', schemaname, indexname), '; ') FROM pg_indexes
-        WHERE tablename = 'responses' AND schemaname = 'public'" | psql_f >/dev/null
+drop_response_keys "$work/keys.sql"
 lo=1
 chunk_no=0
 while (( lo <= RESPONSES )); do
@@ -243,7 +231,7 @@ done
 insert_s=$(echo "$(now_s) - $load_t0" | bc -l)
 log "rebuild the keys and indexes of responses"
 index_t0=$(now_s)
-{ sed 's/$/;/' "$work/constraints.sql"; sed 's/$/;/' "$work/indexes.sql"; sed 's/$/;/' "$work/references.sql"; } | grep -v '^;$' | psql_f
+restore_response_keys "$work/keys.sql"
 index_s=$(echo "$(now_s) - $index_t0" | bc -l)
 log "VACUUM ANALYZE, CHECKPOINT"
 vacuum_t0=$(now_s)

@@ -24,6 +24,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 aggregate="$repo/bench/aggregate"
+# shellcheck source=../lib/response-keys.sh
+source "$repo/bench/lib/response-keys.sh"
 binary="$(realpath "${1:-$repo/.build-release/release/hailong}")"
 [[ -x "$binary" ]] || { echo "no hailong binary at $binary (swift build -c release --scratch-path .build-release)" >&2; exit 2; }
 sql_dir="${HAILONG_SQL_DIR:-$repo/sql}"
@@ -183,21 +185,8 @@ for size in $SIZES; do
     "$binary" block add --code KHOI1 --name "Cụm thi đua xã số 1" --year "$YEAR" "${block_args[@]}" >/dev/null
     days=$(psql_q "SELECT make_date($YEAR + 1, 1, 1) - make_date($YEAR, 1, 1)")
     t0=$(now_s)
-    # Loaded as a restore would: the responses' keys, indexes and the foreign keys to them dropped first and made
-    # again afterwards with their own definitions (bench/aggregate/run.sh does the same), no FK triggers meanwhile.
-    psql_q "SELECT 'ALTER TABLE responses ADD CONSTRAINT ' || quote_ident(conname) || ' ' || pg_get_constraintdef(oid) || ';'
-            FROM pg_constraint WHERE conrelid = 'responses'::regclass AND contype IN ('p', 'u') ORDER BY contype, conname" >"$work/keys.sql"
-    psql_q "SELECT indexdef || ';' FROM pg_indexes i WHERE tablename = 'responses' AND schemaname = 'public'
-              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass)" \
-        >>"$work/keys.sql"
-    psql_q "SELECT format('ALTER TABLE %s ADD CONSTRAINT %I %s;', conrelid::regclass, conname, pg_get_constraintdef(oid))
-            FROM pg_constraint WHERE confrelid = 'responses'::regclass AND contype = 'f' ORDER BY conname" >>"$work/keys.sql"
-    psql_q "SELECT string_agg(format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname), '; ')
-            FROM pg_constraint WHERE confrelid = 'responses'::regclass AND contype = 'f'" | psql_f >/dev/null
-    psql_q "SELECT string_agg(format('ALTER TABLE responses DROP CONSTRAINT %I', conname), '; ')
-            FROM pg_constraint WHERE conrelid = 'responses'::regclass AND contype IN ('p', 'u')" | psql_f >/dev/null
-    psql_q "SELECT string_agg(format('DROP INDEX %I.%I', schemaname, indexname), '; ') FROM pg_indexes
-            WHERE tablename = 'responses' AND schemaname = 'public'" | psql_f >/dev/null
+    # Loaded as a restore would (bench/lib/response-keys.sh), no FK triggers meanwhile.
+    drop_response_keys "$work/keys.sql"
     lo=1
     chunk_no=0
     while (( lo <= size )); do
@@ -208,7 +197,7 @@ for size in $SIZES; do
             -v zone="$ZONE" -v seed="0.$chunk_no" -v queue=false -f "$aggregate/responses.sql" >/dev/null
         lo=$(( hi + 1 ))
     done
-    grep -v '^;*$' "$work/keys.sql" | psql_f >/dev/null
+    restore_response_keys "$work/keys.sql"
     psql_q "VACUUM (ANALYZE) responses" >/dev/null
     load_s=$(echo "$(now_s) - $t0" | bc -l)
     t0=$(now_s); "$binary" aggregate --rebuild >/dev/null; rebuild_s=$(echo "$(now_s) - $t0" | bc -l)
