@@ -11,11 +11,21 @@ struct EvaluationController: Sendable {
     let directory: PostgresDirectoryStore
     /// The figures API's checks of the caller, the parameters and the agency, shared rather than rewritten.
     let figures: IndicesController
+    /// Answers computed once per figures version (which violations, decisions and blocks change too, sql/0025): the
+    /// evaluation of a province's officers is seconds of work, asked for again and again by the PAR office.
+    let answers: AnswerCache<FixedResponse>
 
-    init(evaluation: EvaluationReport, directory: PostgresDirectoryStore) {
+    init(evaluation: EvaluationReport, directory: PostgresDirectoryStore, staleAnswers: StaleAnswers? = nil) {
         self.evaluation = evaluation
         self.directory = directory
         self.figures = IndicesController(indices: evaluation.indices, directory: directory, timeZone: evaluation.report.timeZone)
+        self.answers = AnswerCache(stale: staleAnswers)
+    }
+
+    /// The kept answer for `key` at the current figures version (and default methodology), or `compute`'s.
+    func kept(_ key: String, _ compute: @escaping @Sendable () async throws -> FixedResponse) async throws -> Response {
+        let version = try await evaluation.indices.figuresVersion()
+        return try await answers.answer(key: key, version: version, compute: compute).response
     }
 
     func addRoutes(to group: RouterGroup<TokenRequestContext>) {
@@ -33,7 +43,9 @@ struct EvaluationController: Sendable {
         try figures.checkParameters(parameters, allowed: ["year", "agency", "format", "headers"])
         let (year, format, vietnamese) = try Self.common(parameters)
         let agency = try await figures.requestedAgency(parameters["agency"].map(String.init), scope: caller.scope)
-        return try await evaluation.officers(year: year, agency: agency).answer(format: format, vietnamese: vietnamese).response
+        return try await kept("officers|\(agency.id)|\(year)|\(format)|\(vietnamese)") { [evaluation] in
+            try await evaluation.officers(year: year, agency: agency).answer(format: format, vietnamese: vietnamese)
+        }
     }
 
     func emulation(_ request: Request, context: TokenRequestContext) async throws -> Response {
@@ -50,7 +62,9 @@ struct EvaluationController: Sendable {
         else {
             throw Problem(.notFound, field: "block", detail: "no block '\(code)' in \(year)")
         }
-        return try await evaluation.emulation(year: year, block: block).answer(format: format, vietnamese: vietnamese).response
+        return try await kept("emulation|\(block.code)|\(year)|\(format)|\(vietnamese)") { [evaluation] in
+            try await evaluation.emulation(year: year, block: block).answer(format: format, vietnamese: vietnamese)
+        }
     }
 
     static func allWithin(_ members: [Agency], scope: Int64?, directory: PostgresDirectoryStore) async throws -> Bool {

@@ -235,11 +235,19 @@ extension AdminController {
     @Sendable func evaluationPage(_ request: Request, context: PageRequestContext) async throws -> Response {
         let page = try await agencyPageContext(request, context: context)
         let year = try Self.year(request, default: page.period)
-        let document = try await onFiguresExecutor { [evaluation] in try await evaluation.officers(year: year, agency: page.agency) }
+        let document = try await keptEvaluation(year: year, agency: page.agency)
         let minimum = try await indices.defaultMethodology().minN
         var values = yearContext(page, year: year, title: "evaluation_title", path: "evaluation")
         values.merge(AdminPages.evaluationRows(document, minimum: minimum, language: page.language)) { $1 }
         return AdminPages.render("evaluation", values, status: .ok, secure: secure)
+    }
+
+    /// The evaluation of `agency`'s officers in `year`, computed once per figures version.
+    func keptEvaluation(year: Int, agency: Agency) async throws -> EvaluationReport.OfficerDocument {
+        let version = try await indices.figuresVersion()
+        return try await officerEvaluations.answer(key: "\(agency.id)|\(year)", version: version) { [evaluation] in
+            try await onFiguresExecutor { try await evaluation.officers(year: year, agency: agency) }
+        }
     }
 
     /// `?format=csv|xlsx`: the evaluation table as the API exports it, headers in the page's language; audited.
@@ -248,9 +256,8 @@ extension AdminController {
         let year = try Self.year(request, default: page.period)
         let format = request.uri.queryParameters["format"].map(String.init) ?? "csv"
         guard ["csv", "xlsx"].contains(format) else { throw Problem(.badRequest, field: "format", detail: "format must be csv or xlsx") }
-        let answer = try await onFiguresExecutor { [evaluation] in
-            try await evaluation.officers(year: year, agency: page.agency).answer(format: format, vietnamese: page.language == .vi)
-        }
+        let document = try await keptEvaluation(year: year, agency: page.agency)
+        let answer = try await onFiguresExecutor { try document.answer(format: format, vietnamese: page.language == .vi) }
         try await users.audit(
             actor: page.user.username, action: "export", agencyID: page.agency.id, subject: "evaluation \(page.agency.code)",
             detail: ["year": String(year), "format": format])

@@ -31,6 +31,8 @@ struct AdminController: Sendable {
     let overviewTables: AnswerCache<String>
     let agencyFragments: AnswerCache<String>
     let agencyFigures = AnswerCache<AgencyFigures>()
+    /// The evaluation of an agency's officers for a year, kept per figures version (violations and blocks change it too).
+    let officerEvaluations = AnswerCache<EvaluationReport.OfficerDocument>()
 
     init(
         users: PostgresUserStore, dashboard: PostgresDashboardStore, indices: PostgresIndexStore, directory: PostgresDirectoryStore,

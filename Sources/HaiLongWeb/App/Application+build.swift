@@ -68,7 +68,8 @@ public func buildRouter(_ dependencies: AppDependencies, unsafeAckBeforeCommit: 
     ).addRoutes(to: apiToken)
     DossiersController(dossiers: dependencies.dossiers).addRoutes(to: apiToken)
     if let evaluation = dependencies.evaluationReport {
-        EvaluationController(evaluation: evaluation, directory: directory).addRoutes(to: apiToken)
+        EvaluationController(evaluation: evaluation, directory: directory, staleAnswers: dependencies.staleAnswers)
+            .addRoutes(to: apiToken)
     }
     // One for the API and the pages, so that their PDFs share one printer.
     let yearlyReports = dependencies.yearlyReports
