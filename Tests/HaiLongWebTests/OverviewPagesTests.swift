@@ -55,4 +55,24 @@ import Testing
             }
         }
     }
+
+    @Test func anEvaluationOfHundredsOfOfficersIsListedAHundredToAPage() async throws {
+        try await AppHarness.run { app, client in
+            for index in 1...150 {
+                _ = try await app.fixture.directory.addOfficer(
+                    agencyCode: "P.A", badge: String(format: "X-%03d", index), name: "Cán bộ \(index)", counterCode: "Q1", title: nil)
+            }
+            let (cookie, _) = try await admin.session(app, client, "tinh", role: .admin, agency: nil)
+            let first = try await client.execute(uri: "/admin/agencies/P/evaluation?year=2025", method: .get, headers: [.cookie: cookie])
+            #expect(first.status == .ok)
+            #expect(first.text.matches(of: /<tr id="o-/).count == 100)
+            #expect(first.text.contains("Trang 1/2 · 151 cán bộ") && first.text.contains("evaluation?year=2025&amp;lang=vi&amp;page=2"))
+            let second = try await client.execute(
+                uri: "/admin/agencies/P/evaluation?year=2025&page=2", method: .get, headers: [.cookie: cookie])
+            #expect(second.text.matches(of: /<tr id="o-/).count == 51 && second.text.contains("Trang 2/2"))
+            let refused = try await client.execute(
+                uri: "/admin/agencies/P/evaluation?year=2025&page=0", method: .get, headers: [.cookie: cookie])
+            #expect(refused.status == .badRequest && refused.text.contains("\"field\":\"page\""))
+        }
+    }
 }

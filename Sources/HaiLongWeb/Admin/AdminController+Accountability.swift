@@ -237,8 +237,10 @@ extension AdminController {
         let year = try Self.year(request, default: page.period)
         let document = try await keptEvaluation(year: year, agency: page.agency)
         let minimum = try await indices.defaultMethodology().minN
+        let number = try AdminPages.pageNumber(request.uri.queryParameters["page"].map(String.init))
         var values = yearContext(page, year: year, title: "evaluation_title", path: "evaluation")
-        values.merge(AdminPages.evaluationRows(document, minimum: minimum, language: page.language)) { $1 }
+        let base = "\(page.base)/evaluation?year=\(year)&lang=\(page.language.rawValue)"
+        values.merge(AdminPages.evaluationRows(document, minimum: minimum, page: number, base: base, language: page.language)) { $1 }
         return AdminPages.render("evaluation", values, status: .ok, secure: secure)
     }
 

@@ -88,8 +88,11 @@ extension AdminPages {
 
     /// The officers' evaluation table: the rank, the figure (or "too few ratings"), violations, the ceiling and the
     /// commendation candidates, each with why.
-    static func evaluationRows(_ document: EvaluationReport.OfficerDocument, minimum: Int, language: Language) -> [String: Any] {
-        let rows = document.items.map { item -> [String: Any] in
+    /// `page` of the evaluation's officers (a hundred to a page: a province's 10,000 made a 3.5 MB page), best first.
+    static func evaluationRows(
+        _ document: EvaluationReport.OfficerDocument, minimum: Int, page: Int = 1, base: String = "", language: Language
+    ) -> [String: Any] {
+        var rows = document.items.map { item -> [String: Any] in
             let confirmed = item.violations.filter { $0.status == "confirmed" }.count
             let pending = item.violations.filter { $0.status == "reported" }.count
             return [
@@ -101,11 +104,12 @@ extension AdminPages {
                 "why": language == .vi ? item.why_vi : item.why,
             ]
         }
-        return [
+        let pager = paginate(&rows, page: page, base: base, text: "pager_officers", language: language)
+        return pager.merging([
             "officers": rows, "officers_empty": rows.isEmpty,
             "too_few_text": text("too_few", language).replacingOccurrences(of: "{min}", with: String(minimum)),
             "candidate_share": number(document.candidate_share * 100, language),
-        ]
+        ]) { $1 }
     }
 
     /// The emulation block's ranking: the members' figures, PAR points as a reference, confirmed violations.

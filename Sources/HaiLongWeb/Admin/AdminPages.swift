@@ -116,6 +116,25 @@ enum AdminPages {
         return page
     }
 
+    /// Cuts `rows` to `page` of them (`overviewPageSize` rows; a page past the last shows the last) and says where it
+    /// stands: the pager's text (`text`, with {page}, {pages} and {total}) and links to the pages before and after.
+    static func paginate(_ rows: inout [[String: Any]], page: Int, base: String, text key: String, language: Language) -> [String: Any] {
+        let total = rows.count
+        let pages = max(1, (total + overviewPageSize - 1) / overviewPageSize)
+        let shown = min(page, pages)
+        rows = Array(rows.dropFirst((shown - 1) * overviewPageSize).prefix(overviewPageSize))
+        var pager: [String: Any] = [
+            "pager_text": text(key, language).replacingOccurrences(of: "{page}", with: whole(shown, language))
+                .replacingOccurrences(of: "{pages}", with: whole(pages, language))
+                .replacingOccurrences(of: "{total}", with: whole(total, language)),
+            "paged": pages > 1, "pager_label": text("pager_label", language), "pager_previous": text("pager_previous", language),
+            "pager_next": text("pager_next", language),
+        ]
+        if shown > 1 { pager["previous_href"] = "\(base)&page=\(shown - 1)" }
+        if shown < pages { pager["next_href"] = "\(base)&page=\(shown + 1)" }
+        return pager
+    }
+
     /// The overview's table, sorted, `page` of it (`overviewPageSize` rows; a page past the last shows the last).
     static func overviewTable(
         _ figures: AdminController.OverviewFigures, period: Period, sort: String, descending: Bool, page: Int = 1,
@@ -132,19 +151,8 @@ enum AdminPages {
             }
         }
         AdminPages.sort(&rows, by: sort, descending: descending)
-        let total = rows.count
-        let pages = max(1, (total + overviewPageSize - 1) / overviewPageSize)
-        let shown = min(page, pages)
-        rows = Array(rows.dropFirst((shown - 1) * overviewPageSize).prefix(overviewPageSize))
         let base = "/admin?period=\(period.label)&sort=\(sort)&dir=\(descending ? "desc" : "asc")&lang=\(language.rawValue)"
-        var pager: [String: Any] = [
-            "pager_text": text("pager", language).replacingOccurrences(of: "{page}", with: whole(shown, language))
-                .replacingOccurrences(of: "{pages}", with: whole(pages, language))
-                .replacingOccurrences(of: "{total}", with: whole(total, language)),
-            "paged": pages > 1,
-        ]
-        if shown > 1 { pager["previous_href"] = "\(base)&page=\(shown - 1)" }
-        if shown < pages { pager["next_href"] = "\(base)&page=\(shown + 1)" }
+        let pager = paginate(&rows, page: page, base: base, text: "pager", language: language)
         let columns = overviewColumns.map { candidate -> [String: Any] in
             let sortable = !["ci", "sufficient"].contains(candidate.sort)
             let current = candidate.sort == sort
