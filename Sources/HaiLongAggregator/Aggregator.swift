@@ -235,7 +235,7 @@ public struct Aggregator: Sendable {
                 DELETE FROM pending_aggregation
                 WHERE seq <= (SELECT max(seq) FROM (SELECT seq FROM pending_aggregation ORDER BY seq LIMIT \(unescaped: String(limit))) AS first)
                 RETURNING seq
-            ), cells AS (
+            ), \(unescaped: scales), cells AS (
                 \(unescaped: countedCells(from: """
                     SELECT \(perResponse("$1", respondent: respondentLookup, cleared: clearedLookup)),
                            \(hourOf("$1")) AS hour, \(notSatisfiedLookup) AS low
@@ -255,12 +255,12 @@ public struct Aggregator: Sendable {
     /// in the same scan and aggregation its ratings by hour for the heatmap's cube.
     static func countAll(timeZone: String) -> PostgresQuery {
         let query: PostgresQuery = """
-            WITH cells AS (
+            WITH \(unescaped: scales), cells AS (
                 \(unescaped: countedCells(from: """
                     SELECT \(perResponse("$1", respondent: "q.respondent_question", cleared: "o.cleared_mask")),
-                           \(hourOf("$1")) AS hour, \(notSatisfied(definition: "q.definition", respondent: "q.respondent_question")) AS low
+                           \(hourOf("$1")) AS hour, \(notSatisfied(scale: "q")) AS low
                     FROM responses r
-                    JOIN questionnaires q ON q.id = r.questionnaire_id
+                    JOIN scales q ON q.id = r.questionnaire_id
                     LEFT JOIN response_flag_overrides o ON o.response_id = r.id
                     """))
             ), hourly AS (
@@ -301,17 +301,26 @@ public struct Aggregator: Sendable {
 
     /// Whether response `r` was not satisfied, as the heatmap counts it: by its questionnaire's required question when it
     /// answers it (kiosk-3's "overall"), otherwise by any answer below the satisfied levels (sql/0011).
-    static func notSatisfied(definition: String, respondent: String) -> String {
+    static func notSatisfied(scale q: String) -> String {
         """
-        CASE WHEN r.answers ? \(respondent)
-            THEN NOT (\(definition) -> 'scale' -> 'satisfied') @> jsonb_build_array(r.answers -> \(respondent))
-            ELSE response_not_satisfied(r.answers, \(definition) -> 'scale') END
+        CASE WHEN r.answers ? \(q).respondent_question
+            THEN NOT \(q).satisfied @> jsonb_build_array(r.answers -> \(q).respondent_question)
+            ELSE response_not_satisfied(r.answers, \(q).scale) END
         """
     }
 
-    /// `notSatisfied`, its questionnaire looked up by key (a step's batch; see `respondentLookup`).
-    static let notSatisfiedLookup =
-        "(SELECT \(notSatisfied(definition: "q.definition", respondent: "q.respondent_question")) FROM questionnaires q WHERE q.id = r.questionnaire_id)"
+    /// Each questionnaire version's respondent question and scale, taken out of its definition once per statement: read
+    /// from the definition for every response, the definition (several kilobytes, stored compressed) was decompressed
+    /// every time.
+    static let scales = """
+        scales AS MATERIALIZED (
+            SELECT id, respondent_question, definition -> 'scale' AS scale, definition -> 'scale' -> 'satisfied' AS satisfied
+            FROM questionnaires
+        )
+        """
+
+    /// `notSatisfied`, its questionnaire looked up by key in `scales` (a step's batch; see `respondentLookup`).
+    static let notSatisfiedLookup = "(SELECT \(notSatisfied(scale: "s")) FROM scales s WHERE s.id = r.questionnaire_id)"
 
     /// A response's own values, computed once per response (`OFFSET 0` keeps the planner from pulling them up to the
     /// level of its cells, where it evaluated them once per cell). `r` is the response; `respondent` and `cleared` are
