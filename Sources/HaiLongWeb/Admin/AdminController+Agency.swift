@@ -138,8 +138,11 @@ extension AdminController {
         let methodology = try await indices.defaultMethodology()
         let query = IndicesQuery(
             period: page.period, agency: page.agency, depth: .children, questionnaire: page.questionnaire, methodology: methodology)
-        let answer = try await onFiguresExecutor {
-            try await report.document(query).answer(format: format, vietnamese: page.language == .vi)
+        let version = try await indices.figuresVersion()
+        let key =
+            "\(page.agency.id)|\(page.period.label)|\(page.questionnaire.code)|\(methodology.code):\(methodology.version)|\(format)|\(page.language.rawValue)"
+        let answer = try await exports.answer(key: key, version: version) { [report] in
+            try await onFiguresExecutor { try await report.document(query).answer(format: format, vietnamese: page.language == .vi) }
         }
         try await users.audit(
             actor: page.user.username, action: "export", agencyID: page.agency.id, subject: "agency \(page.agency.code)",
