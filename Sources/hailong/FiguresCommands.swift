@@ -78,7 +78,8 @@ struct MethodologyCommand: AsyncParsableCommand {
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Add a methodology version from JSON parameters (code, version, excluded_flags, min_n, par_max, full_at, weights, candidate_share).")
+            abstract: "Add a methodology version from JSON parameters "
+                + "(code, version, excluded_flags, min_n, par_max, full_at, weights, candidate_share).")
         @Option(help: "A JSON file with the parameters, or - for standard input.") var file: String
         @ArgumentParser.Flag(help: "Make it the default for figures that do not name a methodology.") var makeDefault = false
 
