@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 REPO="$(pwd)"
 BIN="$(readlink -f "${1:-${HAILONG_BIN:-.build/debug/hailong}}")"
 [[ -x "$BIN" ]] || { echo "error: no hailong binary at $BIN (swift build --product hailong)" >&2; exit 1; }
-# shellcheck source=deploy/lib/cluster.sh
+# shellcheck source=deploy/lib/cluster.sh disable=SC1091
 source deploy/lib/cluster.sh
 
 WORK="$(mktemp -d /tmp/hailong-restore.XXXXXX)"
@@ -125,6 +125,17 @@ answers "$WORK/answers-a.txt"
 publications "$PA" >"$WORK/pubs-a.txt"
 rows="$(cluster_psql "$PA" hailong "SELECT count(*) FROM responses")"
 pass "demo province on a production-like cluster in $((SECONDS - t0)) s: $rows responses, $(wc -l <"$WORK/pubs-a.txt") publications"
+
+# The monitoring login of deploy/prometheus/postgres-exporter-queries.yaml, made with the grants written there, runs
+# every query of that file.
+sed -n 's/^#   \(CREATE ROLE\|GRANT\)/\1/p' deploy/prometheus/postgres-exporter-queries.yaml | sed "s/PASSWORD '…' //" \
+    | "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PA" -U postgres -d hailong >/dev/null
+python3 -c 'import sys, yaml
+for name, q in yaml.safe_load(open(sys.argv[1])).items():
+    print(q["query"].replace("\n", " ") + ";")' deploy/prometheus/postgres-exporter-queries.yaml \
+    | "$PG_BINDIR/psql" -X -q -A -t -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PA" -U hailong_monitor -d hailong >"$WORK/exporter.txt" \
+    || fail "a query of postgres-exporter-queries.yaml fails as hailong_monitor"
+pass "postgres-exporter-queries.yaml: every query runs as hailong_monitor ($(wc -l <"$WORK/exporter.txt") rows)"
 
 # --- 1. the backup, as the cluster's user (as hailong-backup.service runs it) ---
 as_pg env BACKUP_DIR="$BACKUPS" PGHOST=127.0.0.1 PGPORT="$PA" PGUSER=postgres PGDATABASE=hailong PG_BINDIR="$PG_BINDIR" \

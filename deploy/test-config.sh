@@ -1,10 +1,27 @@
 #!/usr/bin/env bash
-# `systemd-analyze verify` on the units in deploy/systemd (syntax, directives, the timer's calendar), with /opt/hailong
-# pointed at a temporary copy that holds an executable `hailong` and deploy/backup.sh, so that the check does not fail
-# only because nothing is installed here. Skips (exit 0, says so) where systemd-analyze is missing.
-#   deploy/test-systemd.sh [path/to/hailong]
+# Offline checks of the configuration files in deploy/, each with the tool that reads them; a check whose tool is not
+# installed says SKIP (and why) rather than failing:
+#   - `systemd-analyze verify` on deploy/systemd (directives, the timer's calendar), with /opt/hailong pointed at a
+#     temporary copy holding an executable `hailong` and deploy/backup.sh;
+#   - `promtool check rules` on deploy/prometheus/alerts.yml (Debian: prometheus), and the exporter's queries file
+#     parsed as YAML.
+#   deploy/test-config.sh [path/to/hailong]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if command -v promtool >/dev/null 2>&1; then
+    promtool check rules deploy/prometheus/alerts.yml >/dev/null || { promtool check rules deploy/prometheus/alerts.yml; exit 1; }
+    echo "PASS  promtool check rules deploy/prometheus/alerts.yml"
+else
+    echo "SKIP  promtool not installed (apt-get install prometheus): alerts.yml not checked"
+fi
+if python3 -c 'import yaml' 2>/dev/null; then
+    python3 -c 'import sys, yaml
+queries = yaml.safe_load(open(sys.argv[1]))
+assert all("query" in q and "metrics" in q for q in queries.values()), "each entry needs query and metrics"
+print("PASS  " + sys.argv[1] + ": " + ", ".join(queries))' deploy/prometheus/postgres-exporter-queries.yaml
+fi
+
 if ! command -v systemd-analyze >/dev/null 2>&1; then
     echo "SKIP  systemd-analyze not installed (apt-get install systemd)"
     exit 0
