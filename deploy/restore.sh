@@ -36,7 +36,7 @@ restore_dump() {
     exists="$(echo "SELECT 1 FROM pg_database WHERE datname = :'name'" | "$(pg_bin psql)" -X -A -t -d postgres -v "name=$database")"
     [[ -z "$exists" ]] || { echo "error: database $database exists already; restore into a new one" >&2; exit 1; }
     # The database's owner: the owner of the schema's tables in the dump.
-    owner="$("$(pg_bin pg_restore)" --list "$file" | awk '$4 == "TABLE" && $5 == "public" {print $7; exit}')"
+    owner="$("$(pg_bin pg_restore)" --list "$file" | awk '$4 == "TABLE" && $5 == "public" && !found {print $7; found = 1}')"
     "$(pg_bin createdb)" -T template0 -E UTF8 ${owner:+-O "$owner"} "$database"
     "$(pg_bin pg_restore)" --exit-on-error --single-transaction -d "$database" "$file"
     echo "restored $file into $database${owner:+ (owner $owner)}"

@@ -140,6 +140,7 @@ status="$(request /admin/sign-in -H 'Accept-Encoding: gzip')"
 [[ "$status" == 200 ]] || fail "GET /admin/sign-in: $status"
 [[ -z "$(header Content-Encoding)" ]] || fail "/admin is gzipped (BREACH: it must not be)"
 [[ "$(header Strict-Transport-Security)" == "max-age=31536000; includeSubDomains" ]] || fail "HSTS on /admin"
+[[ "$(grep -ci '^strict-transport-security:' "$WORK/headers")" == 1 ]] || fail "two HSTS headers on /admin"
 pass "GET /admin/sign-in: 200, not compressed, one HSTS header"
 
 big="$(python3 -c 'print("{\"comment\":\"" + "x" * 20000 + "\"}")')"

@@ -53,13 +53,13 @@ mkdir -p "$BACKUPS/wal"
 # `hailong` against the cluster on port $1, as production runs it: the service login and the tables' owner.
 hailong() {
     local port=$1; shift
-    env DATABASE_URL="postgres://hailong_app@127.0.0.1:$port/hailong" \
+    exec env DATABASE_URL="postgres://hailong_app@127.0.0.1:$port/hailong" \
         MIGRATION_DATABASE_URL="postgres://hailong_owner@127.0.0.1:$port/hailong" \
         HAILONG_SQL_DIR="$REPO/sql" HAILONG_PORT="$HTTP" HAILONG_STALE_ANSWERS_S=0 LOG_LEVEL=warning "$BIN" "$@"
 }
-serve() {  # serve DBPORT [--demo]
+serve() {  # serve DBPORT [--demo]; SERVE_PID is the binary's own pid (the subshell execs into it)
     local port=$1; shift
-    hailong "$port" serve "$@" >"$WORK/serve.out" 2>>"$WORK/serve.log" &
+    (hailong "$port" serve "$@") >"$WORK/serve.out" 2>>"$WORK/serve.log" &
     SERVE_PID=$!
     for _ in $(seq 1 600); do
         curl -fsS -o /dev/null "http://127.0.0.1:$HTTP/readyz" 2>/dev/null && return 0
@@ -116,12 +116,13 @@ cluster_start "$WORK/a"
 cluster_roles "$PA"
 t0=$SECONDS
 serve "$PA" --demo
-TOKEN="$(hailong "$PA" token add --name restore-check --role par | grep -o 'hlt_[A-Za-z0-9_-]*' | head -n 1)"
+TOKEN="$( (hailong "$PA" token add --name restore-check --role par) | grep -o 'hlt_[A-Za-z0-9_-]*' | sed -n 1p)"
 [[ -n "$TOKEN" ]] || fail "no token from hailong token add"
-hailong "$PA" publish --period "$YEAR" --agency DEMO >/dev/null
-hailong "$PA" publish --period "$YEAR" --agency DEMO --questionnaire sipas-5 >/dev/null
+(hailong "$PA" publish --period "$YEAR" --agency DEMO) >/dev/null
+(hailong "$PA" publish --period "$YEAR" --agency DEMO --questionnaire sipas-5) >/dev/null
 wait_drained
 answers "$WORK/answers-a.txt"
+[[ "$(grep -c '"n":' "$WORK/answers-a.txt")" -ge 4 ]] || fail "the original's answers hold no figures: $(head -c 300 "$WORK/answers-a.txt")"
 publications "$PA" >"$WORK/pubs-a.txt"
 rows="$(cluster_psql "$PA" hailong "SELECT count(*) FROM responses")"
 pass "demo province on a production-like cluster in $((SECONDS - t0)) s: $rows responses, $(wc -l <"$WORK/pubs-a.txt") publications"
@@ -146,7 +147,7 @@ BASE="$(ls -d "$BACKUPS"/base/*)"
 pass "deploy/backup.sh all: $(tr '\n' ';' <"$WORK/backup.txt")"
 
 # --- 2. after the backup: a third publication, its WAL archived ---
-hailong "$PA" publish --period "$(date -d '-1 month' +%Y-%m)" --agency DEMO >/dev/null
+(hailong "$PA" publish --period "$(date -d '-1 month' +%Y-%m)" --agency DEMO) >/dev/null
 publications "$PA" >"$WORK/pubs-a-final.txt"
 segment="$(cluster_psql "$PA" hailong "SELECT pg_walfile_name(pg_switch_wal())")"
 for _ in $(seq 1 100); do [[ -f "$BACKUPS/wal/$segment" ]] && break; sleep 0.2; done
@@ -166,7 +167,7 @@ serve "$PB"
 answers "$WORK/answers-b.txt"
 stop_serve
 diff "$WORK/answers-a.txt" "$WORK/answers-b.txt" >"$WORK/diff-b.txt" || { head -c 2000 "$WORK/diff-b.txt"; fail "indices differ after the dump's restore"; }
-pass "hailong serve on the restored dump: ${#QUERIES[@]} /api/v1/indices answers (live, CSV, published) equal the original's"
+pass "hailong serve on the restored dump: ${#QUERIES[@]} /api/v1/indices answers (live, CSV, published; $(wc -c <"$WORK/answers-a.txt") bytes) equal the original's"
 
 # --- 4. point-in-time recovery: base backup + archived WAL, replayed to the end ---
 mkdir -p "$WORK/c"

@@ -81,9 +81,9 @@ env = dict(os.environ, DATABASE_URL=f"postgres://hailong_app@127.0.0.1:{pg_port}
 replicas = {}  # name -> {"process", "port", "log"}
 
 
-def psql(sql, user="postgres"):
+def psql(sql, user="postgres", db="hailong"):
     return subprocess.run([os.path.join(PGBIN, "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
-                           "-p", str(pg_port), "-U", user, "-d", "hailong", "-c", sql],
+                           "-p", str(pg_port), "-U", user, "-d", db, "-c", sql],
                           check=True, capture_output=True, text=True).stdout.strip()
 
 
@@ -210,8 +210,8 @@ def main():
     as_pg([os.path.join(PGBIN, "pg_ctl"), "-D", pgdata, "-l", os.path.join(work, "postgres.log"), "-w", "start"],
           stdout=subprocess.DEVNULL)
     psql("CREATE ROLE hailong_owner LOGIN; CREATE ROLE hailong_runtime NOLOGIN; "
-         "CREATE ROLE hailong_app LOGIN IN ROLE hailong_runtime; GRANT hailong_runtime TO hailong_owner;")
-    psql("CREATE DATABASE hailong OWNER hailong_owner")
+         "CREATE ROLE hailong_app LOGIN IN ROLE hailong_runtime; GRANT hailong_runtime TO hailong_owner;", db="postgres")
+    psql("CREATE DATABASE hailong OWNER hailong_owner", db="postgres")
     cli("migrate")
     cli("agency", "add", "--code", "TKO", "--name", "Sở Thử nghiệm", "--kind", "department")
     cli("counter", "add", "--agency", "TKO", "--code", "Q1", "--name", "Quầy 1")
