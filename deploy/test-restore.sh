@@ -2,7 +2,8 @@
 # Backups that are restored (CI runs this): the demo province on a cluster set up as in production (owner, runtime
 # role, service login; WAL archived), then
 #   1. deploy/backup.sh all: a base backup, a dump, the roles;
-#   2. after the backup a third publication is made and its WAL archived;
+#   2. a streaming replica (pg_basebackup -R on loopback) replays what follows and refuses writes; after the backup
+#      a third publication is made and its WAL archived;
 #   3. deploy/restore.sh dump into a FRESH cluster: the same publications (content_hash) as at the dump, and
 #      `hailong serve` on it answers /api/v1/indices (live and published) byte for byte as the original did (as_of
 #      aside, which is the moment of computing);
@@ -33,10 +34,10 @@ stop_serve() {
 cleanup() {
     local rc=$?
     stop_serve
-    for c in a b c; do cluster_stop "$WORK/$c"; done
+    for c in a r b c; do cluster_stop "$WORK/$c"; done
     if [[ $rc -ne 0 ]]; then
         echo "--- hailong log"; tail -n 20 "$WORK/serve.log" 2>/dev/null || true
-        for c in a b c; do [[ -f "$WORK/$c/postgres.log" ]] && { echo "--- postgres $c"; tail -n 10 "$WORK/$c/postgres.log"; }; done
+        for c in a r b c; do [[ -f "$WORK/$c/postgres.log" ]] && { echo "--- postgres $c"; tail -n 10 "$WORK/$c/postgres.log"; }; done
     fi
     rm -rf "$WORK"
     exit "$rc"
@@ -146,9 +147,31 @@ BASE="$(ls -d "$BACKUPS"/base/*)"
 [[ -f "${DUMP%.dump}.globals.sql" ]] || fail "no roles file beside the dump"
 pass "deploy/backup.sh all: $(tr '\n' ';' <"$WORK/backup.txt")"
 
+# --- 1b. a streaming replica of the original on loopback (pg_basebackup -R), as deploy/postgres/archiving.conf sets up
+PR="$(free_port)"
+mkdir -p "$WORK/r/run"
+[[ "$(id -u)" -eq 0 ]] && chown -R postgres:postgres "$WORK/r"
+as_pg "$PG_BINDIR/pg_basebackup" -h 127.0.0.1 -p "$PA" -U postgres -D "$WORK/r/data" -R -X stream --checkpoint=fast
+printf "port = %s\nunix_socket_directories = '%s'\narchive_mode = off\nhot_standby = on\n" "$PR" "$WORK/r/run" \
+    | as_pg tee -a "$WORK/r/data/postgresql.auto.conf" >/dev/null
+cluster_start "$WORK/r"
+
 # --- 2. after the backup: a third publication, its WAL archived ---
 (hailong "$PA" publish --period "$(date -d '-1 month' +%Y-%m)" --agency DEMO) >/dev/null
 publications "$PA" >"$WORK/pubs-a-final.txt"
+for _ in $(seq 1 100); do
+    publications "$PR" >"$WORK/pubs-r.txt" 2>/dev/null && cmp -s "$WORK/pubs-a-final.txt" "$WORK/pubs-r.txt" && break
+    sleep 0.1
+done
+cmp -s "$WORK/pubs-a-final.txt" "$WORK/pubs-r.txt" || fail "the streaming replica does not have the third publication"
+[[ "$(cluster_psql "$PR" hailong "SELECT pg_is_in_recovery()")" == t ]] || fail "the replica is not in recovery"
+refusal="$("$PG_BINDIR/psql" -X -q -h 127.0.0.1 -p "$PR" -U hailong_app -d hailong \
+    -c "UPDATE figures_version SET version = version" 2>&1 || true)"
+[[ "$refusal" == *"read-only transaction"* ]] || fail "the replica did not refuse a write as read-only: $refusal"
+lag="$(echo "SELECT CASE WHEN pg_is_in_recovery() THEN coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 0) ELSE 0 END" \
+    | "$PG_BINDIR/psql" -X -q -A -t -h 127.0.0.1 -p "$PR" -U hailong_monitor -d hailong)"
+pass "streaming replica (pg_basebackup -R on loopback): replays the new publication, refuses writes, lag ${lag%%.*} s as hailong_monitor sees it"
+cluster_stop "$WORK/r"
 segment="$(cluster_psql "$PA" hailong "SELECT pg_walfile_name(pg_switch_wal())")"
 for _ in $(seq 1 100); do [[ -f "$BACKUPS/wal/$segment" ]] && break; sleep 0.2; done
 [[ -f "$BACKUPS/wal/$segment" ]] || fail "WAL segment $segment not archived"
