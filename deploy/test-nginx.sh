@@ -89,7 +89,7 @@ EOF
 pass "nginx -t accepts deploy/nginx/hailong.conf ($("$NGINX" -v 2>&1 | sed 's/.*: //'))"
 
 # 3. The service with the demo province, behind nginx.
-HAILONG_DATA_DIR="$WORK/data" HAILONG_PORT="$APP_PORT" HAILONG_TRUSTED_PROXIES=127.0.0.1 LOG_LEVEL=warning \
+HAILONG_DATA_DIR="$WORK/data" HAILONG_PORT="$APP_PORT" HAILONG_TRUSTED_PROXIES=127.0.0.1 LOG_LEVEL=info LOG_FORMAT=json \
     "$BIN" serve --demo >"$WORK/demo.txt" 2>"$WORK/hailong.log" &
 HAILONG_PID=$!
 for _ in $(seq 1 600); do
@@ -129,6 +129,14 @@ status="$(request /api/v1/responses -H "Authorization: Bearer $KIOSK" -H 'Conten
     -H "Idempotency-Key: $(python3 -c 'import uuid; print(uuid.uuid4())')" -d "$rating")"
 [[ "$status" == 201 ]] || fail "kiosk rating through nginx: $status $(cat "$WORK/body")"
 pass "kiosk pairing and one rating through nginx: 201 $(cat "$WORK/body")"
+# LOG_FORMAT=json: every line the service wrote is one JSON object; the pairing's line carries its request id.
+python3 - "$WORK/hailong.log" <<'PY' || fail "the service's JSON log"
+import json, sys
+lines = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8") if line.strip()]
+paired = [line for line in lines if line["message"] == "kiosk paired"]
+assert paired and paired[0].get("request_id"), f"no 'kiosk paired' line with a request_id in {len(lines)} lines"
+print(f"PASS  LOG_FORMAT=json: {len(lines)} log lines, each one JSON object; 'kiosk paired' has request_id {paired[0]['request_id']}")
+PY
 
 status="$(request /s/DEMO.STP -H 'Accept-Encoding: gzip')"
 [[ "$status" == 200 ]] || fail "GET /s/DEMO.STP: $status"
