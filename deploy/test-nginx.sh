@@ -135,7 +135,10 @@ import json, sys
 lines = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8") if line.strip()]
 paired = [line for line in lines if line["message"] == "kiosk paired"]
 assert paired and paired[0].get("request_id"), f"no 'kiosk paired' line with a request_id in {len(lines)} lines"
-print(f"PASS  LOG_FORMAT=json: {len(lines)} log lines, each one JSON object; 'kiosk paired' has request_id {paired[0]['request_id']}")
+proxy = paired[0].get("metadata", {}).get("proxy_request_id", "")
+assert len(proxy) == 32, f"nginx's X-Request-Id is not in the line: {paired[0]}"
+print(f"PASS  LOG_FORMAT=json: {len(lines)} log lines, each one JSON object; 'kiosk paired' has request_id "
+      f"{paired[0]['request_id']} and nginx's proxy_request_id {proxy}")
 PY
 
 status="$(request /s/DEMO.STP -H 'Accept-Encoding: gzip')"
