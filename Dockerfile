@@ -4,7 +4,8 @@
 #   docker run -p 8080:8080 -e DATABASE_URL='postgres://user:pass@db:5432/hailong?sslmode=prefer' hailong
 # DATABASE_URL must be set in containers: the embedded PostgreSQL (used when it is
 # unset) needs the PostgreSQL server binaries, which are not in this image.
-# Untested by a real `docker build` on the project's build machine (no Docker there).
+# Untested by a real `docker build` on the project's build machine (no container engine runs there); linted by
+# hadolint in deploy/test-config.sh, and deploy/k8s/ runs exactly this image's entry point.
 
 # ---- build stage ----
 FROM swift:6.3-bookworm AS build
@@ -28,7 +29,9 @@ RUN swift build -c release --product hailong --static-swift-stdlib \
 FROM debian:bookworm-slim
 
 # ca-certificates: TLS to PostgreSQL; tzdata: period boundaries (Asia/Ho_Chi_Minh);
-# curl: HEALTHCHECK.
+# curl: HEALTHCHECK. Not pinned to versions: bookworm's security updates replace them, and a pinned version that
+# has been replaced fails the build.
+# hadolint ignore=DL3008
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
        ca-certificates tzdata curl \
@@ -50,11 +53,12 @@ ENV HAILONG_SQL_DIR=/app/sql \
     HAILONG_DATA_DIR=/var/lib/hailong
 
 WORKDIR /var/lib/hailong
-USER hailong
+# Numeric, so that Kubernetes' runAsNonRoot can check it (deploy/k8s/deployment.yaml runs it as 10001 too).
+USER 10001:10001
 EXPOSE 8080
 
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD curl -fsS "http://127.0.0.1:${HAILONG_PORT:-8080}/healthz" || exit 1
+    CMD ["sh", "-c", "curl -fsS \"http://127.0.0.1:${HAILONG_PORT:-8080}/healthz\" || exit 1"]
 
 ENTRYPOINT ["/app/hailong"]
 CMD ["serve"]

@@ -11,8 +11,9 @@ struct Runtime {
 
     /// Reads the environment and sets up logging; a bad setting ends the command with one clear line.
     static func load() throws -> Runtime {
-        let configuration = try ServerConfiguration(environment: ProcessInfo.processInfo.environment)
-        LoggingBootstrap.once(level: configuration.logLevel)
+        let environment = ProcessInfo.processInfo.environment
+        let configuration = try ServerConfiguration(environment: environment)
+        LoggingBootstrap.once(level: configuration.logLevel, format: try LogFormat(environment: environment))
         var logger = Logger(label: "hailong")
         logger.logLevel = configuration.logLevel
         return Runtime(configuration: configuration, logger: logger)
@@ -87,13 +88,18 @@ enum LoggingBootstrap {
     nonisolated(unsafe) private static var done = false
 
     /// Bootstraps once per process; only called from the main command before any concurrency starts.
-    static func once(level: Logger.Level) {
+    static func once(level: Logger.Level, format: LogFormat = .text) {
         guard !done else { return }
         done = true
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+        switch format {
+        case .text:
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        case .json:
+            LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
         }
     }
 }

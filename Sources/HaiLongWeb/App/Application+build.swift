@@ -16,6 +16,8 @@ import ServiceLifecycle
 /// acknowledged before they are stored, so a crash loses acknowledged ratings. Never set it in production.
 public func buildRouter(_ dependencies: AppDependencies, unsafeAckBeforeCommit: Bool = false) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    // First, so that the proxy's request id is on every line logged about the request, errors included.
+    router.add(middleware: ProxyRequestIDMiddleware())
     router.add(middleware: ProblemMiddleware())
     let routeMethods = RouteMethods()
     router.add(middleware: MethodNotAllowedMiddleware(routes: routeMethods))
