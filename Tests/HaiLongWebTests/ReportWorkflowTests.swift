@@ -150,6 +150,44 @@ import Testing
         }
     }
 
+    /// `?lang=en` puts the pages in English; the report, its section headings and its files stay Vietnamese, and the
+    /// page says so.
+    @Test func theReportPagesAreInEnglishWhileTheReportStaysVietnamese() async throws {
+        try await AppHarness.run { app, client in
+            try await Self.seed(app)
+            let year = Self.year
+            let base = "/admin/agencies/P.A/report"
+            let agency = try await admin.session(app, client, "tuphap", agency: "P.A")
+            let province = try await admin.session(app, client, "snv", agency: "P")
+            let today = LocalDate(Date(), in: TimeZone(identifier: "Asia/Ho_Chi_Minh")!)
+            let left = ReportDeadlines().daysLeft(.agency, year: year, today: today)
+
+            let empty = try await client.execute(uri: "\(base)?year=\(year)&lang=en", method: .get, headers: [.cookie: agency.cookie])
+            #expect(empty.text.contains("Report to Sở Nội vụ") && empty.text.contains("No report of \(year) has been made yet."))
+            #expect(empty.text.contains(#"<span id="report-days-left">\#(AdminController.daysLeftText(left, .en))</span>"#))
+            #expect(empty.text.contains(#"id="report-language""#) && empty.text.contains("it is a Vietnamese state document"))
+            #expect(!empty.text.contains("Chưa lập báo cáo") && !empty.text.contains("nil"))
+
+            let made = try await admin.post(client, "\(base)/create?year=\(year)&lang=en", cookie: agency.cookie, ["csrf": agency.csrf])
+            let location = try #require(made.headers[.location])
+            #expect(location.contains("lang=en") && location.contains("done=create"))
+            let draft = try await client.execute(uri: location, method: .get, headers: [.cookie: agency.cookie])
+            #expect(draft.text.contains("The draft report was made.") && draft.text.contains(#"data-status="draft">Draft</strong>"#))
+            #expect(draft.text.contains("Figures from the published snapshot version ") && draft.text.contains("Save the draft"))
+            #expect(draft.text.contains("IV. Kết quả đạt được"), "the report's own headings stay Vietnamese")
+            // In Vietnamese, the page is as before and says nothing of languages.
+            let vietnamese = try await client.execute(uri: "\(base)?year=\(year)", method: .get, headers: [.cookie: agency.cookie])
+            #expect(vietnamese.text.contains("Lưu dự thảo") && !vietnamese.text.contains(#"id="report-language""#))
+
+            let status = try await client.execute(
+                uri: "/admin/reports?year=\(year)&lang=en", method: .get, headers: [.cookie: province.cookie])
+            #expect(status.text.contains("Yearly reports on public-service culture · \(year)"))
+            #expect(status.text.contains(#"<td class="state">Draft</td>"#) && status.text.contains(#"<td class="state">Not started</td>"#))
+            #expect(status.text.contains("Consolidated report due") && status.text.contains(AdminController.daysLeftText(left, .en)))
+            #expect(!status.text.contains("Chưa lập") && !status.text.contains("nil"))
+        }
+    }
+
     @Test func theProvinceSetsItsDeadlines() async throws {
         try await AppHarness.run { app, client in
             let year = Self.year

@@ -83,18 +83,39 @@ public struct PostgresReportStore: Sendable {
             }
             var standings: [ReportStanding] = []
             for (agency, reportID) in listed {
-                var standing = ReportStanding(agency: agency, latest: nil, returnedComment: nil)
-                if reportID != nil {
-                    let versions = try await Self.versions(
+                let versions =
+                    reportID == nil
+                    ? []
+                    : try await Self.versions(
                         connection, agency: agency, year: year, kind: .agency, scope: nil, lock: false, logger: logger)
-                    standing.latest = versions.first
-                    if versions.count > 1, versions[0].status == .draft, versions[1].status == .returned {
-                        standing.returnedComment = versions[1].decisionComment
-                    }
-                }
-                standings.append(standing)
+                standings.append(ReportStanding(agency: agency, versions: versions))
             }
             return standings
+        }
+    }
+
+    /// Where `agency`'s own report of `year` stands (for the overview of those who owe it).
+    public func standing(agency: Agency, year: Int, kind: ReportKind, within scope: Agency?) async throws -> ReportStanding {
+        ReportStanding(agency: agency, versions: try await versions(agency: agency, year: year, kind: kind, within: scope))
+    }
+
+    /// How many of the agencies that owe `province` a report of `year` have sent it, in one query (the overview shows it
+    /// on every visit; `standings` reads every agency's versions).
+    public func tally(province: Agency, year: Int, within scope: Agency?) async throws -> ReportTally {
+        try await transaction(within: scope) { connection in
+            let rows = try await connection.query(
+                """
+                SELECT count(*), count(*) FILTER (WHERE r.status IN ('submitted', 'accepted')), count(*) FILTER (WHERE r.status = 'accepted')
+                FROM agencies c
+                LEFT JOIN LATERAL (
+                    SELECT status FROM reports WHERE agency_id = c.id AND year = \(year) AND kind = 'agency' ORDER BY version DESC LIMIT 1
+                ) r ON true
+                WHERE c.parent_id = \(province.id) AND (c.valid_to IS NULL OR extract(year FROM c.valid_to) >= \(year))
+                """, logger: logger)
+            for try await (total, submitted, accepted) in rows.decode((Int, Int, Int).self) {
+                return ReportTally(total: total, submitted: submitted, accepted: accepted)
+            }
+            return ReportTally(total: 0, submitted: 0, accepted: 0)
         }
     }
 

@@ -33,6 +33,15 @@ public struct ReportStanding: Sendable {
     /// The comment of the version returned before the current draft, when there is one.
     public var returnedComment: String?
 
+    /// `versions` newest first, as `PostgresReportStore.versions` reads them.
+    init(agency: Agency, versions: [StoredReport]) {
+        self.agency = agency
+        latest = versions.first
+        if versions.count > 1, versions[0].status == .draft, versions[1].status == .returned {
+            returnedComment = versions[1].decisionComment
+        }
+    }
+
     /// `not_started`, `draft`, `submitted`, `returned` (a draft that follows a returned version) or `accepted`.
     public var state: String {
         guard let latest else { return "not_started" }

@@ -206,6 +206,7 @@ struct AdminController: Sendable {
                 figures, period: period, sort: sort, descending: descending, page: page, language: language)
         }
         let canEmulate = try await seesEmulation(user)
+        let reportNotices = try await overviewReportNotices(for: user, language: language)
         return AdminPages.render(
             "overview",
             AdminPages.context(language).merging([
@@ -213,6 +214,7 @@ struct AdminController: Sendable {
                 "period": period.label, "table": table,
                 "can_audit": user.role == .admin || user.role == .agencyAdmin,
                 "can_emulate": canEmulate,
+                "owed_reports": reportNotices.owed, "report_tallies": reportNotices.tallies,
             ]) { $1 },
             status: .ok, secure: secure)
     }

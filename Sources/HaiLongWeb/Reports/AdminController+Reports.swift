@@ -42,16 +42,27 @@ extension AdminController {
     @Sendable func reportPage(_ request: Request, context: PageRequestContext, reports: YearlyReports) async throws -> Response {
         let page = try await agencyPageContext(request, context: context)
         let year = try reportYear(request)
-        let notice = request.uri.queryParameters["done"].flatMap { Self.reportNotices[String($0)] }
+        let notice = Self.reportNotice(request, page.language)
         return try await renderReport(page, year: year, reports: reports, notice: notice, error: nil, status: .ok)
     }
 
-    static let reportNotices = [
-        "create": "Đã lập dự thảo báo cáo.", "save": "Đã lưu dự thảo.", "refresh": "Đã cập nhật số liệu từ bản công bố mới nhất.",
-        "submit": "Đã gửi báo cáo: phiên bản này không thể sửa nữa.", "return": "Đã trả lại báo cáo; cơ quan tiếp tục ở phiên bản mới.",
-        "accept": "Đã tiếp nhận báo cáo.", "deadlines": "Đã lưu thời hạn báo cáo.",
-        "compose": "Đã tổng hợp lại các phần nội dung từ các báo cáo đã tiếp nhận.",
-    ]
+    /// What `?done=` says was done, in the page's language.
+    static func reportNotice(_ request: Request, _ language: Language) -> String? {
+        guard let done = request.uri.queryParameters["done"].map(String.init),
+            ["create", "save", "refresh", "submit", "return", "accept", "deadlines", "compose"].contains(done)
+        else { return nil }
+        return AdminPages.text("yearly_done_\(done)", language)
+    }
+
+    /// The page's words for a version's status ("Dự thảo", "Draft").
+    static func statusText(_ status: ReportStatus, _ language: Language) -> String {
+        AdminPages.text("yearly_version_\(status.rawValue)", language)
+    }
+
+    /// The report pages follow `?lang=`, the reports do not: in English the page says so.
+    static func documentNote(_ language: Language) -> String? {
+        language == .en ? AdminPages.text("yearly_document_note", language) : nil
+    }
 
     func renderReport(
         _ page: AgencyPage, year: Int, reports: YearlyReports, notice: String?, error: String?, status: HTTPResponse.Status,
@@ -69,28 +80,33 @@ extension AdminController {
         let canEdit = page.user.role != .viewer
         let decides = try await speaksForProvince(page.user) && kind == .agency
         var values = yearContext(page, year: year, title: "report_title", path: "report")
-        values["title"] = kind == .consolidated ? "Báo cáo tổng hợp" : "Báo cáo văn hóa công vụ"
+        let language = page.language
+        values["title"] = AdminPages.text(kind == .consolidated ? "yearly_title_consolidated" : "yearly_title", language)
+        values["document_note"] = Self.documentNote(language)
         values["notice"] = notice
         values["error"] = error
         values["consolidated"] = kind == .consolidated
         values["due"] = Self.dayText(deadlines.due(kind, year: year))
-        values["days_left"] = ReportDeadlines.daysLeftText(deadlines.daysLeft(kind, year: year, today: today))
+        values["days_left"] = Self.daysLeftText(deadlines.daysLeft(kind, year: year, today: today), language)
         values["none"] = current == nil
+        values["none_text"] = Self.filled(AdminPages.text("yearly_none", language), ["year": String(year)])
         values["can_create"] = canEdit && current == nil
         if let current {
             let shown = narrative ?? current.content.narrative
             values["version"] = current.version
-            values["status"] = current.status.vietnamese
+            values["status"] = Self.statusText(current.status, language)
             values["status_code"] = current.status.rawValue
             values["editable"] = canEdit && current.status == .draft
             values["can_decide"] = decides && current.status == .submitted
             if current.status == .draft, versions.count > 1, versions[1].status == .returned {
                 values["returned_comment"] = versions[1].decisionComment
-                values["returned_version"] = versions[1].version
+                values["returned_by"] = Self.filled(
+                    AdminPages.text("yearly_returned_by", language), ["version": String(versions[1].version)])
             }
-            values["snapshot"] =
-                "phiên bản \(current.content.snapshot.version) của \(current.content.snapshot.agency), "
-                + "SHA-256 \(current.content.snapshot.sha256)"
+            let snapshot = current.content.snapshot
+            values["snapshot"] = Self.filled(
+                AdminPages.text("yearly_snapshot", language),
+                ["version": String(snapshot.version), "agency": snapshot.agency, "sha256": snapshot.sha256])
             values["published_for_report"] = current.content.snapshot.publishedForReport
             values["content_sha256"] = current.contentSHA256
             values["sections"] = zip(
@@ -104,7 +120,7 @@ extension AdminController {
             }
             values["versions"] = versions.map { version -> [String: Any] in
                 [
-                    "version": version.version, "status": version.status.vietnamese,
+                    "version": version.version, "status": Self.statusText(version.status, language),
                     "submitted": version.submittedAt.map { AdminPages.dateTime($0, timeZone: report.timeZone) } ?? "–",
                     "decided": version.decidedAt.map { AdminPages.dateTime($0, timeZone: report.timeZone) } ?? "–",
                     "comment": version.decisionComment ?? "", "sha256": version.contentSHA256 ?? "–",
@@ -230,22 +246,24 @@ extension AdminController {
             sections.append([
                 "code": province.code, "path": CodeText.escaped(province.code), "name": province.name,
                 "agency_due": Self.dayText(due), "province_due": Self.dayText(deadlines.due(.consolidated, year: year)),
-                "agency_days_left": ReportDeadlines.daysLeftText(left),
-                "province_days_left": ReportDeadlines.daysLeftText(deadlines.daysLeft(.consolidated, year: year, today: today)),
+                "agency_days_left": Self.daysLeftText(left, language),
+                "province_days_left": Self.daysLeftText(deadlines.daysLeft(.consolidated, year: year, today: today), language),
                 "agency_due_input": "\(deadlines.agencyDay)/\(deadlines.agencyMonth)",
                 "province_due_input": "\(deadlines.provinceDay)/\(deadlines.provinceMonth)",
-                "consolidated_status": consolidated.map { "\($0.status.vietnamese) (v\($0.version))" } ?? "Chưa lập",
+                "consolidated_status": consolidated.map { "\(Self.statusText($0.status, language)) (v\($0.version))" }
+                    ?? AdminPages.text("yearly_state_not_started", language),
                 "summary": ["not_started", "draft", "submitted", "returned", "accepted"].map {
-                    ["label": ReportStanding.vietnamese($0), "count": counts[$0] ?? 0, "state": $0] as [String: Any]
+                    ["label": AdminPages.text("yearly_state_\($0)", language), "count": counts[$0] ?? 0, "state": $0] as [String: Any]
                 },
                 "rows": standings.map { standing -> [String: Any] in
                     let latest = standing.latest
                     let late = latest?.submittedAt == nil && left < 0
                     return [
                         "code": standing.agency.code, "path": CodeText.escaped(standing.agency.code), "name": standing.agency.name,
-                        "state": standing.state, "status": standing.stateVietnamese, "version": latest.map { "v\($0.version)" } ?? "–",
+                        "state": standing.state, "status": AdminPages.text("yearly_state_\(standing.state)", language),
+                        "version": latest.map { "v\($0.version)" } ?? "–",
                         "submitted": latest?.submittedAt.map { AdminPages.dateTime($0, timeZone: report.timeZone) } ?? "–",
-                        "days_left": latest?.submittedAt == nil ? ReportDeadlines.daysLeftText(left) : "–", "late": late,
+                        "days_left": latest?.submittedAt == nil ? Self.daysLeftText(left, language) : "–", "late": late,
                         "comment": standing.returnedComment ?? latest?.decisionComment ?? "",
                         "can_decide": decides && latest?.status == .submitted,
                     ]
@@ -257,7 +275,8 @@ extension AdminController {
             "switch_query": "year=\(year)&lang=\(language.other.rawValue)", "provinces": sections, "can_decide": decides,
         ]) { $1 }
         // Set only when there is one: an absent optional put in the context would print as "nil".
-        values["notice"] = request.uri.queryParameters["done"].flatMap { Self.reportNotices[String($0)] }
+        values["notice"] = Self.reportNotice(request, language)
+        values["document_note"] = Self.documentNote(language)
         return AdminPages.render("report_status", values, status: .ok, secure: secure)
     }
 
@@ -283,6 +302,7 @@ extension AdminController {
                 agencyMonth: agencyDue.month, agencyDay: agencyDue.day, provinceMonth: provinceDue.month, provinceDay: provinceDue.day),
             province: province, by: context.user.username, within: province)
         let year = try reportYear(request)
-        return redirect("/admin/reports?year=\(year)&done=deadlines")
+        let language = Language(request.uri.queryParameters["lang"].map(String.init))
+        return redirect("/admin/reports?year=\(year)&lang=\(language.rawValue)&done=deadlines")
     }
 }
