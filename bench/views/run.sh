@@ -290,7 +290,12 @@ if [[ "$LIVE" == 1 ]]; then
     stop_server
 fi
 
-commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
+# A binary copied out of its checkout carries its commit in a .commit file beside it (as bench/aggregate reads it).
+if [[ -f "$(dirname "$binary")/.commit" ]]; then
+    commit=$(cat "$(dirname "$binary")/.commit")
+else
+    commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
+fi
 {
     echo "date     $(date -Iseconds)"
     echo "machine  $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
