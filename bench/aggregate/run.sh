@@ -203,8 +203,8 @@ export HAILONG_SQL_DIR="$sql_dir"
 export HAILONG_TIMEZONE="$ZONE"
 export LOG_LEVEL="${LOG_LEVEL:-warning}"
 cli() { "$binary" "$@"; }
-# shellcheck source=../lib/response-keys.sh
-source "$here/../lib/response-keys.sh"
+# shellcheck source=../lib/load.sh
+source "$here/../lib/load.sh"
 
 # --- the directory and the responses --------------------------------------------------------------------------
 log "migrate, create the directory"
@@ -217,17 +217,7 @@ log "load $RESPONSES responses over $YEAR ($days days) in chunks of $CHUNK"
 load_t0=$(now_s)
 # The responses' keys and indexes are rebuilt after the load with their own definitions (as pg_restore does).
 drop_response_keys "$work/keys.sql"
-lo=1
-chunk_no=0
-while (( lo <= RESPONSES )); do
-    hi=$(( lo + CHUNK - 1 )); (( hi > RESPONSES )) && hi=$RESPONSES
-    chunk_no=$((chunk_no + 1))
-    PGOPTIONS="-c session_replication_role=replica -c synchronous_commit=off -c work_mem=512MB" \
-        psql_f -v lo="$lo" -v hi="$hi" -v g0=1 -v total="$RESPONSES" -v day0="$YEAR-01-01" -v span="$days" \
-        -v zone="$ZONE" -v seed="0.$chunk_no" -v queue=false -f "$here/responses.sql" >/dev/null
-    log "  loaded $hi"
-    lo=$(( hi + 1 ))
-done
+load_responses "$RESPONSES" "$CHUNK" "$YEAR" "$ZONE" "$here/responses.sql"
 insert_s=$(echo "$(now_s) - $load_t0" | bc -l)
 log "rebuild the keys and indexes of responses"
 index_t0=$(now_s)

@@ -24,8 +24,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 aggregate="$repo/bench/aggregate"
-# shellcheck source=../lib/response-keys.sh
-source "$repo/bench/lib/response-keys.sh"
+# shellcheck source=../lib/load.sh
+source "$repo/bench/lib/load.sh"
 binary="$(realpath "${1:-$repo/.build-release/release/hailong}")"
 [[ -x "$binary" ]] || { echo "no hailong binary at $binary (swift build -c release --scratch-path .build-release)" >&2; exit 2; }
 sql_dir="${HAILONG_SQL_DIR:-$repo/sql}"
@@ -183,20 +183,10 @@ for size in $SIZES; do
     block_args=()
     for i in $(seq 1 40); do block_args+=(--agency "$(printf '%s.X%03d' "$PROVINCE" "$i")"); done
     "$binary" block add --code KHOI1 --name "Cụm thi đua xã số 1" --year "$YEAR" "${block_args[@]}" >/dev/null
-    days=$(psql_q "SELECT make_date($YEAR + 1, 1, 1) - make_date($YEAR, 1, 1)")
     t0=$(now_s)
-    # Loaded as a restore would (bench/lib/response-keys.sh), no FK triggers meanwhile.
+    # Loaded as a restore would (bench/lib/load.sh), no FK triggers meanwhile.
     drop_response_keys "$work/keys.sql"
-    lo=1
-    chunk_no=0
-    while (( lo <= size )); do
-        hi=$(( lo + CHUNK - 1 )); (( hi > size )) && hi=$size
-        chunk_no=$((chunk_no + 1))
-        PGOPTIONS="-c session_replication_role=replica -c synchronous_commit=off -c work_mem=512MB" \
-            psql_f -v lo="$lo" -v hi="$hi" -v g0=1 -v total="$size" -v day0="$YEAR-01-01" -v span="$days" \
-            -v zone="$ZONE" -v seed="0.$chunk_no" -v queue=false -f "$aggregate/responses.sql" >/dev/null
-        lo=$(( hi + 1 ))
-    done
+    load_responses "$size" "$CHUNK" "$YEAR" "$ZONE" "$aggregate/responses.sql"
     restore_response_keys "$work/keys.sql"
     psql_q "VACUUM (ANALYZE) responses" >/dev/null
     load_s=$(echo "$(now_s) - $t0" | bc -l)

@@ -92,7 +92,10 @@ extension AdminPages {
     static func evaluationRows(
         _ document: EvaluationReport.OfficerDocument, minimum: Int, page: Int = 1, base: String = "", language: Language
     ) -> [String: Any] {
-        var rows = document.items.map { item -> [String: Any] in
+        // The page's officers are cut first: formatting 10,000 rows to show 100 took most of the page's time.
+        var items = document.items
+        let pager = paginate(&items, page: page, base: base, text: "pager_officers", language: language)
+        let rows = items.map { item -> [String: Any] in
             let confirmed = item.violations.filter { $0.status == "confirmed" }.count
             let pending = item.violations.filter { $0.status == "reported" }.count
             return [
@@ -104,7 +107,6 @@ extension AdminPages {
                 "why": language == .vi ? item.why_vi : item.why,
             ]
         }
-        let pager = paginate(&rows, page: page, base: base, text: "pager_officers", language: language)
         return pager.merging([
             "officers": rows, "officers_empty": rows.isEmpty,
             "too_few_text": text("too_few", language).replacingOccurrences(of: "{min}", with: String(minimum)),

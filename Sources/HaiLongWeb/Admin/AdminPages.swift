@@ -118,7 +118,7 @@ enum AdminPages {
 
     /// Cuts `rows` to `page` of them (`overviewPageSize` rows; a page past the last shows the last) and says where it
     /// stands: the pager's text (`text`, with {page}, {pages} and {total}) and links to the pages before and after.
-    static func paginate(_ rows: inout [[String: Any]], page: Int, base: String, text key: String, language: Language) -> [String: Any] {
+    static func paginate<Row>(_ rows: inout [Row], page: Int, base: String, text key: String, language: Language) -> [String: Any] {
         let total = rows.count
         let pages = max(1, (total + overviewPageSize - 1) / overviewPageSize)
         let shown = min(page, pages)

@@ -1,4 +1,4 @@
-# Sourced by the benchmarks that bulk-load responses (bench/aggregate, bench/views): loaded as a restore would, the
+# Sourced by the benchmarks that bulk-load responses (bench/aggregate, bench/views). Loaded as a restore would, the
 # responses' keys and indexes and the foreign keys to them are dropped first and made again afterwards with their own
 # definitions. Both functions use the caller's psql_q (one statement, unaligned output) and psql_f (psql with arguments).
 
@@ -22,4 +22,20 @@ drop_response_keys() {  # FILE
 # Makes the keys and indexes of FILE again.
 restore_response_keys() {  # FILE
     grep -v '^;*$' "$1" | psql_f >/dev/null
+}
+
+# Stores TOTAL synthetic responses over YEAR (bench/aggregate/responses.sql: FILE), not queued, in chunks of CHUNK, each
+# chunk one session without foreign-key triggers and with synchronous_commit off (a restore, not the write path).
+load_responses() {  # TOTAL CHUNK YEAR ZONE FILE
+    local total=$1 chunk=$2 year=$3 zone=$4 file=$5 lo=1 hi chunk_no=0 days
+    days=$(psql_q "SELECT make_date($year + 1, 1, 1) - make_date($year, 1, 1)")
+    while (( lo <= total )); do
+        hi=$(( lo + chunk - 1 )); (( hi > total )) && hi=$total
+        chunk_no=$((chunk_no + 1))
+        PGOPTIONS="-c session_replication_role=replica -c synchronous_commit=off -c work_mem=512MB" \
+            psql_f -v lo="$lo" -v hi="$hi" -v g0=1 -v total="$total" -v day0="$year-01-01" -v span="$days" \
+            -v zone="$zone" -v seed="0.$chunk_no" -v queue=false -f "$file" >/dev/null
+        if declare -F log >/dev/null; then log "  loaded $hi"; fi
+        lo=$(( hi + 1 ))
+    done
 }
