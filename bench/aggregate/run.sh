@@ -480,16 +480,7 @@ if [[ "${LIVE:-1}" == 1 ]]; then
     log "f. reads while $LIVE_RATE ratings a second arrive"
     live_version0=$(psql_q "SELECT version FROM figures_version WHERE id = 1")
     live_applied0=$(psql_q "SELECT applied_total FROM aggregator_state WHERE id = 1")
-    (
-        next=$g_next
-        while :; do
-            t0=$(now_s)
-            psql_f -v lo="$next" -v hi="$((next + LIVE_RATE - 1))" -v g0="$next" -v total="$LIVE_RATE" \
-                -v day0="$YEAR-12-31" -v span=1 -v zone="$ZONE" -v seed=0.77 -v queue=true -f "$here/responses.sql" >/dev/null
-            next=$((next + LIVE_RATE))
-            sleep "$(echo "s = 1 - ($(now_s) - $t0); if (s < 0) s = 0; s" | bc -l)"
-        done
-    ) &
+    feed_responses "$g_next" "$LIVE_RATE" "$YEAR" "$ZONE" "$here/responses.sql" &
     feeder=$!
     sleep 3
     live_targets=("depth1|${read_url[depth1]}")

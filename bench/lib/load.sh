@@ -39,3 +39,16 @@ load_responses() {  # TOTAL CHUNK YEAR ZONE FILE
         lo=$(( hi + 1 ))
     done
 }
+
+# Stores RATE synthetic responses a second of the last day of YEAR, queued as the service queues them, numbered from
+# FIRST, until killed: the ratings that arrive during a benchmark's live phase (run it in the background).
+feed_responses() {  # FIRST RATE YEAR ZONE FILE
+    local next=$1 rate=$2 year=$3 zone=$4 file=$5 t0
+    while :; do
+        t0=$(date +%s.%N)
+        psql_f -v lo="$next" -v hi="$((next + rate - 1))" -v g0="$next" -v total="$rate" \
+            -v day0="$year-12-31" -v span=1 -v zone="$zone" -v seed=0.77 -v queue=true -f "$file" >/dev/null
+        next=$((next + rate))
+        sleep "$(echo "s = 1 - ($(date +%s.%N) - $t0); if (s < 0) s = 0; s" | bc -l)"
+    done
+}

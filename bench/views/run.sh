@@ -245,16 +245,7 @@ if [[ "$LIVE" == 1 ]]; then
     start_server
     sign_in
     g_next=$(( size + 1 ))
-    (
-        next=$g_next
-        while :; do
-            t0=$(now_s)
-            psql_f -v lo="$next" -v hi="$((next + LIVE_RATE - 1))" -v g0="$next" -v total="$LIVE_RATE" \
-                -v day0="$YEAR-12-31" -v span=1 -v zone="$ZONE" -v seed=0.77 -v queue=true -f "$aggregate/responses.sql" >/dev/null
-            next=$((next + LIVE_RATE))
-            sleep "$(echo "s = 1 - ($(now_s) - $t0); if (s < 0) s = 0; s" | bc -l)"
-        done
-    ) &
+    feed_responses "$g_next" "$LIVE_RATE" "$YEAR" "$ZONE" "$aggregate/responses.sql" &
     feeder=$!
     sleep 3
     for view in "${views[@]}"; do
