@@ -5,6 +5,7 @@ import HaiLongCore
 import HaiLongStore
 import HaiLongWeb
 import Hummingbird
+import PostgresNIO
 import ServiceLifecycle
 
 /// `hailong serve`: the HTTP server and the aggregator in one service group.
@@ -67,8 +68,17 @@ struct Serve: AsyncParsableCommand {
                 interval: settings.aggregatorInterval, logger: logger)
             let housekeeping = HousekeepingService(
                 store: PersonalDataStore(client: client, logger: logger), retentionDays: settings.retentionDays, logger: logger)
+            var services: [any Service] = [aggregator, housekeeping]
+            var reads: ReadRouting?
+            if let url = settings.databaseReadURL {
+                // The same runtime login on the replica; the routing sends reads there only while it keeps up.
+                let replica = PostgresClient(configuration: try RuntimeRole.configuration(url), backgroundLogger: logger)
+                let routing = ReadRouting(primary: client, replica: replica, maxLag: settings.readMaxLag, logger: logger)
+                services += [replica, routing]
+                reads = routing
+            }
             let app = buildApplication(
-                client: client, migrator: migrator, configuration: settings, services: [aggregator, housekeeping], logger: logger)
+                client: client, reads: reads, migrator: migrator, configuration: settings, services: services, logger: logger)
             logger.info("HaiLong listening", metadata: ["address": "http://\(settings.host):\(settings.port)"])
             try await app.runService()
         }

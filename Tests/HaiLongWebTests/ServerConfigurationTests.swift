@@ -34,6 +34,28 @@ import Testing
         }
     }
 
+    /// `DATABASE_READ_URL` needs the primary it replicates; `HAILONG_READ_MAX_LAG_S` bounds how far it may lag.
+    @Test func aReadReplicaNeedsItsPrimaryAndABoundedLag() throws {
+        let primary = "postgres://hailong_app@db.internal/hailong"
+        let replica = "postgres://hailong_app@replica.internal/hailong"
+        let configured = try ServerConfiguration(environment: ["DATABASE_URL": primary, "DATABASE_READ_URL": replica])
+        #expect(configured.databaseReadURL?.host == "replica.internal")
+        #expect(configured.readMaxLag == .seconds(10))
+        #expect(try ServerConfiguration(environment: [:]).databaseReadURL == nil)
+        let alone = #expect(throws: ConfigurationError.self) { try ServerConfiguration(environment: ["DATABASE_READ_URL": replica]) }
+        #expect(alone?.variable == "DATABASE_READ_URL")
+        let lag = ["DATABASE_URL": primary, "DATABASE_READ_URL": replica, "HAILONG_READ_MAX_LAG_S": "3"]
+        #expect(try ServerConfiguration(environment: lag).readMaxLag == .seconds(3))
+        for bad in ["0", "a while", "3601"] {
+            let error = #expect(throws: ConfigurationError.self) { try ServerConfiguration(environment: ["HAILONG_READ_MAX_LAG_S": bad]) }
+            #expect(error?.variable == "HAILONG_READ_MAX_LAG_S")
+        }
+        let malformed = #expect(throws: ConfigurationError.self) {
+            try ServerConfiguration(environment: ["DATABASE_URL": primary, "DATABASE_READ_URL": "mysql://nope"])
+        }
+        #expect(malformed?.variable == "DATABASE_READ_URL")
+    }
+
     /// A client that connects and sends nothing is disconnected by the server the service runs.
     @Test func theServerClosesAnIdleConnection() async throws {
         let router = Router()

@@ -84,12 +84,18 @@ public struct ComplaintFilter: Sendable {
 /// What the agency pages read beyond the count cube: kiosk health, the hour × weekday heatmap, the flagged responses
 /// to review and the complaints inbox. Every query is cut to one agency's subtree in its own WHERE clause, and runs
 /// in a transaction scoped to that subtree (`withScope`), so row-level security holds it there too.
+///
+/// The heatmap, a figure, is read where `reads` routes the figures (a streaming replica, `DATABASE_READ_URL`); the
+/// lists an administrator acts on (flags, complaints, kiosks) stay on the primary, so an action shows at once.
 public struct PostgresDashboardStore: Sendable {
+    /// The primary.
     let client: PostgresClient
+    let reads: ReadRouting?
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: PostgresClient, reads: ReadRouting? = nil, logger: Logger) {
         self.client = client
+        self.reads = reads
         self.logger = logger
     }
 
@@ -186,13 +192,18 @@ public struct PostgresDashboardStore: Sendable {
     /// The heatmap of `agency`'s subtree (`heatmapQuery`), read in a transaction held to that subtree.
     public func heatmap(under agency: Int64, questionnaire: String, period: Period) async throws -> [HeatCell] {
         let query = Self.heatmapQuery(under: agency, questionnaire: questionnaire, period: period)
-        return try await client.withScope(agency, logger: logger) { connection in
-            var cells: [HeatCell] = []
-            for try await (weekday, hour, n, low) in try await connection.query(query, logger: logger).decode((Int, Int, Int, Int).self) {
-                cells.append(HeatCell(weekday: weekday, hour: hour, n: n, notSatisfied: low))
+        let read: @Sendable (PostgresClient) async throws -> [HeatCell] = { client in
+            try await client.withScope(agency, logger: logger) { connection in
+                var cells: [HeatCell] = []
+                for try await (weekday, hour, n, low) in try await connection.query(query, logger: logger).decode((Int, Int, Int, Int).self)
+                {
+                    cells.append(HeatCell(weekday: weekday, hour: hour, n: n, notSatisfied: low))
+                }
+                return cells
             }
-            return cells
         }
+        guard let reads else { return try await read(client) }
+        return try await reads.read(read)
     }
 
     /// Responses in `[from, to)` that carry review-worthy ingest flags (all but `no_dossier`), grouped by kiosk and

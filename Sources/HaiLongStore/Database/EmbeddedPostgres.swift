@@ -146,6 +146,20 @@ public struct EmbeddedPostgres: Sendable {
         }
     }
 
+    /// A streaming replica of this running cluster in `root` (`pg_basebackup -R` over its socket, WAL streamed during
+    /// the copy), not started: `start()` it, and it follows this cluster, read-only (for tests and trying
+    /// `DATABASE_READ_URL` on one machine).
+    public func makeStandby(root: URL, settings: [String: String] = [:]) throws -> EmbeddedPostgres {
+        let standby = try EmbeddedPostgres(root: root, database: database, settings: settings, logger: logger)
+        try FileManager.default.createDirectory(at: standby.root, withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: standby.root.path)
+        if let runAs { try Subprocess.run("/bin/chown", [runAs, standby.root.path]) }
+        try pg(
+            "pg_basebackup",
+            ["-h", socketDirectory, "-U", superuser, "-D", standby.dataDirectory.path, "-R", "-X", "stream", "-c", "fast"])
+        return standby
+    }
+
     /// Runs SQL through `psql` as the cluster's superuser, in `database` (default `postgres`); returns its output.
     @discardableResult
     public func psql(_ sql: String, database: String = "postgres") throws -> String {

@@ -5,46 +5,67 @@ import Logging
 import PostgresNIO
 
 /// Reads the count cubes that the aggregator maintains, and the publications made from them.
+///
+/// The figures' reads go to a streaming replica when `reads` routes them there (`DATABASE_READ_URL`); the writes
+/// (methodologies, publications) and what must see them at once (a publication read back) stay on the primary.
 public struct PostgresIndexStore: Sendable {
+    /// The primary.
     let client: PostgresClient
+    let reads: ReadRouting?
     let logger: Logger
 
-    public init(client: PostgresClient, logger: Logger) {
+    public init(client: PostgresClient, reads: ReadRouting? = nil, logger: Logger) {
         self.client = client
+        self.reads = reads
         self.logger = logger
+    }
+
+    /// The same store reading from the primary only: what is frozen (a publication) is what the primary holds.
+    public var onPrimary: PostgresIndexStore { PostgresIndexStore(client: client, logger: logger) }
+
+    /// Runs a read on the client `reads` routes it to (the primary without a replica).
+    func read<T: Sendable>(_ body: @escaping @Sendable (PostgresClient) async throws -> T) async throws -> T {
+        guard let reads else { return try await body(client) }
+        return try await reads.read(body)
     }
 
     /// The default methodology.
     public func defaultMethodology() async throws -> Methodology {
-        let rows = try await client.query(
-            "SELECT params::text FROM methodologies WHERE is_default", logger: logger)
-        for try await params in rows.decode(String.self) {
-            return try JSONDecoder().decode(Methodology.self, from: Data(params.utf8))
+        try await read { client in
+            let rows = try await client.query(
+                "SELECT params::text FROM methodologies WHERE is_default", logger: logger)
+            for try await params in rows.decode(String.self) {
+                return try JSONDecoder().decode(Methodology.self, from: Data(params.utf8))
+            }
+            return .standard
         }
-        return .standard
     }
 
     /// The newest version of a questionnaire, or `nil` when there is none with this code.
     public func questionnaire(code: String) async throws -> Questionnaire? {
-        let rows = try await client.query(
-            "SELECT definition::text FROM questionnaires WHERE code = \(code) ORDER BY version DESC LIMIT 1", logger: logger)
-        for try await definition in rows.decode(String.self) {
-            return try JSONDecoder().decode(Questionnaire.self, from: Data(definition.utf8))
+        try await read { client in
+            let rows = try await client.query(
+                "SELECT definition::text FROM questionnaires WHERE code = \(code) ORDER BY version DESC LIMIT 1", logger: logger)
+            for try await definition in rows.decode(String.self) {
+                return try JSONDecoder().decode(Questionnaire.self, from: Data(definition.utf8))
+            }
+            return nil
         }
-        return nil
     }
 
     /// A methodology by code, its newest version or the given one.
     public func methodology(code: String, version: Int?) async throws -> Methodology? {
-        let rows = try await client.query(
-            """
-            SELECT params::text FROM methodologies WHERE code = \(code) AND (\(version)::integer IS NULL OR version = \(version))
-            ORDER BY version DESC LIMIT 1
-            """, logger: logger)
-        for try await params in rows.decode(String.self) {
-            return try JSONDecoder().decode(Methodology.self, from: Data(params.utf8))
+        try await read { client in
+            let rows = try await client.query(
+                """
+                SELECT params::text FROM methodologies WHERE code = \(code) AND (\(version)::integer IS NULL OR version = \(version))
+                ORDER BY version DESC LIMIT 1
+                """, logger: logger)
+            for try await params in rows.decode(String.self) {
+                return try JSONDecoder().decode(Methodology.self, from: Data(params.utf8))
+            }
+            return nil
         }
-        return nil
     }
 
     /// Adds a methodology version (refused when that code and version exist: published figures name it).
@@ -89,25 +110,27 @@ public struct PostgresIndexStore: Sendable {
     /// The agency and the agencies `depth` asks for, in display order (the agency first); agencies merged away
     /// before `period` starts are left out (their responses count for their successors).
     public func agencies(under agency: Agency, depth: Depth, period: Period) async throws -> [Agency] {
-        let maxDepth =
-            switch depth {
-            case .own: 0
-            case .children: 1
-            case .all: 64
-            }
-        let rows = try await client.query(
-            """
-            WITH RECURSIVE tree AS (
-                SELECT id, code, name, kind, parent_id, 0 AS depth, ARRAY[code] AS path FROM agencies WHERE id = \(agency.id)
-                UNION ALL
-                SELECT a.id, a.code, a.name, a.kind, a.parent_id, t.depth + 1, t.path || a.code
-                FROM agencies a JOIN tree t ON a.parent_id = t.id
-                WHERE t.depth < \(maxDepth)
-                  AND NOT (a.merged_into IS NOT NULL AND a.valid_to < \(period.first.description)::date)
-            )
-            SELECT id, code, name, kind, parent_id FROM tree ORDER BY path
-            """, logger: logger)
-        return try await Agency.decode(rows)
+        try await read { client in
+            let maxDepth =
+                switch depth {
+                case .own: 0
+                case .children: 1
+                case .all: 64
+                }
+            let rows = try await client.query(
+                """
+                WITH RECURSIVE tree AS (
+                    SELECT id, code, name, kind, parent_id, 0 AS depth, ARRAY[code] AS path FROM agencies WHERE id = \(agency.id)
+                    UNION ALL
+                    SELECT a.id, a.code, a.name, a.kind, a.parent_id, t.depth + 1, t.path || a.code
+                    FROM agencies a JOIN tree t ON a.parent_id = t.id
+                    WHERE t.depth < \(maxDepth)
+                      AND NOT (a.merged_into IS NOT NULL AND a.valid_to < \(period.first.description)::date)
+                )
+                SELECT id, code, name, kind, parent_id FROM tree ORDER BY path
+                """, logger: logger)
+            return try await Agency.decode(rows)
+        }
     }
 
     /// The agencies whose responses count for each root: its subtree, plus agencies merged into any of them before
@@ -137,31 +160,33 @@ public struct PostgresIndexStore: Sendable {
         for agencies: [Agency], period: Period, questionnaire: String, methodology: Methodology, grouping: Grouping,
         reasons: Bool = true
     ) async throws -> [CountKey: FigureCounts] {
-        // Which agencies count for which root (small), then the cube read once per agency, not once per root: a
-        // province and its 1,000 agencies would otherwise scan every cell twice. Pooling is a sum, done here.
-        let membership = try await client.query(Self.lineage(roots: agencies.map(\.id), period: period), logger: logger)
-        var roots: [Int64: [Int64]] = [:]
-        for try await (root, id) in membership.decode((Int64, Int64).self) { roots[id, default: []].append(root) }
-        let rows = try await client.query(
-            Self.cells(
-                of: Array(roots.keys), period: period, grouping: grouping, questionnaire: questionnaire,
-                excludedMask: methodology.excludedMask, reasons: reasons),
-            logger: logger)
-        let excludedMask = methodology.excludedMask
-        var result: [CountKey: FigureCounts] = [:]
-        for try await (agency, group, question, level, mask, respondent, n)
-            in rows.decode((Int64, String, String, Int, Int, Bool, Int64).self)
-        {
-            let count = Int(n)
-            let valid = mask & excludedMask == 0
-            for root in roots[agency] ?? [] {
-                // Mutated in place: a copy per row of a province's growing counts made big reads quadratic.
-                Self.add(
-                    question: question, level: level, mask: mask, count: count, valid: valid, respondent: respondent,
-                    methodology: methodology, to: &result[CountKey(agencyID: root, group: group), default: FigureCounts()])
+        try await read { client in
+            // Which agencies count for which root (small), then the cube read once per agency, not once per root: a
+            // province and its 1,000 agencies would otherwise scan every cell twice. Pooling is a sum, done here.
+            let membership = try await client.query(Self.lineage(roots: agencies.map(\.id), period: period), logger: logger)
+            var roots: [Int64: [Int64]] = [:]
+            for try await (root, id) in membership.decode((Int64, Int64).self) { roots[id, default: []].append(root) }
+            let rows = try await client.query(
+                Self.cells(
+                    of: Array(roots.keys), period: period, grouping: grouping, questionnaire: questionnaire,
+                    excludedMask: methodology.excludedMask, reasons: reasons),
+                logger: logger)
+            let excludedMask = methodology.excludedMask
+            var result: [CountKey: FigureCounts] = [:]
+            for try await (agency, group, question, level, mask, respondent, n)
+                in rows.decode((Int64, String, String, Int, Int, Bool, Int64).self)
+            {
+                let count = Int(n)
+                let valid = mask & excludedMask == 0
+                for root in roots[agency] ?? [] {
+                    // Mutated in place: a copy per row of a province's growing counts made big reads quadratic.
+                    Self.add(
+                        question: question, level: level, mask: mask, count: count, valid: valid, respondent: respondent,
+                        methodology: methodology, to: &result[CountKey(agencyID: root, group: group), default: FigureCounts()])
+                }
             }
+            return result
         }
-        return result
     }
 
     /// The cells of `agencies` in `period` for one questionnaire, summed by agency, group and cell key (sql/0014,
@@ -275,58 +300,66 @@ public struct PostgresIndexStore: Sendable {
 
     /// Dossiers served (returned, else received) in the period, pooled like the figures.
     public func dossiersServed(for agencies: [Agency], period: Period, timeZone: TimeZone) async throws -> [Int64: Int] {
-        var query = Self.lineage(roots: agencies.map(\.id), period: period)
-        let from = period.first.start(in: timeZone)
-        let until = period.last.adding(days: 1).start(in: timeZone)
-        query.sql = "WITH members AS (" + query.sql + ")\n"
-        query.sql += """
-            SELECT m.root, count(*)::bigint FROM members m JOIN dossiers d ON d.agency_id = m.id
-            WHERE coalesce(d.returned_at, d.received_at) >= $\(query.binds.count + 1)
-              AND coalesce(d.returned_at, d.received_at) < $\(query.binds.count + 2)
-            GROUP BY 1
-            """
-        query.binds.append(from)
-        query.binds.append(until)
-        let rows = try await client.query(query, logger: logger)
-        var result: [Int64: Int] = [:]
-        for try await (root, count) in rows.decode((Int64, Int64).self) { result[root] = Int(count) }
-        return result
+        try await read { client in
+            var query = Self.lineage(roots: agencies.map(\.id), period: period)
+            let from = period.first.start(in: timeZone)
+            let until = period.last.adding(days: 1).start(in: timeZone)
+            query.sql = "WITH members AS (" + query.sql + ")\n"
+            query.sql += """
+                SELECT m.root, count(*)::bigint FROM members m JOIN dossiers d ON d.agency_id = m.id
+                WHERE coalesce(d.returned_at, d.received_at) >= $\(query.binds.count + 1)
+                  AND coalesce(d.returned_at, d.received_at) < $\(query.binds.count + 2)
+                GROUP BY 1
+                """
+            query.binds.append(from)
+            query.binds.append(until)
+            let rows = try await client.query(query, logger: logger)
+            var result: [Int64: Int] = [:]
+            for try await (root, count) in rows.decode((Int64, Int64).self) { result[root] = Int(count) }
+            return result
+        }
     }
 
     /// Officers or counters by id.
     public func named(_ grouping: Grouping, ids: [Int64]) async throws -> [Int64: GroupMember] {
-        let rows: PostgresRowSequence
-        switch grouping {
-        case .officer:
-            rows = try await client.query(
-                "SELECT o.id, o.badge, o.name, a.code FROM officers o JOIN agencies a ON a.id = o.agency_id WHERE o.id = ANY(\(ids))",
-                logger: logger)
-        case .counter:
-            rows = try await client.query(
-                "SELECT c.id, c.code, c.name, a.code FROM counters c JOIN agencies a ON a.id = c.agency_id WHERE c.id = ANY(\(ids))",
-                logger: logger)
-        default:
-            return [:]
+        try await read { client in
+            let rows: PostgresRowSequence
+            switch grouping {
+            case .officer:
+                rows = try await client.query(
+                    "SELECT o.id, o.badge, o.name, a.code FROM officers o JOIN agencies a ON a.id = o.agency_id WHERE o.id = ANY(\(ids))",
+                    logger: logger)
+            case .counter:
+                rows = try await client.query(
+                    "SELECT c.id, c.code, c.name, a.code FROM counters c JOIN agencies a ON a.id = c.agency_id WHERE c.id = ANY(\(ids))",
+                    logger: logger)
+            default:
+                return [:]
+            }
+            var result: [Int64: GroupMember] = [:]
+            for try await (id, code, name, agency) in rows.decode((Int64, String, String, String).self) {
+                result[id] = GroupMember(id: id, code: code, name: name, agencyCode: agency)
+            }
+            return result
         }
-        var result: [Int64: GroupMember] = [:]
-        for try await (id, code, name, agency) in rows.decode((Int64, String, String, String).self) {
-            result[id] = GroupMember(id: id, code: code, name: name, agencyCode: agency)
-        }
-        return result
     }
 
     /// When the aggregator last applied responses to the counts.
     public func asOf() async throws -> Date? {
-        let rows = try await client.query("SELECT last_applied_at FROM aggregator_state WHERE id = 1", logger: logger)
-        for try await date in rows.decode(Date?.self) { return date }
-        return nil
+        try await read { client in
+            let rows = try await client.query("SELECT last_applied_at FROM aggregator_state WHERE id = 1", logger: logger)
+            for try await date in rows.decode(Date?.self) { return date }
+            return nil
+        }
     }
 
     /// A number that changes whenever anything the live figures are computed from changes (sql/0007).
     public func figuresVersion() async throws -> Int64 {
-        let rows = try await client.query("SELECT version FROM figures_version WHERE id = 1", logger: logger)
-        for try await version in rows.decode(Int64.self) { return version }
-        return 0
+        try await read { client in
+            let rows = try await client.query("SELECT version FROM figures_version WHERE id = 1", logger: logger)
+            for try await version in rows.decode(Int64.self) { return version }
+            return 0
+        }
     }
 
     /// How many stored responses the aggregator has yet to count (`/metrics`).

@@ -30,6 +30,8 @@ public struct AppDependencies: Sendable {
     /// Inspections, violations and emulation blocks; without them there is no evaluation support.
     public var accountability: PostgresAccountabilityStore?
     public var emulation: PostgresEmulationStore?
+    /// Where the figures are read (`DATABASE_READ_URL`); `nil`: the primary.
+    public var reads: ReadRouting?
 
     public init(
         directory: PostgresDirectoryStore, responses: PostgresResponseStore, indices: PostgresIndexStore, dossiers: PostgresDossierStore,

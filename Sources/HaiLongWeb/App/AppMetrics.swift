@@ -10,6 +10,7 @@ public final class AppMetrics: Sendable {
     let backlog: Gauge
     let batchSize: ValueHistogram
     let commitDuration: DurationHistogram
+    let readsFromReplica: Gauge
 
     public init() {
         replayed = registry.makeCounter(
@@ -31,6 +32,9 @@ public final class AppMetrics: Sendable {
             ])
         backlog = registry.makeGauge(
             descriptor: Self.metric("hailong_aggregation_backlog", help: "Stored responses not yet in the figures"))
+        readsFromReplica = registry.makeGauge(
+            descriptor: Self.metric(
+                "hailong_reads_from_replica", help: "1 while the figures are read from the DATABASE_READ_URL replica, else 0"))
     }
 
     func accepted(channel: String) {

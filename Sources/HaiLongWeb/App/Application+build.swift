@@ -40,6 +40,7 @@ public func buildRouter(_ dependencies: AppDependencies, unsafeAckBeforeCommit: 
         }
         let metrics = dependencies.metrics
         if let backlog = try? await withDeadline(.seconds(2), dependencies.backlog) { metrics.backlog.set(Int64(backlog)) }
+        metrics.readsFromReplica.set(Int64(dependencies.reads?.readsFromReplica == true ? 1 : 0))
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
@@ -105,11 +106,14 @@ public func buildRouter(_ dependencies: AppDependencies, unsafeAckBeforeCommit: 
 
 /// Builds the HTTP application on a running PostgreSQL client, with the given extra services
 /// (the PostgreSQL client itself, the aggregator) in its service group.
+/// With `reads`, the figures are read where it routes them (a streaming replica while it keeps up); it must run in
+/// `services`.
 public func buildApplication(
-    client: PostgresClient, migrator: Migrator, configuration: ServerConfiguration, services: [any Service], logger: Logger
+    client: PostgresClient, reads: ReadRouting? = nil, migrator: Migrator, configuration: ServerConfiguration,
+    services: [any Service], logger: Logger
 ) -> some ApplicationProtocol {
     let metrics = AppMetrics()
-    let indices = PostgresIndexStore(client: client, logger: logger)
+    let indices = PostgresIndexStore(client: client, reads: reads, logger: logger)
     var dependencies = AppDependencies(
         directory: PostgresDirectoryStore(client: client, logger: logger),
         responses: PostgresResponseStore(
@@ -123,11 +127,12 @@ public func buildApplication(
         clientAddress: configuration.clientAddress,
         survey: configuration.survey,
         users: PostgresUserStore(client: client, logger: logger, policy: configuration.sessionPolicy),
-        dashboard: PostgresDashboardStore(client: client, logger: logger),
+        dashboard: PostgresDashboardStore(client: client, reads: reads, logger: logger),
         secureCookies: configuration.secureCookies,
         staleAnswers: configuration.staleAnswers, metricsToken: configuration.metricsToken)
     dependencies.accountability = PostgresAccountabilityStore(client: client, logger: logger)
     dependencies.emulation = PostgresEmulationStore(client: client, logger: logger)
+    dependencies.reads = reads
     return Application(
         router: buildRouter(dependencies, unsafeAckBeforeCommit: configuration.unsafeAckBeforeCommit),
         server: httpServer(idleTimeout: configuration.idleTimeout),

@@ -17,6 +17,10 @@ public struct ServerConfiguration: Sendable {
     public var databaseURL: DatabaseURL?
     /// The tables' owner (`MIGRATION_DATABASE_URL`), for the migrations and the command-line tools; `nil`: `databaseURL`.
     public var migrationDatabaseURL: DatabaseURL?
+    /// A streaming replica for the figures' reads (`DATABASE_READ_URL`); `nil`: the primary reads them.
+    public var databaseReadURL: DatabaseURL?
+    /// How far behind the replica may replay before reads go back to the primary (`HAILONG_READ_MAX_LAG_S`).
+    public var readMaxLag: Duration = .seconds(10)
     /// Lets `hailong serve` run as a superuser, a table owner or a role that bypasses row-level security
     /// (`HAILONG_ALLOW_OWNER=1`, development only).
     public var allowOwner = false
@@ -87,6 +91,18 @@ public struct ServerConfiguration: Sendable {
                 throw ConfigurationError(variable: "MIGRATION_DATABASE_URL", reason: "needs DATABASE_URL, the login the service runs as")
             }
             self.migrationDatabaseURL = try DatabaseURL(parsing: url, variable: "MIGRATION_DATABASE_URL")
+        }
+        if let url = value("DATABASE_READ_URL") {
+            guard databaseURL != nil else {
+                throw ConfigurationError(variable: "DATABASE_READ_URL", reason: "needs DATABASE_URL, the primary it replicates")
+            }
+            self.databaseReadURL = try DatabaseURL(parsing: url, variable: "DATABASE_READ_URL")
+        }
+        if let text = value("HAILONG_READ_MAX_LAG_S") {
+            guard let seconds = Int(text), (1...3600).contains(seconds) else {
+                throw ConfigurationError(variable: "HAILONG_READ_MAX_LAG_S", reason: "'\(text)' is not a number of seconds (1–3600)")
+            }
+            self.readMaxLag = .seconds(seconds)
         }
         if let text = value("HAILONG_ALLOW_OWNER") {
             guard ["0", "1"].contains(text) else {

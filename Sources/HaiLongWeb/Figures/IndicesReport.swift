@@ -147,7 +147,8 @@ public struct IndicesReport: Sendable {
 
     /// Freezes the figures `query` asks for as the next published version (the API and `hailong publish`).
     public func publish(_ query: IndicesQuery, by publisher: String) async throws -> Publication {
-        var figures = try await document(query)
+        // What the primary holds, whatever the replica has replayed.
+        var figures = try await IndicesReport(indices: indices.onPrimary, timeZone: timeZone).document(query)
         figures.published = true
         let document = figures
         let now = Date()
