@@ -70,6 +70,32 @@ import Testing
         }
     }
 
+    /// A rolling upgrade: the release before starts (and is ready) on a database that a newer release migrated with
+    /// a file marked expand-only, and still refuses one that is not marked.
+    @Test func anOlderBinaryStartsBesideANewerExpandOnlyMigrationOnly() async throws {
+        try await withTestDatabase { client in
+            let release = try Migrator(directory: try Migrator.locateDirectory())
+            let expand = Migration(
+                version: 9001, name: "9001_kiosk_screen.sql",
+                sql: "-- Adds what the release before neither reads nor writes.\n\(Migration.expandOnlyMarker)\n"
+                    + "ALTER TABLE kiosks ADD COLUMN screen_size text;\n")
+            #expect(expand.expandOnly)
+            let next = try Migrator(migrations: release.migrations + [expand])
+            #expect(try await next.migrate(client: client, logger: logger) == ["9001_kiosk_screen.sql"])
+            #expect(try await release.migrate(client: client, logger: logger) == [])
+            #expect(try await release.isCurrent(client: client, logger: logger))
+
+            let contract = Migration(version: 9002, name: "9002_drop.sql", sql: "ALTER TABLE kiosks DROP COLUMN screen_size;\n")
+            #expect(!contract.expandOnly)
+            #expect(
+                try await Migrator(migrations: next.migrations + [contract]).migrate(client: client, logger: logger) == ["9002_drop.sql"])
+            let refused = await #expect(throws: MigrationError.self) { try await release.migrate(client: client, logger: logger) }
+            #expect("\(refused.map(String.init(describing:)) ?? "")".contains("9002"))
+            // The marker only counts on a line of its own.
+            #expect(!Migration(version: 1, name: "0001_x.sql", sql: "SELECT 1; \(Migration.expandOnlyMarker)\n").expandOnly)
+        }
+    }
+
     @Test func aFailingMigrationLeavesNothingBehind() async throws {
         let url = try await TestDatabase.shared.makeDatabase(migrated: false)
         try await withClient(url) { client in

@@ -10,12 +10,20 @@ public struct Migration: Sendable, Hashable {
     public var sql: String
     /// SHA-256 of the file, hex.
     public var checksum: String
+    /// The file says `-- hailong: expand-only` on a line of its own: it only adds what the release before neither
+    /// reads nor writes, so that release's binaries may start on a database that has it (a rolling upgrade).
+    public var expandOnly: Bool
+
+    public static let expandOnlyMarker = "-- hailong: expand-only"
 
     public init(version: Int, name: String, sql: String) {
         self.version = version
         self.name = name
         self.sql = sql
         self.checksum = Hex.encode(SHA256.hash(data: Data(sql.utf8)))
+        self.expandOnly = sql.split(whereSeparator: \.isNewline).contains {
+            $0.trimmingCharacters(in: .whitespaces) == Self.expandOnlyMarker
+        }
     }
 }
 
@@ -26,7 +34,8 @@ public enum MigrationError: Error, CustomStringConvertible {
     case duplicateVersion(Int)
     /// A file already applied to this database has been edited since.
     case edited(name: String, applied: String, now: String)
-    /// The database has a migration this binary does not know (it is older than the schema).
+    /// The database has a migration this binary does not know (it is older than the schema) and that is not
+    /// expand-only.
     case unknownApplied(version: Int, name: String)
     case failed(name: String, error: String)
 
@@ -40,7 +49,8 @@ public enum MigrationError: Error, CustomStringConvertible {
             "migrations: \(name) was edited after it was applied (checksum \(applied.prefix(12)) in the database, "
                 + "\(now.prefix(12)) on disk); add a new migration instead of editing an applied one"
         case .unknownApplied(let version, let name):
-            "migrations: the database has migration \(version) (\(name)) that this binary does not know; run a newer version"
+            "migrations: the database has migration \(version) (\(name)) that this binary does not know and that is not "
+                + "expand-only; run a newer version"
         case .failed(let name, let error): "migrations: \(name) failed: \(error)"
         }
     }
@@ -123,21 +133,37 @@ public struct Migrator: Sendable {
                 version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
                 applied_at timestamptz NOT NULL DEFAULT now())
             """, logger: logger)
+        // Whether each applied file was expand-only, for the binaries older than it (added without a lock when there).
+        try await connection.query(
+            """
+            DO $$ BEGIN
+                IF NOT EXISTS (SELECT 1 FROM pg_attribute
+                               WHERE attrelid = 'schema_migrations'::regclass AND attname = 'expand_only' AND NOT attisdropped) THEN
+                    ALTER TABLE schema_migrations ADD COLUMN expand_only boolean NOT NULL DEFAULT false;
+                END IF;
+            END $$
+            """, logger: logger)
         try await connection.query(
             """
             CREATE OR REPLACE FUNCTION pg_temp.hailong_execute(script text) RETURNS void
             LANGUAGE plpgsql AS $$ BEGIN EXECUTE script; END $$
             """, logger: logger)
         let applied = try await Self.applied(connection, logger: logger)
-        try verify(applied)
+        for newer in try verify(applied) {
+            logger.warning(
+                "the database has a newer expand-only migration; this binary runs beside it until it is replaced",
+                metadata: ["migration": "\(newer)"])
+        }
         var done: [String] = []
         for migration in migrations where applied[migration.version] == nil {
             do {
                 try await connection.withTransaction(logger: logger) { transaction in
                     try await transaction.query("SELECT pg_temp.hailong_execute(\(migration.sql))", logger: logger)
                     try await transaction.query(
-                        "INSERT INTO schema_migrations (version, name, checksum) VALUES (\(migration.version), \(migration.name), \(migration.checksum))",
-                        logger: logger)
+                        """
+                        INSERT INTO schema_migrations (version, name, checksum, expand_only)
+                        VALUES (\(migration.version), \(migration.name), \(migration.checksum), \(migration.expandOnly))
+                        """, logger: logger)
                 }
             } catch let error as PostgresTransactionError {
                 let cause = error.closureError ?? error.commitError ?? error.beginError ?? error
@@ -149,22 +175,36 @@ public struct Migrator: Sendable {
         return done
     }
 
-    /// Throws when an applied migration was edited, or the database knows one this binary does not.
-    func verify(_ applied: [Int: (name: String, checksum: String)]) throws {
+    /// Throws when an applied migration was edited, or the database has one this binary does not know that is not
+    /// expand-only; returns the names of the newer expand-only ones it runs beside.
+    func verify(_ applied: [Int: AppliedMigration]) throws -> [String] {
         let known = Dictionary(uniqueKeysWithValues: migrations.map { ($0.version, $0) })
+        var newer: [String] = []
         for (version, row) in applied.sorted(by: { $0.key < $1.key }) {
-            guard let migration = known[version] else { throw MigrationError.unknownApplied(version: version, name: row.name) }
+            guard let migration = known[version] else {
+                guard row.expandOnly else { throw MigrationError.unknownApplied(version: version, name: row.name) }
+                newer.append(row.name)
+                continue
+            }
             if migration.checksum != row.checksum {
                 throw MigrationError.edited(name: migration.name, applied: row.checksum, now: migration.checksum)
             }
         }
+        return newer
     }
 
-    static func applied(_ connection: PostgresConnection, logger: Logger) async throws -> [Int: (name: String, checksum: String)] {
-        var result: [Int: (name: String, checksum: String)] = [:]
-        let rows = try await connection.query("SELECT version, name, checksum FROM schema_migrations", logger: logger)
-        for try await (version, name, checksum) in rows.decode((Int, String, String).self) {
-            result[version] = (name, checksum)
+    /// A row of `schema_migrations`.
+    struct AppliedMigration {
+        var name: String
+        var checksum: String
+        var expandOnly: Bool
+    }
+
+    static func applied(_ connection: PostgresConnection, logger: Logger) async throws -> [Int: AppliedMigration] {
+        var result: [Int: AppliedMigration] = [:]
+        let rows = try await connection.query("SELECT version, name, checksum, expand_only FROM schema_migrations", logger: logger)
+        for try await (version, name, checksum, expandOnly) in rows.decode((Int, String, String, Bool).self) {
+            result[version] = AppliedMigration(name: name, checksum: checksum, expandOnly: expandOnly)
         }
         return result
     }
