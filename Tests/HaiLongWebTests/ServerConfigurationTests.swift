@@ -56,6 +56,29 @@ import Testing
         #expect(malformed?.variable == "DATABASE_READ_URL")
     }
 
+    /// `HAILONG_TRUSTED_PROXIES` takes addresses and ranges (an ingress controller's pods change address); the
+    /// forwarding header is believed only from a peer inside one of them.
+    @Test func trustedProxiesAreAddressesOrRanges() throws {
+        let configured = try ServerConfiguration(environment: ["HAILONG_TRUSTED_PROXIES": "127.0.0.1, 10.42.0.0/16 ,fd00:ab::/32"])
+        let client = configured.clientAddress
+        #expect(client.trustedRanges.map(\.description) == ["127.0.0.1", "10.42.0.0/16", "fd00:ab::/32"])
+        let forwarded = "198.51.100.7, 203.0.113.9"
+        #expect(client.resolve(peer: "127.0.0.1", forwarded: forwarded) == "203.0.113.9")
+        #expect(client.resolve(peer: "10.42.3.17", forwarded: forwarded) == "203.0.113.9")
+        #expect(client.resolve(peer: "::ffff:10.42.255.1", forwarded: forwarded) == "203.0.113.9")
+        #expect(client.resolve(peer: "fd00:ab:1::5", forwarded: forwarded) == "203.0.113.9")
+        // Outside every range, or the range's neighbours: the header is a client's claim, ignored.
+        for outsider in ["10.43.0.1", "127.0.0.2", "fd00:ac::1", "192.0.2.1"] {
+            #expect(client.resolve(peer: outsider, forwarded: forwarded) == outsider)
+        }
+        #expect(client.resolve(peer: "10.42.0.1", forwarded: nil) == "10.42.0.1")
+        #expect(try ServerConfiguration(environment: ["HAILONG_TRUSTED_PROXIES": "0.0.0.0/0"]).clientAddress.trusts("192.0.2.1"))
+        for bad in ["proxy.internal", "10.0.0.0/33", "10.0.0.0/", "10.0.0.0/x", "fd00::/129", "10.0.0.0/8/1", "10.0.0.256"] {
+            let error = #expect(throws: ConfigurationError.self) { try ServerConfiguration(environment: ["HAILONG_TRUSTED_PROXIES": bad]) }
+            #expect(error?.variable == "HAILONG_TRUSTED_PROXIES", "\(bad)")
+        }
+    }
+
     /// A client that connects and sends nothing is disconnected by the server the service runs.
     @Test func theServerClosesAnIdleConnection() async throws {
         let router = Router()

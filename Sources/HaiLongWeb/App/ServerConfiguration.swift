@@ -165,11 +165,16 @@ public struct ServerConfiguration: Sendable {
         }
         if let directory = value("HAILONG_DATA_DIR") { self.dataDirectory = URL(fileURLWithPath: directory) }
         if let text = value("HAILONG_TRUSTED_PROXIES") {
-            let addresses = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            if let bad = addresses.first(where: { (try? SocketAddress(ipAddress: $0, port: 0)) == nil }) {
-                throw ConfigurationError(variable: "HAILONG_TRUSTED_PROXIES", reason: "'\(bad)' is not an IP address")
+            let entries = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            var ranges: [AddressRange] = []
+            for entry in entries {
+                guard let range = AddressRange(entry) else {
+                    throw ConfigurationError(
+                        variable: "HAILONG_TRUSTED_PROXIES", reason: "'\(entry)' is not an IP address or a range like 10.42.0.0/16")
+                }
+                ranges.append(range)
             }
-            self.clientAddress.trustedProxies = Set(addresses)
+            self.clientAddress.trustedRanges = ranges
         }
         if let text = value("HAILONG_CLIENT_IP_HEADER") {
             guard let name = HTTPField.Name(text) else {
