@@ -77,6 +77,13 @@ import Testing
                         #expect(response.status == .ok, "\(response.text)")
                         return (response.json["items"] as? [[String: Any]])?.first?["n"] as? Int
                     }
+                    /// The CSV export of the same figures.
+                    func csv() async throws -> String {
+                        try await client.execute(
+                            uri: "/api/v1/indices?period=2026-Q3&agency=P.A&format=csv", method: .get,
+                            headers: [.authorization: "Bearer \(par.token)"]
+                        ).text
+                    }
                     /// `hailong_reads_from_replica` as `/metrics` shows it.
                     func metric() async throws -> Double? {
                         let text = try await client.execute(uri: "/metrics", method: .get).text
@@ -88,6 +95,7 @@ import Testing
                     try await waitForReads(fromReplica: true)
                     #expect(try await n() == 10)
                     #expect(try await metric() == 1)
+                    let exportAtTen = try await csv()
 
                     // Replay paused, five more ratings on the primary: within the bound the replica still answers what
                     // it has replayed (so the answer above came from it), with its own as_of.
@@ -96,11 +104,13 @@ import Testing
                     await routing.check()
                     #expect(routing.readsFromReplica)
                     #expect(try await n() == 10)
+                    #expect(try await csv() == exportAtTen)
 
                     // Beyond the bound: the primary answers.
                     try await waitForReads(fromReplica: false)
                     #expect(try await n() == 15)
                     #expect(try await metric() == 0)
+                    #expect(try await csv() != exportAtTen)
 
                     // Replay resumed: once caught up, the replica again, with the new figures.
                     try standby.psql("SELECT pg_wal_replay_resume()")
