@@ -59,6 +59,10 @@ public enum OfficerEvaluation {
         let bounds = officers.compactMap(\.lowerBound).sorted(by: >)
         let topCount = bounds.isEmpty ? 0 : max(1, Int((Double(bounds.count) * candidateShare).rounded(.up)))
         let threshold = topCount > 0 ? bounds[topCount - 1] : nil
+        // Each bound's rank (officers with the same bound share the best), looked up rather than searched for: a
+        // province's 10,000 officers each searched the sorted list.
+        var ranks: [Double: Int] = [:]
+        for (position, bound) in bounds.enumerated() where ranks[bound] == nil { ranks[bound] = position + 1 }
         return officers.map { officer in
             let confirmed = officer.violations.contains(.confirmed)
             let pending = officer.violations.contains(.reported)
@@ -68,7 +72,7 @@ public enum OfficerEvaluation {
             var rank: Int?
             var top = false
             if let lower = officer.lowerBound, let threshold {
-                rank = bounds.firstIndex(of: lower).map { $0 + 1 }
+                rank = ranks[lower]
                 top = lower >= threshold
                 reasons.append(
                     top
