@@ -275,6 +275,17 @@ import Testing
             let ranking = try await get(client, "/admin/emulation/K1?year=2025", cookie: province)
             #expect(ranking.status == .ok && ranking.text.contains("Điểm CCHC (tham khảo, theo cách tính của QĐ 766)"))
             #expect(ranking.text.contains("id=\"m-P.A\"") && ranking.text.contains("id=\"m-P.B\""))
+            // The ranking is kept per figures version: asked again it is the same; a new rating of a member, once
+            // counted, shows at once.
+            func memberRow(_ page: String) -> String {
+                String(page.components(separatedBy: "id=\"m-P.B\"").dropFirst().first?.components(separatedBy: "</tr>").first ?? "")
+            }
+            let rowBefore = memberRow(ranking.text)
+            #expect(!rowBefore.isEmpty)
+            #expect(memberRow(try await get(client, "/admin/emulation/K1?year=2025", cookie: province).text) == rowBefore)
+            try await app.fixture.rate(1, at: time("2025-06-02T09:00:00+07:00"), source: app.fixture.sourceB(), dossier: "K1-new")
+            try await app.aggregate()
+            #expect(memberRow(try await get(client, "/admin/emulation/K1?year=2025", cookie: province).text) != rowBefore)
             let english = try await get(client, "/admin/emulation/K1?year=2025&lang=en", cookie: province)
             #expect(english.text.contains("PAR points (reference, Decision 766&#39;s rule)"))
             let csv = try await get(client, "/admin/emulation/K1/export?year=2025&format=csv", cookie: province)

@@ -114,7 +114,10 @@ extension AdminController {
         else {
             throw Problem(.notFound, field: "block", detail: "no block '\(code)' in \(year)")
         }
-        return try await onFiguresExecutor { [evaluation] in try await evaluation.emulation(year: year, block: block) }
+        let version = try await indices.figuresVersion()
+        return try await blockRankings.answer(key: "\(block.code)|\(year)", version: version) { [evaluation] in
+            try await onFiguresExecutor { try await evaluation.emulation(year: year, block: block) }
+        }
     }
 
     @Sendable func blockPage(_ request: Request, context: PageRequestContext) async throws -> Response {

@@ -33,6 +33,8 @@ struct AdminController: Sendable {
     let agencyFigures = AnswerCache<AgencyFigures>()
     /// The evaluation of an agency's officers for a year, kept per figures version (violations and blocks change it too).
     let officerEvaluations = AnswerCache<EvaluationReport.OfficerDocument>()
+    /// The emulation blocks' rankings, kept per figures version (blocks and their members change it, sql/0025).
+    let blockRankings = AnswerCache<EvaluationReport.BlockDocument>()
     /// The agency pages' CSV and XLSX exports, kept per figures version (each download is still audited).
     let exports = AnswerCache<FixedResponse>()
 
