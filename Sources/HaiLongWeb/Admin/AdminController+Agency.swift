@@ -100,6 +100,7 @@ extension AdminController {
             period: page.period, agency: page.agency, depth: .own, questionnaire: page.questionnaire, methodology: methodology)
         var byOfficer = own
         byOfficer.grouping = .officer
+        byOfficer.details = false  // the page lists officers' n, index, interval and rank only
         let key = "\(page.agency.id)|\(page.period.label)|\(page.questionnaire.code)|\(methodology.code):\(methodology.version)"
         let version = try await indices.figuresVersion()
         let agencyFigures = self.agencyFigures

@@ -11,6 +11,9 @@ public struct IndicesQuery: Sendable {
     public var methodology: Methodology
     /// `.none`: one item per agency; else the agency broken down by officer, counter or channel.
     public var grouping: Grouping
+    /// `false`: the items leave out what the agency page does not show of a breakdown's members, the previous period
+    /// and the reasons (for a province's 10,000 officers, one read of every officer's cells instead of two, and fewer).
+    public var details = true
 
     public init(
         period: Period, agency: Agency, depth: Depth, questionnaire: Questionnaire, methodology: Methodology, grouping: Grouping = .none
@@ -55,11 +58,15 @@ public struct IndicesReport: Sendable {
         // on connections of their own: on a large cube each is a scan of its own, and the machine has more than one core.
         let previousPeriod = query.period.previous
         let indices = self.indices
+        let details = query.details
         async let currentCounts = indices.figureCounts(
-            for: agencies, period: query.period, questionnaire: questionnaire.code, methodology: methodology, grouping: query.grouping)
-        async let previousCounts = indices.figureCounts(
-            for: agencies, period: previousPeriod, questionnaire: questionnaire.code, methodology: methodology,
-            grouping: query.grouping)
+            for: agencies, period: query.period, questionnaire: questionnaire.code, methodology: methodology, grouping: query.grouping,
+            reasons: details)
+        async let previousCounts =
+            details
+            ? indices.figureCounts(
+                for: agencies, period: previousPeriod, questionnaire: questionnaire.code, methodology: methodology,
+                grouping: query.grouping) : [:]
         let otherQuestionnaire: Questionnaire? =
             if query.grouping == .none, let code = Self.counterpart(of: questionnaire.code) {
                 try await indices.questionnaire(code: code)
@@ -80,8 +87,10 @@ public struct IndicesReport: Sendable {
                 let figure = QuestionnaireFigure(counts: counts, questionnaire: questionnaire, methodology: methodology)
                 var item = IndexItem(
                     agency: agency, parent: agency.parentID.flatMap { codes[$0] }, group: nil, figure: figure, hidden: false)
-                item.previous = Self.previous(figure, previous[key], questionnaire, methodology, previousPeriod)
-                item.reasons = Self.reasons(counts, questionnaire)
+                if details {
+                    item.previous = Self.previous(figure, previous[key], questionnaire, methodology, previousPeriod)
+                    item.reasons = Self.reasons(counts, questionnaire)
+                }
                 var gap: Double?
                 if let otherQuestionnaire, let otherCounts = other[key], let index = figure.index {
                     let otherFigure = QuestionnaireFigure(counts: otherCounts, questionnaire: otherQuestionnaire, methodology: methodology)
@@ -107,7 +116,7 @@ public struct IndicesReport: Sendable {
                 let hidden = query.grouping == .officer && !figure.sufficient
                 var item = IndexItem(
                     agency: query.agency, parent: nil, group: group, figure: figure, hidden: hidden)
-                if !hidden {
+                if !hidden && details {
                     item.previous = Self.previous(figure, previous[key], questionnaire, methodology, previousPeriod)
                     item.reasons = Self.reasons(counts, questionnaire)
                 }
