@@ -166,10 +166,13 @@ public struct PostgresIndexStore: Sendable {
             let membership = try await client.query(Self.lineage(roots: agencies.map(\.id), period: period), logger: logger)
             var roots: [Int64: [Int64]] = [:]
             for try await (root, id) in membership.decode((Int64, Int64).self) { roots[id, default: []].append(root) }
+            // One root (a province's own figures, its trend, its officers): every member counts for it alone, so the
+            // database sums them.
+            let single = agencies.count == 1 ? agencies[0].id : nil
             let rows = try await client.query(
                 Self.cells(
                     of: Array(roots.keys), period: period, grouping: grouping, questionnaire: questionnaire,
-                    excludedMask: methodology.excludedMask, reasons: reasons),
+                    excludedMask: methodology.excludedMask, reasons: reasons, pooledAs: single),
                 logger: logger)
             let excludedMask = methodology.excludedMask
             var result: [CountKey: FigureCounts] = [:]
@@ -206,9 +209,11 @@ public struct PostgresIndexStore: Sendable {
     /// officers are not sent a row per mask their ratings carried.
     /// The cells are summed by the group's own value (an officer's id, a day) and only then labelled, and joined to
     /// their questionnaire version only then: sorting a province's officers by their ids as text took most of the time.
+    /// With `pooledAs`, every agency's cells are summed as that one agency's (a single root, which all of them count
+    /// for): a province's own figures or its trend come back as a row per cell, not one per agency and cell.
     static func cells(
         of agencies: [Int64], period: Period, grouping: Grouping, questionnaire: String, excludedMask: Int = 0,
-        reasons: Bool = true
+        reasons: Bool = true, pooledAs root: Int64? = nil
     ) -> PostgresQuery {
         let (group, label) =
             switch grouping {
@@ -250,7 +255,8 @@ public struct PostgresIndexStore: Sendable {
         let sql = """
             SELECT s.agency_id, \(label), s.question, s.level::integer, s.mask, coalesce(s.question = q.respondent_question, false), s.n
             FROM (
-                SELECT c.agency_id, \(group) AS grp, c.questionnaire_id, c.question, c.level, c.flag_mask & $5::integer AS mask,
+                SELECT \(root.map { "\($0)::bigint" } ?? "c.agency_id") AS agency_id, \(group) AS grp, c.questionnaire_id, c.question,
+                       c.level, c.flag_mask & $5::integer AS mask,
                        sum(c.n)::bigint AS n
                 FROM (\(branches.joined(separator: "\nUNION ALL\n"))) AS c
                 WHERE (c.flag_mask & $5::integer = 0 OR c.question = '_response'
