@@ -92,7 +92,8 @@ import ZIPFoundation
         let agency = app.fixture.agencyA
         _ = try await reports.makeDraft(agency: agency, year: year, kind: .agency, by: "test", within: nil)
         _ = try await reports.saveNarrative(
-            ReportNarrative(results: "Sở đã niêm yết “4 xin, 4 luôn”."), agency: agency, year: year, kind: .agency, by: "test", within: nil)
+            ReportNarrative(results: "Sở đã niêm yết “4 xin, 4 luôn”. Hộp thư góp ý: office-file-flow."), agency: agency, year: year,
+            kind: .agency, by: "test", within: nil)
         _ = try await reports.store.submit(agency: agency, year: year, kind: .agency, by: "test", within: nil)
         _ = try await reports.store.decide(
             agency: agency, year: year, kind: .agency, status: .accepted, comment: "", by: "snv", within: nil)
@@ -171,7 +172,7 @@ import ZIPFoundation
             let statuses = try #require(read.tables.first { $0.first?.last == "Báo cáo" })
             #expect(statuses.contains { $0.count == 5 && $0[1] == "Sở Tư pháp" && $0[4] == "Đã tiếp nhận (v1)" })
             #expect(statuses.contains { $0.count == 5 && $0[1] == "Xã Hòa Bình" && $0[4] == "Chưa lập" })
-            #expect(texts.contains("Sở Tư pháp: Sở đã niêm yết “4 xin, 4 luôn”."))
+            #expect(texts.contains("Sở Tư pháp: Sở đã niêm yết “4 xin, 4 luôn”. Hộp thư góp ý: office-file-flow."))
             // The printable HTML of the same version: the same heading, no superior body above the province, no "nil".
             let html = try await client.execute(
                 uri: "/api/v1/reports?year=\(year)&agency=P&format=html", method: .get, headers: [.authorization: "Bearer \(app.parToken)"])
@@ -216,6 +217,10 @@ import ZIPFoundation
             let published = try Self.snapshotIndices(publication)
             #expect(flat.contains("chỉsốhàilòngđạt\(published["Tỉnh Thử nghiệm"] ?? "?")%"))
             #expect(flat.contains("phiênbản\(publication.version),SHA-256\(publication.contentHash)"))
+            // Copied from the PDF, text is the letters typed: no ligature stands for "ff", "fi" or "fl" (a hash with
+            // "ff" in it was not found in the PDF's text).
+            #expect(flat.contains("office-file-flow"))
+            #expect(!read.unicodeScalars.contains { (0xFB00...0xFB06).contains($0.value) }, "a ligature in the PDF's text")
         }
     }
 }
