@@ -6,6 +6,7 @@ import HaiLongTestSupport
 import HaiLongWeb
 import Hummingbird
 import HummingbirdTesting
+import NIOPosix
 import PostgresNIO
 import Testing
 
@@ -27,10 +28,12 @@ import Testing
             try await Migrator(directory: try Migrator.locateDirectory()).migrate(client: owner, logger: logger)
             try await RuntimeRole.grant(toLogin: RuntimeRole.embeddedLogin, owner, logger: logger)
         }
-        let standby = try primary.makeStandby(root: root.appendingPathComponent("standby"), settings: settings)
+        // pg_basebackup, psql and pg_ctl block their thread: on NIO's thread pool, not the tasks' (see `offThePool`).
+        let standby = try await offThePool { try primary.makeStandby(root: root.appendingPathComponent("standby"), settings: settings) }
         _ = try await standby.start()
         defer { standby.stop() }
-        #expect(try standby.psql("SELECT pg_is_in_recovery()").trimmingCharacters(in: .whitespacesAndNewlines) == "t")
+        #expect(
+            try await offThePool { try standby.psql("SELECT pg_is_in_recovery()") }.trimmingCharacters(in: .whitespacesAndNewlines) == "t")
 
         try await withClient(primaryURL.asServiceLogin, asRuntimeRole: true) { db in
             try await withClient(standby.databaseURL.asServiceLogin, asRuntimeRole: true) { replica in
@@ -99,7 +102,7 @@ import Testing
 
                     // Replay paused, five more ratings on the primary: within the bound the replica still answers what
                     // it has replayed (so the answer above came from it), with its own as_of.
-                    try standby.psql("SELECT pg_wal_replay_pause()")
+                    _ = try await offThePool { try standby.psql("SELECT pg_wal_replay_pause()") }
                     try await rate(5, from: 10)
                     await routing.check()
                     #expect(routing.readsFromReplica)
@@ -113,7 +116,7 @@ import Testing
                     #expect(try await csv() != exportAtTen)
 
                     // Replay resumed: once caught up, the replica again, with the new figures.
-                    try standby.psql("SELECT pg_wal_replay_resume()")
+                    _ = try await offThePool { try standby.psql("SELECT pg_wal_replay_resume()") }
                     try await waitForReads(fromReplica: true)
                     #expect(try await n() == 15)
 
@@ -121,7 +124,7 @@ import Testing
                     // answered, by the primary, within a few seconds, and the routing stays there.
                     let checking = Task { try await routing.run() }
                     defer { checking.cancel() }
-                    standby.stop()
+                    try await offThePool { standby.stop() }
                     try await rate(1, from: 15)
                     let asked = ContinuousClock.now
                     #expect(try await n() == 16)
@@ -133,4 +136,10 @@ import Testing
             }
         }
     }
+}
+
+/// Runs a blocking call (a PostgreSQL program) on NIO's thread pool: on the tasks' two threads it held up the other
+/// tests' work for seconds, and a deadline of theirs could expire meanwhile.
+func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await NIOThreadPool.singleton.runIfActive(body)
 }

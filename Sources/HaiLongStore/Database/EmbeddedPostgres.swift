@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Logging
+import NIOPosix
 
 #if canImport(Glibc)
     import Glibc
@@ -87,7 +88,13 @@ public struct EmbeddedPostgres: Sendable {
     /// Creates the cluster when needed, starts it (or adopts one still running from an earlier crash) and
     /// makes sure the database exists. Returns the URL to connect with, and whether this call started the
     /// server (only then should the caller stop it: a running `hailong serve` may be using an adopted one).
+    /// The programs it runs (initdb, pg_ctl, psql) block their thread for seconds: they run on NIO's thread pool, not
+    /// on the tasks' few threads (which a test suite's other work, and its deadlines, are waiting for).
     public func start() async throws -> (url: DatabaseURL, startedHere: Bool) {
+        try await NIOThreadPool.singleton.runIfActive { try self.startWaiting() }
+    }
+
+    func startWaiting() throws -> (url: DatabaseURL, startedHere: Bool) {
         let fileManager = FileManager.default
         try fileManager.createDirectory(at: root, withIntermediateDirectories: true)
         try fileManager.createDirectory(atPath: socketDirectory, withIntermediateDirectories: true)
