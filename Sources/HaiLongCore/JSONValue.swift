@@ -83,7 +83,7 @@ extension JSONValue {
         case .bool(let value): text += value ? "true" : "false"
         case .number(let value):
             if let integer = exactInteger { text += String(integer) } else { text += value.isFinite ? "\(value)" : "null" }
-        case .string(let value): Self.writeString(value, to: &text)
+        case .string(let value): text += Self.quoted(value)
         case .array(let values):
             text += "["
             for (index, value) in values.enumerated() {
@@ -95,7 +95,7 @@ extension JSONValue {
             text += "{"
             for (index, key) in members.keys.sorted().enumerated() {
                 if index > 0 { text += "," }
-                Self.writeString(key, to: &text)
+                text += Self.quoted(key)
                 text += ":"
                 members[key]!.write(to: &text)
             }
@@ -103,8 +103,10 @@ extension JSONValue {
         }
     }
 
-    private static func writeString(_ value: String, to text: inout String) {
-        text += "\""
+    /// `value` as a JSON string: quotes, backslashes and control characters escaped, everything else kept as it is.
+    /// `forLogs` escapes DEL and the line and paragraph separators too, which some log viewers take for line breaks.
+    public static func quoted(_ value: String, forLogs: Bool = false) -> String {
+        var text = "\""
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": text += "\\\""
@@ -112,12 +114,12 @@ extension JSONValue {
             case "\n": text += "\\n"
             case "\r": text += "\\r"
             case "\t": text += "\\t"
-            case _ where scalar.value < 0x20:
+            case _ where scalar.value < 0x20 || (forLogs && (scalar.value == 0x7F || (0x2028...0x2029).contains(scalar.value))):
                 let hex = String(scalar.value, radix: 16)
                 text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: text.unicodeScalars.append(scalar)
             }
         }
-        text += "\""
+        return text + "\""
     }
 }

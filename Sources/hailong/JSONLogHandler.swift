@@ -1,4 +1,5 @@
 import Foundation
+import HaiLongCore
 import Logging
 
 /// `LOG_FORMAT=json`: one JSON object per line on standard error, for journald, Loki or Elasticsearch.
@@ -70,21 +71,6 @@ struct JSONLogHandler: LogHandler {
         }
     }
 
-    /// A JSON string: quotes, backslashes and control characters escaped, everything else kept as it is.
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F || (0x2028...0x2029).contains(scalar.value):
-                out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string, escaped for a log line (`JSONValue.quoted`).
+    static func quoted(_ text: String) -> String { JSONValue.quoted(text, forLogs: true) }
 }
