@@ -71,6 +71,14 @@ public struct DatabaseURL: Sendable, Equatable {
         }
     }
 
+    /// Settings every session of the service starts with (sent with the connection's startup message).
+    /// `jit = off`: the figures reads union the rollups with the daily cube for the case where the rollups are not
+    /// filled yet, and the planner's estimate for that branch, which never runs, put them above `jit_above_cost`; at 10M
+    /// responses PostgreSQL then spent 0.9 s compiling a province's officer evaluation (0.7 s to run). The aggregator
+    /// already turned JIT off for its own steps. (Behind a pooler that refuses startup parameters it does not know,
+    /// such as PgBouncer, set it on the roles instead: `ALTER ROLE … SET jit = off`; docs/OPERATIONS.md.)
+    static let sessionSettings = [("jit", "off")]
+
     /// The PostgresNIO client configuration for this URL.
     public func clientConfiguration() throws -> PostgresClient.Configuration {
         var configuration: PostgresClient.Configuration
@@ -91,6 +99,7 @@ public struct DatabaseURL: Sendable, Equatable {
         }
         configuration.options.connectTimeout = .seconds(3)
         configuration.options.maximumConnections = 32
+        configuration.options.additionalStartupParameters = Self.sessionSettings
         return configuration
     }
 }

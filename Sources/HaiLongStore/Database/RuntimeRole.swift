@@ -64,7 +64,7 @@ public enum RuntimeRole {
     /// `withScope`); with `actAsRuntimeRole`, acting as the runtime role from connection start.
     public static func configuration(_ url: DatabaseURL, actAsRuntimeRole: Bool = true) throws -> PostgresClient.Configuration {
         var configuration = try url.clientConfiguration()
-        configuration.options.additionalStartupParameters =
+        configuration.options.additionalStartupParameters +=
             (actAsRuntimeRole ? [("role", name)] : []) + [("hailong.scope", "all")]
         return configuration
     }

@@ -31,6 +31,15 @@ public struct PersonalDataStore: Sendable {
     /// Clears the comments and contact data of responses received more than `retentionDays` ago; with `dryRun`, only
     /// counts them. Audited (not when dry).
     public func purge(retentionDays: Int, dryRun: Bool, by actor: String) async throws -> Purge {
+        let rows = try await client.query(Self.purge(retentionDays: retentionDays, dryRun: dryRun, by: actor), logger: logger)
+        for try await (comments, contacts) in rows.decode((Int, Int).self) { return Purge(comments: comments, contacts: contacts) }
+        return Purge(comments: 0, contacts: 0)
+    }
+
+    /// The purge's statement. Both forms find the responses past retention that still hold personal data by the
+    /// condition of their partial index (`responses_personal_data_idx`, sql/0026), so they read those rows, not every
+    /// response (`PersonalDataPlanTests`).
+    static func purge(retentionDays: Int, dryRun: Bool, by actor: String) -> PostgresQuery {
         let counted: PostgresQuery = """
             SELECT count(*) FILTER (WHERE comment IS NOT NULL)::int,
                    count(*) FILTER (WHERE contact_enc IS NOT NULL OR contact_hmac IS NOT NULL)::int
@@ -60,9 +69,7 @@ public struct PersonalDataStore: Sendable {
             )
             SELECT comments, contacts FROM totals
             """
-        let rows = try await client.query(dryRun ? counted : purging, logger: logger)
-        for try await (comments, contacts) in rows.decode((Int, Int).self) { return Purge(comments: comments, contacts: contacts) }
-        return Purge(comments: 0, contacts: 0)
+        return dryRun ? counted : purging
     }
 
     /// Erases the contact data of every response that left this phone number (found by its keyed hash); returns how
@@ -73,19 +80,25 @@ public struct PersonalDataStore: Sendable {
             throw ValidationError(field: "phone", reason: "is not a Vietnamese phone number (10 digits, e.g. 0912 345 678)")
         }
         let lookups = ciphers.map { $0.lookupHash(normalised).hex }
-        let rows = try await client.query(
-            """
-            WITH erased AS (
-                UPDATE responses SET contact_enc = NULL, contact_hmac = NULL
-                WHERE contact_hmac IN (SELECT decode(h, 'hex') FROM unnest(\(lookups)::text[]) AS h) RETURNING id
-            ), audited AS (
-                INSERT INTO audit_log (actor, action, subject, detail)
-                SELECT \(actor), 'personal_data.erase', 'a phone number', jsonb_build_object('responses', count(*)) FROM erased
-            )
-            SELECT count(*)::int FROM erased
-            """, logger: logger)
+        let rows = try await client.query(Self.erase(lookups: lookups, by: actor), logger: logger)
         for try await count in rows.decode(Int.self) { return count }
         return 0
+    }
+
+    /// The erasure's statement: the responses whose contact's look-up hash is one of `lookups` (hex), found through
+    /// `responses_contact_lookup_idx` (sql/0026; its condition is stated so that the planner may use it).
+    static func erase(lookups: [String], by actor: String) -> PostgresQuery {
+        """
+        WITH erased AS (
+            UPDATE responses SET contact_enc = NULL, contact_hmac = NULL
+            WHERE contact_hmac IS NOT NULL AND contact_hmac IN (SELECT decode(h, 'hex') FROM unnest(\(lookups)::text[]) AS h)
+            RETURNING id
+        ), audited AS (
+            INSERT INTO audit_log (actor, action, subject, detail)
+            SELECT \(actor), 'personal_data.erase', 'a phone number', jsonb_build_object('responses', count(*)) FROM erased
+        )
+        SELECT count(*)::int FROM erased
+        """
     }
 
     /// Deletes sessions that ended or can no longer be used, and forgets pairing codes past their expiry; returns how
