@@ -102,7 +102,11 @@ import Testing
             let migrator = try Migrator(migrations: [
                 Migration(version: 1, name: "0001_bad.sql", sql: "CREATE TABLE half (v int); SELECT no_such_function();")
             ])
-            await #expect(throws: MigrationError.self) { try await migrator.migrate(client: client, logger: logger) }
+            let error = await #expect(throws: MigrationError.self) { try await migrator.migrate(client: client, logger: logger) }
+            // The operator is told the file's own error, not the aborted transaction that followed it.
+            let told = error.map { String(describing: $0) } ?? ""
+            #expect(told.contains("0001_bad.sql") && told.contains("no_such_function"), "\(told)")
+            #expect(!told.contains("current transaction is aborted"), "\(told)")
             let rows = try await client.query("SELECT to_regclass('half') IS NULL, (SELECT count(*) FROM schema_migrations)")
             let found = try await collect(rows.decode((Bool, Int).self))
             #expect(found.count == 1)

@@ -158,7 +158,10 @@ public struct Migrator: Sendable {
         for migration in migrations where applied[migration.version] == nil {
             do {
                 try await connection.withTransaction(logger: logger) { transaction in
-                    try await transaction.query("SELECT pg_temp.hailong_execute(\(migration.sql))", logger: logger)
+                    // Read to its end: the file's own error arrives after the row's description, and left unread it
+                    // surfaced only as "current transaction is aborted" from the next statement.
+                    let executed = try await transaction.query("SELECT pg_temp.hailong_execute(\(migration.sql))", logger: logger)
+                    for try await _ in executed {}
                     try await transaction.query(
                         """
                         INSERT INTO schema_migrations (version, name, checksum, expand_only)
