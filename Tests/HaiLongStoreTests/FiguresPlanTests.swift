@@ -35,8 +35,15 @@ import Testing
                         of: agencies, period: period, grouping: grouping, questionnaire: "kiosk-3")
                     let plan = try await Self.plan(client, query)
                     #expect(!plan.contains("\"Relation Name\": \"responses\""), "\(period.label) \(grouping)")
+                    // Days are bound as dates: a day sent as text is parsed again for every row a scan filters.
+                    #expect(!plan.contains("cstring"), "\(period.label) \(grouping): \(plan)")
                     if period.label == "2026" {
-                        let rollup = [.officer, .counter].contains(grouping) ? "officer_yearly_counts" : "yearly_counts"
+                        let rollup =
+                            switch grouping {
+                            case .officer: "officer_yearly_totals"
+                            case .counter: "officer_yearly_counts"
+                            default: "yearly_counts"
+                            }
                         #expect(
                             plan.contains("\"Relation Name\": \"\(rollup)\"") == [.none, .channel, .officer, .counter].contains(grouping))
                     }
@@ -45,6 +52,7 @@ import Testing
                 let heat = try await Self.plan(
                     client, PostgresDashboardStore.heatmapQuery(under: fixture.province.id, questionnaire: "kiosk-3", period: period))
                 #expect(!heat.contains("\"Relation Name\": \"responses\""), "heatmap \(period.label)")
+                #expect(!heat.contains("cstring"), "heatmap \(period.label)")
                 #expect(
                     heat.contains("hourly_yearly_counts") == ["2026", "2025-12-15..2026-12-31"].contains(period.label), "\(period.label)")
                 #expect(heat.contains("hourly_monthly_counts") == ["2026-Q3", "2026-07", "2026-06-28..2026-07-31"].contains(period.label))

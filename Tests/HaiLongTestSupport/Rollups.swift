@@ -13,6 +13,8 @@ public let rollupDefinitions: [(table: String, time: String, source: String, key
         "officer_yearly_counts", "year", "response_counts",
         "officer_id, counter_id, questionnaire_id, question, level, flag_mask, channel", ["n"]
     ),
+    // Kept by triggers on officer_yearly_counts (sql/0027), and so equal to the daily cube summed by its key too.
+    ("officer_yearly_totals", "year", "response_counts", "officer_id, questionnaire_id, question, level, flag_mask", ["n"]),
     ("hourly_monthly_counts", "month", "hourly_counts", "questionnaire_id, weekday, hour", ["n", "not_satisfied"]),
     ("hourly_yearly_counts", "year", "hourly_counts", "questionnaire_id, weekday, hour", ["n", "not_satisfied"]),
 ]

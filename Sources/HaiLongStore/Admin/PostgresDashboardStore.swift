@@ -150,18 +150,18 @@ public struct PostgresDashboardStore: Sendable {
         var binds = PostgresBindings()
         binds.append(agency)
         binds.append(questionnaire)
-        binds.append(period.first.description)
-        binds.append(period.last.description)
+        binds.append(SQLDate(period.first))
+        binds.append(SQLDate(period.last))
         let mine = """
             agency_id IN (SELECT id FROM agency_subtree($1)) AND questionnaire_id IN (SELECT id FROM questionnaires WHERE code = $2)
             """
         let ready = "coalesce((SELECT rollups_ready FROM aggregator_state WHERE id = 1), false)"
         let weekday = "(extract(isodow FROM day)::int - 1)"
-        var branches = ["SELECT \(weekday), hour, n, not_satisfied FROM fresh_hourly WHERE \(mine) AND day BETWEEN $3::date AND $4::date"]
+        var branches = ["SELECT \(weekday), hour, n, not_satisfied FROM fresh_hourly WHERE \(mine) AND day BETWEEN $3 AND $4"]
         for segment in period.segments([.day, .month, .year]) {
-            binds.append(segment.first.description)
-            binds.append(segment.last.description)
-            let (from, to) = ("$\(binds.count - 1)::date", "$\(binds.count)::date")
+            binds.append(SQLDate(segment.first))
+            binds.append(SQLDate(segment.last))
+            let (from, to) = ("$\(binds.count - 1)", "$\(binds.count)")
             let daily = "SELECT \(weekday), hour, n, not_satisfied FROM hourly_counts WHERE \(mine) AND day BETWEEN \(from) AND \(to)"
             let rollup: (table: String, time: String)? =
                 switch segment.span {

@@ -227,26 +227,25 @@ public struct PostgresIndexStore: Sendable {
         var binds = PostgresBindings()
         binds.append(agencies)
         binds.append(questionnaire)
-        binds.append(period.first.description)
-        binds.append(period.last.description)
+        binds.append(SQLDate(period.first))
+        binds.append(SQLDate(period.last))
         let columns = "day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, n"
         let mine = "agency_id = ANY($1) AND questionnaire_id IN (SELECT id FROM questionnaires WHERE code = $2)"
         let ready = "coalesce((SELECT rollups_ready FROM aggregator_state WHERE id = 1), false)"
         binds.append(excludedMask)
-        var branches = ["SELECT \(columns) FROM fresh_counts WHERE \(mine) AND day BETWEEN $3::date AND $4::date"]
+        var branches = ["SELECT \(columns) FROM fresh_counts WHERE \(mine) AND day BETWEEN $3 AND $4"]
         for segment in period.segments(Self.spans(for: grouping)) {
-            binds.append(segment.first.description)
-            binds.append(segment.last.description)
-            let (from, to) = ("$\(binds.count - 1)::date", "$\(binds.count)::date")
+            binds.append(SQLDate(segment.first))
+            binds.append(SQLDate(segment.last))
+            let (from, to) = ("$\(binds.count - 1)", "$\(binds.count)")
             let daily = "SELECT \(columns) FROM response_counts WHERE \(mine) AND day BETWEEN \(from) AND \(to)"
             guard let rollup = Self.rollup(segment.span, grouping: grouping) else {
                 branches.append(daily)
                 continue
             }
-            let members = [.officer, .counter].contains(grouping) ? "officer_id, counter_id" : "0::bigint, 0::bigint"
             branches += [
                 """
-                SELECT \(rollup.time), agency_id, questionnaire_id, question, level, flag_mask, \(members), channel, n
+                SELECT \(rollup.time), agency_id, questionnaire_id, question, level, flag_mask, \(rollup.members), n
                 FROM \(rollup.table) WHERE \(ready) AND \(mine) AND \(rollup.time) BETWEEN \(from) AND \(to)
                 """,
                 "\(daily) AND NOT \(ready)",
@@ -278,13 +277,20 @@ public struct PostgresIndexStore: Sendable {
         }
     }
 
-    /// The rollup that keeps `span`'s cells for `grouping` (none for a day: the daily cube).
-    static func rollup(_ span: Period.Span, grouping: Grouping) -> (table: String, time: String)? {
-        let members = [.officer, .counter].contains(grouping)
-        switch span {
-        case .day: return nil
-        case .month: return (members ? "officer_monthly_counts" : "monthly_counts", "month")
-        case .year: return (members ? "officer_yearly_counts" : "yearly_counts", "year")
+    /// The rollup that keeps `span`'s cells for `grouping` (none for a day: the daily cube), its time column, and the
+    /// SQL of its officer, counter and channel columns (zero or empty where it does not keep them and `grouping` does not
+    /// ask for them). A year by officer reads the officers' totals by questionnaire (sql/0027), which have no counter or
+    /// channel: a province's officers are one range of it rather than every officer's cells of every questionnaire.
+    static func rollup(_ span: Period.Span, grouping: Grouping) -> (table: String, time: String, members: String)? {
+        let members = "officer_id, counter_id, channel"
+        let noMembers = "0::bigint, 0::bigint, channel"
+        switch (span, grouping) {
+        case (.day, _): return nil
+        case (.month, .officer), (.month, .counter): return ("officer_monthly_counts", "month", members)
+        case (.month, _): return ("monthly_counts", "month", noMembers)
+        case (.year, .officer): return ("officer_yearly_totals", "year", "officer_id, 0::bigint, ''::text")
+        case (.year, .counter): return ("officer_yearly_counts", "year", members)
+        case (.year, _): return ("yearly_counts", "year", noMembers)
         }
     }
 
