@@ -89,9 +89,13 @@ public enum OfficerEvaluation {
 extension OfficerEvaluation.Reason {
     /// The reason in words, Vietnamese or English, numbers in the language's notation (one decimal).
     public func text(vietnamese: Bool) -> String {
+        // Two decimals, by integer arithmetic: String(format:) and a replacement for the Vietnamese comma took a sixth
+        // of a province's evaluation (two reasons for each of 10,000 officers, in both languages).
         func number(_ value: Double) -> String {
-            let text = String(format: "%.2f", value)
-            return vietnamese ? text.replacingOccurrences(of: ".", with: ",") : text
+            let hundredths = Int((abs(value) * 100).rounded())
+            let fraction = hundredths % 100
+            return
+                "\(value < 0 && hundredths > 0 ? "-" : "")\(hundredths / 100)\(vietnamese ? "," : ".")\(fraction < 10 ? "0" : "")\(fraction)"
         }
         func percent(_ share: Double) -> String { "\(Int((share * 100).rounded())) %" }
         switch self {

@@ -49,4 +49,17 @@ import Testing
         }
         #expect(abs(threshold - 91.24) < 0.01)  // 40/40: 1 / (1 + 3.8415/40) = 0.9124
     }
+
+    /// The reasons' numbers: two decimals, a comma in Vietnamese and a point in English, rounded half up.
+    @Test func reasonsWriteTheirNumbersInEachLanguagesNotation() {
+        let top = OfficerEvaluation.Reason.topShare(lowerBound: 83.5, threshold: 91.2449, share: 0.1)
+        #expect(top.text(vietnamese: true) == "cận dưới 83,50 thuộc nhóm 10 % cao nhất (ngưỡng 91,24)")
+        #expect(top.text(vietnamese: false) == "lower bound 83.50 is in the top 10 % (threshold 91.24)")
+        let below = OfficerEvaluation.Reason.belowTopShare(lowerBound: 9.999, threshold: 0.05, share: 0.25)
+        #expect(below.text(vietnamese: true) == "cận dưới 10,00 dưới ngưỡng nhóm 25 % cao nhất (0,05)")
+        #expect(below.text(vietnamese: false) == "lower bound 10.00 is below the top 25 % (threshold 0.05)")
+        #expect(
+            OfficerEvaluation.Reason.topShare(lowerBound: 7.1, threshold: 100, share: 0.1).text(vietnamese: false).hasPrefix(
+                "lower bound 7.10 "))
+    }
 }

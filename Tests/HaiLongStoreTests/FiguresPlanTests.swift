@@ -32,7 +32,8 @@ import Testing
             for period in try Self.periods.map(Period.parse) {
                 for grouping in Grouping.allCases {
                     let query = PostgresIndexStore.cells(
-                        of: agencies, period: period, grouping: grouping, questionnaire: "kiosk-3")
+                        of: agencies, period: period, grouping: grouping, questionnaire: "kiosk-3",
+                        versions: try await PostgresIndexStore.versions(of: "kiosk-3", client: client, logger: TestDatabase.logger))
                     let plan = try await Self.plan(client, query)
                     #expect(!plan.contains("\"Relation Name\": \"responses\""), "\(period.label) \(grouping)")
                     // Days are bound as dates: a day sent as text is parsed again for every row a scan filters.

@@ -172,6 +172,7 @@ public struct PostgresIndexStore: Sendable {
             let rows = try await client.query(
                 Self.cells(
                     of: Array(roots.keys), period: period, grouping: grouping, questionnaire: questionnaire,
+                    versions: try await Self.versions(of: questionnaire, client: client, logger: logger),
                     excludedMask: methodology.excludedMask, reasons: reasons, pooledAs: single),
                 logger: logger)
             let excludedMask = methodology.excludedMask
@@ -211,9 +212,11 @@ public struct PostgresIndexStore: Sendable {
     /// their questionnaire version only then: sorting a province's officers by their ids as text took most of the time.
     /// With `pooledAs`, every agency's cells are summed as that one agency's (a single root, which all of them count
     /// for): a province's own figures or its trend come back as a row per cell, not one per agency and cell.
+    /// `versions` are the ids of the questionnaire's versions (`versions(of:)`), bound as constants so that the planner
+    /// filters the cube by them inside its scan (or its key) rather than joining every questionnaire's cells to find them.
     static func cells(
-        of agencies: [Int64], period: Period, grouping: Grouping, questionnaire: String, excludedMask: Int = 0,
-        reasons: Bool = true, pooledAs root: Int64? = nil
+        of agencies: [Int64], period: Period, grouping: Grouping, questionnaire: String, versions: [Int32],
+        excludedMask: Int = 0, reasons: Bool = true, pooledAs root: Int64? = nil
     ) -> PostgresQuery {
         let (group, label) =
             switch grouping {
@@ -230,9 +233,10 @@ public struct PostgresIndexStore: Sendable {
         binds.append(SQLDate(period.first))
         binds.append(SQLDate(period.last))
         let columns = "day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, n"
-        let mine = "agency_id = ANY($1) AND questionnaire_id IN (SELECT id FROM questionnaires WHERE code = $2)"
+        let mine = "agency_id = ANY($1) AND questionnaire_id = ANY($6)"
         let ready = "coalesce((SELECT rollups_ready FROM aggregator_state WHERE id = 1), false)"
         binds.append(excludedMask)
+        binds.append(versions)
         var branches = ["SELECT \(columns) FROM fresh_counts WHERE \(mine) AND day BETWEEN $3 AND $4"]
         for segment in period.segments(Self.spans(for: grouping)) {
             binds.append(SQLDate(segment.first))
@@ -265,6 +269,14 @@ public struct PostgresIndexStore: Sendable {
             ) AS s JOIN questionnaires q ON q.id = s.questionnaire_id
             """
         return PostgresQuery(unsafeSQL: sql, binds: binds)
+    }
+
+    /// The ids of a questionnaire's versions.
+    static func versions(of questionnaire: String, client: PostgresClient, logger: Logger) async throws -> [Int32] {
+        let rows = try await client.query("SELECT id FROM questionnaires WHERE code = \(questionnaire)", logger: logger)
+        var ids: [Int32] = []
+        for try await id in rows.decode(Int32.self) { ids.append(id) }
+        return ids
     }
 
     /// The spans a grouping can be read in: by day only per day; by month in whole months at most; the others in whole
