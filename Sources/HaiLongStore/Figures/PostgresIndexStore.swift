@@ -206,8 +206,8 @@ public struct PostgresIndexStore: Sendable {
     /// cube, and every day's fresh cells. One statement, so one snapshot: compaction moves cells between the tables,
     /// never both in and out of what a statement sees.
     /// Only what a figure uses is sent: the flag mask cut to the methodology's excluding flags (`excludedMask`), and of
-    /// the excluded cells only those that count respondents (`add` ignores the others), so that a province's 10,000
-    /// officers are not sent a row per mask their ratings carried.
+    /// the excluded cells only those that count respondents, all at level 0 (`add` ignores the others and their
+    /// levels), so that a province's 10,000 officers are not sent a row per mask and level their ratings carried.
     /// The cells are summed by the group's own value (an officer's id, a day) and only then labelled, and joined to
     /// their questionnaire version only then: sorting a province's officers by their ids as text took most of the time.
     /// With `pooledAs`, every agency's cells are summed as that one agency's (a single root, which all of them count
@@ -259,7 +259,7 @@ public struct PostgresIndexStore: Sendable {
             SELECT s.agency_id, \(label), s.question, s.level::integer, s.mask, coalesce(s.question = q.respondent_question, false), s.n
             FROM (
                 SELECT \(root.map { "\($0)::bigint" } ?? "c.agency_id") AS agency_id, \(group) AS grp, c.questionnaire_id, c.question,
-                       c.level, c.flag_mask & $5::integer AS mask,
+                       CASE WHEN c.flag_mask & $5::integer = 0 THEN c.level ELSE 0 END AS level, c.flag_mask & $5::integer AS mask,
                        sum(c.n)::bigint AS n
                 FROM (\(branches.joined(separator: "\nUNION ALL\n"))) AS c
                 WHERE (c.flag_mask & $5::integer = 0 OR c.question = '_response'
