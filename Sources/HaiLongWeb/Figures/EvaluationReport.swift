@@ -127,6 +127,41 @@ struct EvaluationReport: Sendable {
 }
 
 extension EvaluationReport.OfficerDocument: TableDocument {
+    /// The JSON that `TableAnswer.json` writes (keys sorted, slashes as they are, numbers as JSONEncoder writes them),
+    /// written directly: JSONEncoder took a fifth of a province's evaluation (10,000 officers, 3.3 MB) on its first
+    /// view. `EvaluationAPITests` compares the two.
+    func jsonAnswer() throws -> FixedResponse {
+        FixedResponse(
+            headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"], body: ByteBuffer(string: json))
+    }
+
+    var json: String {
+        func text(_ value: String?) -> String { value.map { JSONValue.quoted($0) } ?? "null" }
+        // JSONEncoder writes a Double by its description, less a trailing ".0".
+        func number(_ value: Double?) -> String {
+            guard let value else { return "null" }
+            let text = value.description
+            return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
+        }
+        var out = "{\"agency\":\(text(agency)),\"as_of\":\(text(as_of)),\"candidate_share\":\(number(candidate_share)),\"items\":["
+        out.reserveCapacity(items.count * 360)
+        for (position, item) in items.enumerated() {
+            if position > 0 { out += "," }
+            out += "{\"agency\":\(text(item.agency)),\"badge\":\(text(item.badge)),\"candidate\":\(item.candidate)"
+            out += ",\"ceiling\":\(text(item.ceiling)),\"ci95\":"
+            out += item.ci95.map { "[" + $0.map { number($0) }.joined(separator: ",") + "]" } ?? "null"
+            out += ",\"index\":\(number(item.index)),\"n\":\(item.n),\"name\":\(text(item.name))"
+            out += ",\"rank\":\(item.rank.map(String.init) ?? "null"),\"sufficient\":\(item.sufficient),\"violations\":["
+            out += item.violations.map {
+                "{\"date\":\(text($0.date)),\"id\":\($0.id),\"norm\":\(text($0.norm)),\"status\":\(text($0.status))}"
+            }.joined(separator: ",")
+            out += "],\"why\":\(text(item.why)),\"why_vi\":\(text(item.why_vi))}"
+        }
+        out += "],\"methodology\":{\"code\":\(text(methodology.code)),\"version\":\(methodology.version)}"
+        out += ",\"questionnaire\":\(text(questionnaire)),\"year\":\(year)}"
+        return out
+    }
+
     func table(vietnamese: Bool) -> (header: [String], rows: [[XLSXCell]]) {
         let header =
             vietnamese
