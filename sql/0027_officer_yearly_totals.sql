@@ -49,20 +49,17 @@ BEGIN
 END $$;
 
 -- Rows deleted (the fill empties a rollup before summing it again): subtracted, and a total that falls to zero goes.
+-- Two statements: a DELETE in the UPDATE's own statement would not see the rows that UPDATE had just set to zero.
 CREATE FUNCTION officer_yearly_totals_removed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    WITH gone AS (
-        SELECT year, agency_id, officer_id, questionnaire_id, question, level, flag_mask, sum(n) AS n FROM removed
-        GROUP BY year, agency_id, officer_id, questionnaire_id, question, level, flag_mask
-    ), subtracted AS (
-        UPDATE officer_yearly_totals t SET n = t.n - g.n FROM gone g
-        WHERE (t.questionnaire_id, t.year, t.agency_id, t.officer_id, t.question, t.level, t.flag_mask)
-            = (g.questionnaire_id, g.year, g.agency_id, g.officer_id, g.question, g.level, g.flag_mask)
-        RETURNING t.questionnaire_id, t.year, t.agency_id, t.officer_id, t.question, t.level, t.flag_mask, t.n
-    )
-    DELETE FROM officer_yearly_totals t USING subtracted s
-    WHERE s.n = 0 AND (t.questionnaire_id, t.year, t.agency_id, t.officer_id, t.question, t.level, t.flag_mask)
-        = (s.questionnaire_id, s.year, s.agency_id, s.officer_id, s.question, s.level, s.flag_mask);
+    UPDATE officer_yearly_totals t SET n = t.n - g.n
+    FROM (SELECT year, agency_id, officer_id, questionnaire_id, question, level, flag_mask, sum(n) AS n FROM removed
+          GROUP BY year, agency_id, officer_id, questionnaire_id, question, level, flag_mask) AS g
+    WHERE (t.questionnaire_id, t.year, t.agency_id, t.officer_id, t.question, t.level, t.flag_mask)
+        = (g.questionnaire_id, g.year, g.agency_id, g.officer_id, g.question, g.level, g.flag_mask);
+    DELETE FROM officer_yearly_totals t
+    WHERE t.n = 0 AND (t.questionnaire_id, t.year, t.agency_id, t.officer_id, t.question, t.level, t.flag_mask) IN (
+        SELECT questionnaire_id, year, agency_id, officer_id, question, level, flag_mask FROM removed);
     RETURN NULL;
 END $$;
 

@@ -279,6 +279,23 @@ import Testing
             #expect(try await scalar(client, "SELECT count(*) FROM officer_yearly_totals") == totals)
             #expect(try await scalar(client, "SELECT count(*) FROM officer_yearly_totals WHERE n = 0") == 0)
             #expect(try await figures(client, fixture) == fromFresh)
+            // Cells deleted and not summed again (by hand here: the fill is the only delete the service makes) leave
+            // no total behind at zero, and the rest still agree.
+            let officer = try await scalar(client, "SELECT min(officer_id) FROM officer_yearly_counts WHERE officer_id > 0")
+            try await client.query("DELETE FROM officer_yearly_counts WHERE officer_id = \(officer)")
+            #expect(try await scalar(client, "SELECT count(*) FROM officer_yearly_totals WHERE officer_id = \(officer)") == 0)
+            #expect(try await scalar(client, "SELECT count(*) FROM officer_yearly_totals WHERE n = 0") == 0)
+            let disagreeing = try await scalar(
+                client,
+                """
+                SELECT count(*) FROM (
+                    SELECT year, agency_id, officer_id, questionnaire_id, question, level, flag_mask, sum(n) AS n
+                    FROM officer_yearly_counts GROUP BY 1, 2, 3, 4, 5, 6, 7) AS summed
+                FULL JOIN officer_yearly_totals t USING (year, agency_id, officer_id, questionnaire_id, question, level, flag_mask)
+                WHERE summed.n IS DISTINCT FROM t.n
+                """)
+            #expect(disagreeing == 0)
+            #expect(try await aggregator.rebuild() == 150)
             // Respondents: '_response' cells, and for a questionnaire with a required question (kiosk-3's 'overall')
             // that question's cells instead, with no '_response' cell repeating them (sql/0008).
             let respondents = try await scalar(
