@@ -53,12 +53,11 @@ public struct Aggregator: Sendable {
             let locked = try await connection.query("SELECT pg_try_advisory_xact_lock(\(Self.lockKey))", logger: logger)
             for try await isLeader in locked.decode(Bool.self) where !isLeader { return .notLeader }
             try await ensureTimeZone(connection)
-            // A batch's plan is costly enough to trigger JIT compilation, which takes longer than the batch itself.
-            // And once the queue's statistics said 20,000 the planner merged it with a scan of every response (400 ms
+            // Once the queue's statistics said 20,000 the planner merged it with a scan of every response (400 ms
             // instead of 150 at 1M rows): no merge joins. The batch's responses are read as one range of `seq`
             // (they are consecutive), hashed against the batch: 10,000 separate look-ups cost ≈ 70 ms at 10M.
-            try await connection.query(
-                "SELECT set_config('jit', 'off', true), set_config('enable_mergejoin', 'off', true)", logger: logger)
+            // (JIT, which took longer than the batch itself, is off for every session: `DatabaseURL.sessionSettings`.)
+            try await connection.query("SELECT set_config('enable_mergejoin', 'off', true)", logger: logger)
             let rows = try await connection.query(Self.applyBatch(timeZone: timeZone, limit: batchSize), logger: logger)
             var applied = 0
             for try await count in rows.decode(Int.self) { applied = count }
@@ -98,7 +97,6 @@ public struct Aggregator: Sendable {
         return try await inTransaction { connection in
             let locked = try await connection.query("SELECT pg_try_advisory_xact_lock(\(Self.lockKey))", logger: logger)
             for try await isLeader in locked.decode(Bool.self) where !isLeader { return 0 }
-            try await connection.query("SET LOCAL jit = off", logger: logger)
             try await fillRollupsIfEmptied(connection)
             var compacted = 0
             for try await count in try await connection.query(Self.compactFragments(limit: limit), logger: logger).decode(Int.self) {

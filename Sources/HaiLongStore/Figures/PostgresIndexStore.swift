@@ -125,7 +125,7 @@ public struct PostgresIndexStore: Sendable {
                     SELECT a.id, a.code, a.name, a.kind, a.parent_id, t.depth + 1, t.path || a.code
                     FROM agencies a JOIN tree t ON a.parent_id = t.id
                     WHERE t.depth < \(maxDepth)
-                      AND NOT (a.merged_into IS NOT NULL AND a.valid_to < \(period.first.description)::date)
+                      AND NOT (a.merged_into IS NOT NULL AND a.valid_to < \(SQLDate(period.first)))
                 )
                 SELECT id, code, name, kind, parent_id FROM tree ORDER BY path
                 """, logger: logger)
@@ -143,7 +143,7 @@ public struct PostgresIndexStore: Sendable {
         WITH RECURSIVE edges AS (
             SELECT id, parent_id AS up FROM agencies WHERE parent_id IS NOT NULL
             UNION ALL
-            SELECT id, merged_into FROM agencies WHERE merged_into IS NOT NULL AND valid_to < \(period.first.description)::date
+            SELECT id, merged_into FROM agencies WHERE merged_into IS NOT NULL AND valid_to < \(SQLDate(period.first))
         ), sub AS (
             SELECT id, id AS root, 0 AS depth FROM agencies WHERE id = ANY(\(roots))
             UNION
@@ -163,6 +163,7 @@ public struct PostgresIndexStore: Sendable {
         try await read { client in
             // Which agencies count for which root (small), then the cube read once per agency, not once per root: a
             // province and its 1,000 agencies would otherwise scan every cell twice. Pooling is a sum, done here.
+            async let versions = Self.versions(of: questionnaire, client: client, logger: logger)
             let membership = try await client.query(Self.lineage(roots: agencies.map(\.id), period: period), logger: logger)
             var roots: [Int64: [Int64]] = [:]
             for try await (root, id) in membership.decode((Int64, Int64).self) { roots[id, default: []].append(root) }
@@ -172,7 +173,7 @@ public struct PostgresIndexStore: Sendable {
             let rows = try await client.query(
                 Self.cells(
                     of: Array(roots.keys), period: period, grouping: grouping, questionnaire: questionnaire,
-                    versions: try await Self.versions(of: questionnaire, client: client, logger: logger),
+                    versions: try await versions,
                     excludedMask: methodology.excludedMask, reasons: reasons, pooledAs: single),
                 logger: logger)
             let excludedMask = methodology.excludedMask
