@@ -63,34 +63,6 @@ import Testing
         }
     }
 
-    /// The flag review page and the complaints inbox can read their own rows from their partial indexes (sql/0024): the
-    /// flags the page asks for are exactly the index's, and the comment condition is the index's.
-    @Test func theReviewListsCanUseTheirPartialIndexes() async throws {
-        try await withTestDatabase { client in
-            try await client.withConnection { connection in
-                try await connection.query("SET enable_seqscan = off", logger: TestDatabase.logger)
-                let asked = [
-                    (
-                        "responses_reviewable_idx",
-                        "flags && \(PostgresDashboardStore.reviewableLiteral)"
-                    ),
-                    ("responses_commented_idx", "comment IS NOT NULL"),
-                ]
-                for (index, condition) in asked {
-                    let rows = try await connection.query(
-                        PostgresQuery(
-                            unsafeSQL: """
-                                EXPLAIN SELECT id FROM responses
-                                WHERE agency_id = 1 AND submitted_at >= '2026-01-01' AND submitted_at < '2027-01-01' AND \(condition)
-                                """), logger: TestDatabase.logger)
-                    var plan = ""
-                    for try await line in rows.decode(String.self) { plan += line + "\n" }
-                    #expect(plan.contains(index), "\(plan)")
-                }
-            }
-        }
-    }
-
     /// The JSON plan of `query`, its parameters bound.
     static func plan(_ client: PostgresClient, _ query: PostgresQuery) async throws -> String {
         let rows = try await client.query(PostgresQuery(unsafeSQL: "EXPLAIN (FORMAT JSON) " + query.sql, binds: query.binds))
