@@ -68,7 +68,7 @@ public struct Period: Sendable, Hashable, Codable {
 
     /// How a stretch of days can be read: day by day, or as whole calendar months or years (the rollups, sql/0022).
     public enum Span: String, Sendable, Hashable, CaseIterable {
-        case day, month, year
+        case day, month, quarter, year
     }
 
     /// One stretch of the period, read in one `span`: days `first` to `last`, each a whole span.
@@ -79,7 +79,7 @@ public struct Period: Sendable, Hashable, Codable {
     }
 
     /// The period cut into as few stretches as the `spans` allow, the largest span first: whole years, then whole
-    /// months, then single days; consecutive stretches of one span merged. `2025-11-15..2027-02-10` with every span is
+    /// quarters, then whole months, then single days; consecutive stretches of one span merged. `2025-11-15..2027-02-10` with every span is
     /// days 15–30 Nov 2025, the month of December 2025, the year 2026, the month of January 2027 and days 1–10 Feb 2027.
     public func segments(_ spans: Set<Span>) -> [Segment] {
         var segments: [Segment] = []
@@ -88,9 +88,13 @@ public struct Period: Sendable, Hashable, Codable {
             let endOfYear = LocalDate(year: cursor.year, month: 12, day: 31)!
             let endOfMonth = LocalDate(
                 year: cursor.year, month: cursor.month, day: LocalDate.daysIn(month: cursor.month, year: cursor.year))!
+            let quarterEnd = (cursor.month + 2) / 3 * 3
+            let endOfQuarter = LocalDate(year: cursor.year, month: quarterEnd, day: LocalDate.daysIn(month: quarterEnd, year: cursor.year))!
             let piece: Segment =
                 if spans.contains(.year), cursor.month == 1, cursor.day == 1, endOfYear <= last {
                     Segment(span: .year, first: cursor, last: endOfYear)
+                } else if spans.contains(.quarter), cursor.day == 1, cursor.month % 3 == 1, endOfQuarter <= last {
+                    Segment(span: .quarter, first: cursor, last: endOfQuarter)
                 } else if spans.contains(.month), cursor.day == 1, endOfMonth <= last {
                     Segment(span: .month, first: cursor, last: endOfMonth)
                 } else {

@@ -102,10 +102,12 @@ struct PeriodTests {
     }
 
     @Test(
-        "a period cut into whole years, whole months and days: what each cube can answer",
+        "a period cut into whole years, quarters, months and days: what each cube can answer",
         arguments: [
             ("2026", "year 2026-01-01 2026-12-31"),
-            ("2026-Q3", "month 2026-07-01 2026-09-30"),
+            ("2026-Q3", "quarter 2026-07-01 2026-09-30"),
+            ("2026-02-01..2026-12-31", "month 2026-02-01 2026-03-31, quarter 2026-04-01 2026-12-31"),
+            ("2026-03-15..2026-08-31", "day 2026-03-15 2026-03-31, quarter 2026-04-01 2026-06-30, month 2026-07-01 2026-08-31"),
             ("2024-02", "month 2024-02-01 2024-02-29"),
             ("2026-01-15..2026-04-10", "day 2026-01-15 2026-01-31, month 2026-02-01 2026-03-31, day 2026-04-01 2026-04-10"),
             ("2025-12-02..2026-12-31", "day 2025-12-02 2025-12-31, year 2026-01-01 2026-12-31"),
@@ -129,5 +131,7 @@ struct PeriodTests {
         #expect(year.segments([.day, .month]).map(\.span) == [.month])
         #expect(year.segments([.day]).map(\.span) == [.day])
         #expect(year.segments([.day]).first?.last.description == "2026-12-31")
+        #expect(year.segments([.day, .month, .quarter]).map(\.span) == [.quarter])
+        #expect(try Period.parse("2026-Q2").segments([.day, .month, .year]).map(\.span) == [.month])
     }
 }

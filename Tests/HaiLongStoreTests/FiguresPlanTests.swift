@@ -48,6 +48,11 @@ import Testing
                         #expect(
                             plan.contains("\"Relation Name\": \"\(rollup)\"") == [.none, .channel, .officer, .counter].contains(grouping))
                     }
+                    // A whole quarter of figures by none or by channel is read from the quarters' rollup.
+                    #expect(
+                        plan.contains("\"Relation Name\": \"quarterly_counts\"")
+                            == (period.label == "2026-Q3" && [.none, .channel].contains(grouping)),
+                        "\(period.label) \(grouping)")
                     planned += 1
                 }
                 let heat = try await Self.plan(

@@ -166,7 +166,7 @@ public struct PostgresDashboardStore: Sendable {
             let rollup: (table: String, time: String)? =
                 switch segment.span {
                 case .day: nil
-                case .month: ("hourly_monthly_counts", "month")
+                case .month, .quarter: ("hourly_monthly_counts", "month")
                 case .year: ("hourly_yearly_counts", "year")
                 }
             if let rollup {

@@ -280,13 +280,14 @@ public struct PostgresIndexStore: Sendable {
         return ids
     }
 
-    /// The spans a grouping can be read in: by day only per day; by month in whole months at most; the others in whole
-    /// years too.
+    /// The spans a grouping can be read in: by day only per day; by month in whole months at most; by officer or counter
+    /// in whole months and years; the others in whole quarters (sql/0029) and years too.
     static func spans(for grouping: Grouping) -> Set<Period.Span> {
         switch grouping {
         case .day: [.day]
         case .month: [.day, .month]
-        case .none, .channel, .officer, .counter: [.day, .month, .year]
+        case .none, .channel: [.day, .month, .quarter, .year]
+        case .officer, .counter: [.day, .month, .year]
         }
     }
 
@@ -301,6 +302,9 @@ public struct PostgresIndexStore: Sendable {
         case (.day, _): return nil
         case (.month, .officer), (.month, .counter): return ("officer_monthly_counts", "month", members)
         case (.month, _): return ("monthly_counts", "month", noMembers)
+        // Quarters of officers or counters are read as their months (`spans`): there is no such rollup.
+        case (.quarter, .officer), (.quarter, .counter): return ("officer_monthly_counts", "month", members)
+        case (.quarter, _): return ("quarterly_counts", "quarter", noMembers)
         case (.year, .officer): return ("officer_yearly_totals", "year", "officer_id, 0::bigint, ''::text")
         case (.year, .counter): return ("officer_yearly_counts", "year", members)
         case (.year, _): return ("yearly_counts", "year", noMembers)
