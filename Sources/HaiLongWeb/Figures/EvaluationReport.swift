@@ -137,13 +137,7 @@ extension EvaluationReport.OfficerDocument: TableDocument {
     }
 
     var json: String {
-        func text(_ value: String?) -> String { value.map { JSONValue.quoted($0) } ?? "null" }
-        // JSONEncoder writes a Double by its description, less a trailing ".0".
-        func number(_ value: Double?) -> String {
-            guard let value else { return "null" }
-            let text = value.description
-            return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
-        }
+        let (text, number) = (JSONText.string, JSONText.number as (Double?) -> String)
         var out = "{\"agency\":\(text(agency)),\"as_of\":\(text(as_of)),\"candidate_share\":\(number(candidate_share)),\"items\":["
         out.reserveCapacity(items.count * 360)
         for (position, item) in items.enumerated() {

@@ -59,7 +59,7 @@ public struct IndicesDocument: Codable, Sendable {
         default:
             return FixedResponse(
                 headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
-                body: ByteBuffer(string: try jsonText()))
+                body: ByteBuffer(string: json))
         }
     }
 
