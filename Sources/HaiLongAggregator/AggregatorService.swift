@@ -23,6 +23,9 @@ public struct AggregatorService: Service {
         self.logger = logger
     }
 
+    /// The (agency, day) pairs one compaction takes at most.
+    static let compactionBatch = 1_000
+
     /// `Aggregator.runUntilIdle`, each step under the step deadline.
     func runUntilIdle() async throws -> Int {
         let aggregator = self.aggregator
@@ -42,10 +45,14 @@ public struct AggregatorService: Service {
                 let applied = try await runUntilIdle()
                 if applied > 0 { logger.debug("aggregated", metadata: ["responses": "\(applied)"]) }
                 if ContinuousClock.now >= nextCompaction {
-                    // Fragments cost readers a little; merging them is deferred work, done now and then.
-                    let compacted = try await withStepDeadline(stepDeadline) { try await aggregator.compact() }
+                    // Fragments cost readers a little; merging them is deferred work, done now and then — again
+                    // at once only while a backlog is left. Each compaction changes the cubes under the fresh cells,
+                    // which readers keep between compactions (`BaseCounts`): compacting every second under a steady
+                    // stream of ratings made every read a first read again.
+                    let limit = Self.compactionBatch
+                    let compacted = try await withStepDeadline(stepDeadline) { try await aggregator.compact(limit: limit) }
                     if compacted > 0 { logger.debug("compacted", metadata: ["agency_days": "\(compacted)"]) }
-                    nextCompaction = ContinuousClock.now + (compacted > 0 ? interval : compactionInterval)
+                    nextCompaction = ContinuousClock.now + (compacted >= limit ? interval : compactionInterval)
                 }
                 if failing { logger.info("aggregator recovered") }
                 failing = false

@@ -14,6 +14,9 @@ public struct PostgresIndexStore: Sendable {
     let reads: ReadRouting?
     let logger: Logger
 
+    /// What the cubes under the fresh cells held at a generation, for the reads that come back to it.
+    let baseCounts = BaseCounts()
+
     public init(client: PostgresClient, reads: ReadRouting? = nil, logger: Logger) {
         self.client = client
         self.reads = reads
@@ -154,53 +157,6 @@ public struct PostgresIndexStore: Sendable {
         """
     }
 
-    /// Counts per agency (pooled over its subtree, and its predecessors merged before the period) and group.
-    /// Without `reasons` the "4 xin, 4 luôn" reasons are left out (a trend or sparkline shows only the index).
-    public func figureCounts(
-        for agencies: [Agency], period: Period, questionnaire: String, methodology: Methodology, grouping: Grouping,
-        reasons: Bool = true
-    ) async throws -> [CountKey: FigureCounts] {
-        try await read { client in
-            // Which agencies count for which root (small), then the cube read once per agency, not once per root: a
-            // province and its 1,000 agencies would otherwise scan every cell twice. Pooling is a sum, done here.
-            async let versions = Self.versions(of: questionnaire, client: client, logger: logger)
-            let membership = try await client.query(Self.lineage(roots: agencies.map(\.id), period: period), logger: logger)
-            var roots: [Int64: [Int64]] = [:]
-            for try await (root, id) in membership.decode((Int64, Int64).self) { roots[id, default: []].append(root) }
-            // One root (a province's own figures, its trend, its officers): every member counts for it alone, so the
-            // database sums them.
-            let single = agencies.count == 1 ? agencies[0].id : nil
-            let rows = try await client.query(
-                Self.cells(
-                    of: Array(roots.keys), period: period, grouping: grouping, questionnaire: questionnaire,
-                    versions: try await versions,
-                    excludedMask: methodology.excludedMask, reasons: reasons, pooledAs: single),
-                logger: logger)
-            let excludedMask = methodology.excludedMask
-            var result: [CountKey: FigureCounts] = [:]
-            // Each column decoded as its own type: decoding the row as a tuple looked its type up at run time for every
-            // row, a fifth of a province's evaluation.
-            for try await row in rows {
-                let cells = row.makeRandomAccess()
-                let agency = try cells[0].decode(Int64.self)
-                let group = try cells[1].decode(String.self)
-                let question = try cells[2].decode(String.self)
-                let level = try cells[3].decode(Int.self)
-                let mask = try cells[4].decode(Int.self)
-                let respondent = try cells[5].decode(Bool.self)
-                let count = Int(try cells[6].decode(Int64.self))
-                let valid = mask & excludedMask == 0
-                for root in roots[agency] ?? [] {
-                    // Mutated in place: a copy per row of a province's growing counts made big reads quadratic.
-                    Self.add(
-                        question: question, level: level, mask: mask, count: count, valid: valid, respondent: respondent,
-                        methodology: methodology, to: &result[CountKey(agencyID: root, group: group), default: FigureCounts()])
-                }
-            }
-            return result
-        }
-    }
-
     /// The cells of `agencies` in `period` for one questionnaire, summed by agency, group and cell key (sql/0014,
     /// sql/0022): the period's whole years and months from the rollups that keep what `grouping` needs (by agency, or
     /// with the officer and counter) when they are filled (from the daily cube otherwise), its other days from the daily
@@ -217,7 +173,7 @@ public struct PostgresIndexStore: Sendable {
     /// filters the cube by them inside its scan (or its key) rather than joining every questionnaire's cells to find them.
     static func cells(
         of agencies: [Int64], period: Period, grouping: Grouping, questionnaire: String, versions: [Int32],
-        excludedMask: Int = 0, reasons: Bool = true, pooledAs root: Int64? = nil
+        excludedMask: Int = 0, reasons: Bool = true, pooledAs root: Int64? = nil, parts: CellParts = .all
     ) -> PostgresQuery {
         let (group, label) =
             switch grouping {
@@ -238,8 +194,8 @@ public struct PostgresIndexStore: Sendable {
         let ready = "coalesce((SELECT rollups_ready FROM aggregator_state WHERE id = 1), false)"
         binds.append(excludedMask)
         binds.append(versions)
-        var branches = ["SELECT \(columns) FROM fresh_counts WHERE \(mine) AND day BETWEEN $3 AND $4"]
-        for segment in period.segments(Self.spans(for: grouping)) {
+        var branches = parts == .kept ? [] : ["SELECT \(columns) FROM fresh_counts WHERE \(mine) AND day BETWEEN $3 AND $4"]
+        for segment in parts == .fresh ? [] : period.segments(Self.spans(for: grouping)) {
             binds.append(SQLDate(segment.first))
             binds.append(SQLDate(segment.last))
             let (from, to) = ("$\(binds.count - 1)", "$\(binds.count)")
@@ -262,7 +218,7 @@ public struct PostgresIndexStore: Sendable {
                 SELECT \(root.map { "\($0)::bigint" } ?? "c.agency_id") AS agency_id, \(group) AS grp, c.questionnaire_id, c.question,
                        CASE WHEN c.flag_mask & $5::integer = 0 THEN c.level ELSE 0 END AS level, c.flag_mask & $5::integer AS mask,
                        sum(c.n)::bigint AS n
-                FROM (\(branches.joined(separator: "\nUNION ALL\n"))) AS c
+                FROM (\(branches.joined(separator: "\nUNION ALL\n"))) AS c (\(columns))
                 WHERE (c.flag_mask & $5::integer = 0 OR c.question = '_response'
                        OR c.question IN (SELECT respondent_question FROM questionnaires WHERE code = $2))
                   \(reasons ? "" : "AND c.question NOT LIKE 'reason.%'")
@@ -279,6 +235,10 @@ public struct PostgresIndexStore: Sendable {
         for try await id in rows.decode(Int32.self) { ids.append(id) }
         return ids
     }
+
+    /// Which cells `cells` reads: the fresh cells the aggregation steps add, the cubes under them (which only
+    /// compaction, a rebuild and the rollups' first fill change: kept per generation), or both.
+    enum CellParts: Sendable { case all, kept, fresh }
 
     /// The spans a grouping can be read in: by day only per day; by month in whole months at most; by officer or counter
     /// in whole months and years; the others in whole quarters (sql/0029) and years too.

@@ -1,0 +1,81 @@
+import Foundation
+import HaiLongAggregator
+import HaiLongCore
+import HaiLongTestSupport
+import PostgresNIO
+import Testing
+
+@testable import HaiLongStore
+
+/// A store keeps what it read from the cubes under the fresh cells per cube generation (`BaseCounts`, sql/0030) and
+/// after an aggregation step reads only the fresh cells. Its figures must be exactly a new store's, which reads
+/// everything: after a step, a flag review's correction, a compaction (which moves the generation on), a rebuild and
+/// the rollups' fill; for every grouping and for periods read from years, quarters, months and days.
+@Suite struct KeptCountsTests {
+    static let periods = ["2026", "2026-Q3", "2026-07", "2026-06-28..2026-07-31"]
+
+    @Test func aReadAfterAStepAddsTheFreshCellsToWhatItKept() async throws {
+        try await withTestDatabase { client in
+            let fixture = try await Fixture.make(client)
+            let aggregator = Aggregator(client: client, logger: TestDatabase.logger, timeZone: "Asia/Ho_Chi_Minh")
+            let kept = PostgresIndexStore(client: client, logger: TestDatabase.logger)
+            func rateDays(_ days: Range<Int>, from start: String) async throws {
+                for day in days {
+                    let tap = time(start).addingTimeInterval(Double(day) * 86_400)
+                    try await fixture.rate(1 + day % 3, at: tap, source: fixture.sourceA(), officer: "B-1")
+                    try await fixture.rate(3, at: tap.addingTimeInterval(600), source: fixture.sourceB())
+                }
+            }
+            func generation() async throws -> Int { try await scalar(client, "SELECT generation::int FROM cube_generation") }
+            func figures(_ store: PostgresIndexStore) async throws -> [String: [CountKey: FigureCounts]] {
+                var result: [String: [CountKey: FigureCounts]] = [:]
+                for period in Self.periods {
+                    for grouping in [Grouping.none, .officer, .counter, .channel, .day, .month] {
+                        result["\(period) \(grouping)"] = try await store.figureCounts(
+                            for: [fixture.province, fixture.agencyA, fixture.agencyB], period: try Period.parse(period),
+                            questionnaire: "kiosk-3", methodology: .standard, grouping: grouping)
+                    }
+                }
+                return result
+            }
+            func check(_ moment: String) async throws {
+                let read = try await figures(kept)
+                #expect(read == (try await figures(PostgresIndexStore(client: client, logger: TestDatabase.logger))), "\(moment)")
+                #expect(read["2026 none"]?.isEmpty == false, "\(moment)")
+            }
+
+            try await rateDays(0..<40, from: "2026-06-20T08:00:00+07:00")
+            try await aggregator.runUntilIdle()
+            try await aggregator.compactAll()
+            try await check("compacted")
+            let compacted = try await generation()
+            let hits = kept.baseCounts.hits
+
+            // A step adds fresh cells only: the generation stays, and the kept cells are read again with them.
+            try await rateDays(0..<5, from: "2026-07-10T09:00:00+07:00")
+            let repeated = UUID()
+            try await fixture.rate(1, at: time("2026-07-10T09:00:02+07:00"), source: fixture.sourceA(), id: repeated)
+            try await aggregator.runUntilIdle()
+            #expect(try await generation() == compacted)
+            try await check("after a step")
+            #expect(kept.baseCounts.hits >= hits + Self.periods.count * 6)
+
+            // A review's correction is fresh cells too.
+            _ = try await fixture.responses.review(
+                responseID: repeated, flag: .rapidRepeat, action: .clear, note: nil, reviewedBy: "admin")
+            try await aggregator.runUntilIdle()
+            try await check("after a review")
+
+            // Compaction moves the fresh cells into the cubes: a new generation, read again.
+            try await aggregator.compactAll()
+            #expect(try await generation() > compacted)
+            try await check("after compaction")
+
+            // A rebuild empties the rollups (the daily cube is read until the next compaction fills them).
+            try await aggregator.rebuild()
+            try await check("after a rebuild")
+            try await aggregator.compactAll()
+            try await check("after the rollups' fill")
+        }
+    }
+}
