@@ -137,6 +137,35 @@ import Testing
         }
     }
 
+    /// The newest-first read runs with the planner settings it asks for (`ComplaintsRead.settings`) and nothing else
+    /// changed, and walks the comments' index in order: the plan the service gets, not one the test forces.
+    @Test func theNewestComplaintsAreReadInTheIndexOrderWithTheirOwnSettings() async throws {
+        try await withTestDatabase { client in
+            let fixture = try await Self.seed(client)
+            try await client.query("ANALYZE")
+            let plan = try await client.withTransaction(logger: TestDatabase.logger) { connection in
+                let agencies = try await PostgresDashboardStore.subtree(fixture.province.id, on: connection, logger: TestDatabase.logger)
+                let read = PostgresDashboardStore.ComplaintsRead.choose(agencies: 40, status: nil)
+                #expect(read == .newestFirst && !read.settings.isEmpty)
+                for setting in read.settings {
+                    try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL \(setting) = off"), logger: TestDatabase.logger)
+                }
+                let statement = PostgresDashboardStore.complaintsQuery(
+                    agencies: agencies, filter: ComplaintFilter(from: Self.year.from, to: Self.year.to), limit: 200, read: read)
+                var plan = ""
+                for try await line in try await connection.query(
+                    PostgresQuery(unsafeSQL: "EXPLAIN " + statement.sql, binds: statement.binds), logger: TestDatabase.logger
+                ).decode(String.self) {
+                    plan += line + "\n"
+                }
+                return plan
+            }
+            // (The 200 rows found are then joined to the rest of their response; on these few rows by a full read.)
+            #expect(plan.contains("Index Scan using responses_latest_comment_idx"), "\(plan)")
+            #expect(!plan.contains("Bitmap Heap Scan on responses"), "\(plan)")
+        }
+    }
+
     /// The directory of `Fixture` with two more kiosks whose labels sort before their ids ("0" at P.B, "" at P.A),
     /// and 600 responses stored as the service stores them: every sixth place a kiosk or, without one, a web survey of
     /// P.A or P.B; three responses at each tap time; flags worth reviewing or not; levels 1–3; a comment on half;
