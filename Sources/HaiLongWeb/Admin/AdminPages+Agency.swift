@@ -132,8 +132,17 @@ extension AdminPages {
     /// A figure in the page's language (Vietnamese: decimal comma), "–" when there is none.
     static func number(_ value: Double?, _ language: Language) -> String {
         guard let value else { return "–" }
-        let text = String(format: "%.2f", value)
-        return language == .vi ? text.replacingOccurrences(of: ".", with: ",") : text
+        // Every figure a page shows is rounded to two decimals first: such a value is a whole number of cents, written
+        // here without `String(format:)` (a tenth of the overview's time). Anything else is left to printf's rounding.
+        let cents = (value * 100).rounded(.toNearestOrEven)
+        guard abs(value * 100 - cents) < 1e-6, abs(cents) < 1e15, cents != 0 || value.sign == .plus else {
+            let text = String(format: "%.2f", value)
+            return language == .vi ? text.replacingOccurrences(of: ".", with: ",") : text
+        }
+        let magnitude = Int(cents).magnitude
+        let fraction = magnitude % 100
+        return (cents < 0 ? "-" : "") + String(magnitude / 100) + (language == .vi ? "," : ".") + (fraction < 10 ? "0" : "")
+            + String(fraction)
     }
 
     /// A count in the page's language, its thousands grouped: 6.252 in Vietnamese, 6,252 in English.

@@ -141,18 +141,16 @@ enum AdminPages {
         language: Language
     ) -> String {
         let trendTitle = text(period.dayCount > 62 ? "spark_month" : "spark_day", language)
-        var rows: [[String: Any]] = figures.documents.flatMap { document in
-            document.items.map { item in
-                var row = AdminPages.row(item, language)
-                let line = figures.sparklines[item.agency] ?? []
-                row["spark"] = SVGChart.sparkline(
-                    line, title: trendTitle + ": " + line.map { number($0?.roundedHalfUp(), language) }.joined(separator: "; "))
-                return row
-            }
-        }
+        var rows: [[String: Any]] = figures.documents.flatMap { document in document.items.map { AdminPages.row($0, language) } }
         AdminPages.sort(&rows, by: sort, descending: descending)
         let base = "/admin?period=\(period.label)&sort=\(sort)&dir=\(descending ? "desc" : "asc")&lang=\(language.rawValue)"
         let pager = paginate(&rows, page: page, base: base, text: "pager", language: language)
+        // Sparklines for the page's rows only: drawing a province's thousand was a third of the table's time.
+        for index in rows.indices {
+            let line = (rows[index]["code"] as? String).flatMap { figures.sparklines[$0] } ?? []
+            rows[index]["spark"] = SVGChart.sparkline(
+                line, title: trendTitle + ": " + line.map { number($0?.roundedHalfUp(), language) }.joined(separator: "; "))
+        }
         let columns = overviewColumns.map { candidate -> [String: Any] in
             let sortable = !["ci", "sufficient"].contains(candidate.sort)
             let current = candidate.sort == sort
