@@ -122,15 +122,19 @@ public struct IndicesReport: Sendable {
                 }
                 items.append(item)
             }
-            // Ranked: the sufficient figures, best first; then the rest by size.
-            items.sort { lhs, rhs in
-                switch (lhs.sufficient && !lhs.hidden, rhs.sufficient && !rhs.hidden) {
-                case (true, true): (lhs.index ?? 0, rhs.group?.code ?? "") > (rhs.index ?? 0, lhs.group?.code ?? "")
-                case (true, false): true
-                case (false, true): false
-                case (false, false): (lhs.n, rhs.group?.code ?? "") > (rhs.n, lhs.group?.code ?? "")
+            // Ranked: the sufficient figures, best first; then the rest by size. Sorted by their keys, then moved once:
+            // sorting a province's 10,000 items themselves was a tenth of its page's time.
+            let keys = items.map { (ranked: $0.sufficient && !$0.hidden, index: $0.index ?? 0, n: $0.n, code: $0.group?.code ?? "") }
+            let order = keys.indices.sorted { a, b in
+                let (lhs, rhs) = (keys[a], keys[b])
+                switch (lhs.ranked, rhs.ranked) {
+                case (true, true): return (lhs.index, rhs.code) > (rhs.index, lhs.code)
+                case (true, false): return true
+                case (false, true): return false
+                case (false, false): return (lhs.n, rhs.code) > (rhs.n, lhs.code)
                 }
             }
+            items = order.map { items[$0] }
             var rank = 0
             for index in items.indices where items[index].sufficient && !items[index].hidden {
                 rank += 1
