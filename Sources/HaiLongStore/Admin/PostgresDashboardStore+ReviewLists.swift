@@ -86,7 +86,7 @@ extension PostgresDashboardStore {
     /// The flags a reviewer is asked about: every ingest flag but `no_dossier` (most ratings have no dossier code).
     static var reviewable: [String] { Flag.allCases.filter { $0 != .noDossier }.map(\.rawValue) }
 
-    /// `reviewable` as the SQL literal of the partial index that holds those responses (sql/0024): written out, not
+    /// `reviewable` as the SQL literal of the partial index that holds those responses (sql/0028): written out, not
     /// bound, so that the planner can see the query asks for the index's own rows.
     static var reviewableLiteral: String { "'{\(reviewable.joined(separator: ","))}'::text[]" }
 
