@@ -8,8 +8,8 @@
 --   without a kiosk, by agency web and API responses with a flag worth reviewing, read agency by agency
 --   by agency, newest comment  the complaints of a small subtree, agency by agency, newest first
 --   newest comment first       the complaints of a large subtree, read newest first until 200 are found
--- 0024's two indexes are replaced (nothing reads them any more). Adds indexes and drops one no statement of an
--- older binary needs to be right (only fast), so an older binary runs beside it. About 3 s at 10M responses, during
+-- 0024's two indexes are replaced (nothing reads them any more). Adds indexes and drops two that no statement of an
+-- older binary needs to be right (only fast), so an older binary runs beside it. About 5 s at 10M responses, during
 -- which ratings wait on the lock, not lost.
 CREATE INDEX responses_reviewable_kiosk_idx ON responses (kiosk_id, submitted_at, id)
     WHERE kiosk_id IS NOT NULL
