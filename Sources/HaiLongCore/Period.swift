@@ -66,7 +66,8 @@ public struct Period: Sendable, Hashable, Codable {
     /// Days in the period.
     public var dayCount: Int { last.dayNumber - first.dayNumber + 1 }
 
-    /// How a stretch of days can be read: day by day, or as whole calendar months or years (the rollups, sql/0022).
+    /// How a stretch of days can be read: day by day, or as whole calendar months, quarters or years (the rollups,
+    /// sql/0022 and 0029).
     public enum Span: String, Sendable, Hashable, CaseIterable {
         case day, month, quarter, year
     }
@@ -79,8 +80,9 @@ public struct Period: Sendable, Hashable, Codable {
     }
 
     /// The period cut into as few stretches as the `spans` allow, the largest span first: whole years, then whole
-    /// quarters, then whole months, then single days; consecutive stretches of one span merged. `2025-11-15..2027-02-10` with every span is
-    /// days 15–30 Nov 2025, the month of December 2025, the year 2026, the month of January 2027 and days 1–10 Feb 2027.
+    /// quarters, then whole months, then single days; consecutive stretches of one span merged.
+    /// `2025-11-15..2027-02-10` with every span is days 15–30 Nov 2025, the month of December 2025, the year 2026, the
+    /// month of January 2027 and days 1–10 Feb 2027.
     public func segments(_ spans: Set<Span>) -> [Segment] {
         var segments: [Segment] = []
         var cursor = first
