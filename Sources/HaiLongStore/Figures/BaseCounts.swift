@@ -29,7 +29,6 @@ final class BaseCounts: Sendable {
 
     struct State: Sendable {
         var entries: [Key: Entry] = [:]
-        var rows = 0
         var clock: UInt64 = 0
         var hits = 0
     }
@@ -64,10 +63,10 @@ final class BaseCounts: Sendable {
             state.entries = state.entries.filter { $0.value.generation >= generation && $0.key != key }
             state.clock += 1
             state.entries[key] = Entry(generation: generation, counts: counts, rows: rows, used: state.clock)
-            state.rows = state.entries.values.reduce(0) { $0 + $1.rows }
-            while state.rows > rowBudget, let oldest = state.entries.min(by: { $0.value.used < $1.value.used }) {
+            var total = state.entries.values.reduce(0) { $0 + $1.rows }
+            while total > rowBudget, let oldest = state.entries.min(by: { $0.value.used < $1.value.used }) {
                 state.entries[oldest.key] = nil
-                state.rows -= oldest.value.rows
+                total -= oldest.value.rows
             }
         }
     }

@@ -33,9 +33,12 @@ enum TableAnswer {
     static func json(_ value: some Encodable) throws -> FixedResponse {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return FixedResponse(
-            headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
-            body: ByteBuffer(data: try encoder.encode(value)))
+        return json(ByteBuffer(data: try encoder.encode(value)))
+    }
+
+    /// A JSON answer of `body`, written by JSONEncoder or by a document's own writer (the same bytes).
+    static func json(_ body: ByteBuffer) -> FixedResponse {
+        FixedResponse(headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"], body: body)
     }
 }
 

@@ -133,10 +133,7 @@ extension EvaluationReport.OfficerDocument: TableDocument {
     /// written directly: JSONEncoder took a fifth of a province's evaluation (10,000 officers, 3.3 MB) on its first
     /// view (a `JSONValue` tree serialized was slower still: a dictionary and a key sort per officer). `EvaluationJSONTests`
     /// compares the two.
-    func jsonAnswer() throws -> FixedResponse {
-        FixedResponse(
-            headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"], body: ByteBuffer(string: json))
-    }
+    func jsonAnswer() throws -> FixedResponse { TableAnswer.json(ByteBuffer(string: json)) }
 
     var json: String {
         let (text, number) = (JSONText.string, JSONText.number as (Double?) -> String)
@@ -146,9 +143,9 @@ extension EvaluationReport.OfficerDocument: TableDocument {
             if position > 0 { out += "," }
             out += "{\"agency\":\(text(item.agency)),\"badge\":\(text(item.badge)),\"candidate\":\(item.candidate)"
             out += ",\"ceiling\":\(text(item.ceiling)),\"ci95\":"
-            out += item.ci95.map { "[" + $0.map { number($0) }.joined(separator: ",") + "]" } ?? "null"
+            out += JSONText.numbers(item.ci95)
             out += ",\"index\":\(number(item.index)),\"n\":\(item.n),\"name\":\(text(item.name))"
-            out += ",\"rank\":\(item.rank.map(String.init) ?? "null"),\"sufficient\":\(item.sufficient),\"violations\":["
+            out += ",\"rank\":\(JSONText.integer(item.rank)),\"sufficient\":\(item.sufficient),\"violations\":["
             out += item.violations.map {
                 "{\"date\":\(text($0.date)),\"id\":\($0.id),\"norm\":\(text($0.norm)),\"status\":\(text($0.status))}"
             }.joined(separator: ",")

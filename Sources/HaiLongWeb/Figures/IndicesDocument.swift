@@ -56,10 +56,7 @@ public struct IndicesDocument: Codable, Sendable {
         switch format {
         case "csv": return csvAnswer(vietnamese: vietnamese)
         case "xlsx": return try xlsxAnswer(vietnamese: vietnamese)
-        default:
-            return FixedResponse(
-                headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
-                body: ByteBuffer(string: json))
+        default: return TableAnswer.json(ByteBuffer(string: json))
         }
     }
 
