@@ -187,6 +187,7 @@ import Testing
                 uri: "/admin/agencies/P.A/complaints?period=\(period)", method: .get, headers: [.cookie: cookie])
             #expect(inbox.status == .ok)
             #expect(inbox.text.contains("Chờ lâu, cán bộ không chào hỏi.") && inbox.text.contains("Xin chào, Luôn lắng nghe"))
+            #expect(!inbox.text.contains("<em>Ghi chú"), "a complaint nobody has followed up shows no note line")
             let id = complaint.uuidString.lowercased()
             for (status, note) in [("following_up", "Đã gọi lại cho công dân"), ("resolved", "Đã nhắc nhở cán bộ")] {
                 let saved = try await post(
@@ -199,6 +200,8 @@ import Testing
             let resolved = try await client.execute(
                 uri: "/admin/agencies/P.A/complaints?status=resolved&period=\(period)", method: .get, headers: [.cookie: cookie])
             #expect(resolved.text.contains("Đã nhắc nhở cán bộ") && resolved.text.contains("status-resolved"))
+            #expect(resolved.text.contains("<p><em>Ghi chú: Đã nhắc nhở cán bộ</em> — tuphap</p>"))
+            #expect(resolved.text.contains("<option value=\"resolved\" selected>Đã giải quyết</option>"))
             let open = try await client.execute(
                 uri: "/admin/agencies/P.A/complaints?status=new&period=\(period)", method: .get, headers: [.cookie: cookie])
             #expect(open.text.contains("complaints-empty"))

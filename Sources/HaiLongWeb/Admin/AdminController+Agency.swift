@@ -35,6 +35,9 @@ extension AdminController {
         /// The page's own query string, to come back to it (after a review, or in a language switch).
         var query: String { "period=\(period.label)&questionnaire=\(questionnaire.code)&lang=\(language.rawValue)" }
 
+        /// Whether the user may review flags and follow complaints up (everyone but a viewer).
+        var canEdit: Bool { user.role != .viewer }
+
         /// The agency page's path; its other pages hang below it.
         var base: String { "/admin/agencies/\(CodeText.escaped(agency.code))" }
 
@@ -44,7 +47,7 @@ extension AdminController {
                 "period": period.label, "questionnaire": questionnaire.code,
                 "base": base, "query": query,
                 "switch_query": "period=\(period.label)&questionnaire=\(questionnaire.code)&lang=\(language.other.rawValue)",
-                "can_edit": user.role != .viewer, "title": agency.name,
+                "can_edit": canEdit, "title": agency.name,
                 "form_action": base,
                 "questionnaires": ["kiosk-3", "sipas-5"].map { code in
                     ["code": code, "label": AdminPages.text("q_\(code)", language), "selected": code == questionnaire.code]
@@ -159,22 +162,11 @@ extension AdminController {
         let page = try await agencyPageContext(request, context: context)
         let range = page.range(report.timeZone)
         let flagged = try await dashboard.flagged(under: page.agency.id, from: range.from, to: range.to)
-        var groups: [[String: Any]] = []
-        for response in flagged {
-            let kiosk = response.kiosk ?? AdminPages.text("channel_\(response.channel)", page.language)
-            let row = AdminPages.flaggedRow(response, page: page, timeZone: report.timeZone)
-            if var last = groups.last, last["kiosk"] as? String == kiosk {
-                last["rows"] = (last["rows"] as? [[String: Any]] ?? []) + [row]
-                groups[groups.count - 1] = last
-            } else {
-                groups.append(["kiosk": kiosk, "rows": [row]])
-            }
-        }
         var values = page.context
         values["title"] = AdminPages.text("flags_title", page.language)
         values["form_action"] = "\(page.base)/flags"
-        values["groups"] = groups
-        values["empty"] = groups.isEmpty
+        values["sections"] = AdminPages.flagSections(flagged, page: page, timeZone: report.timeZone)
+        values["empty"] = flagged.isEmpty
         values["limit_note"] = flagged.count >= 200
         return AdminPages.render("flags", values, status: .ok, secure: secure)
     }
@@ -224,10 +216,11 @@ extension AdminController {
         values["title"] = AdminPages.text("complaints_title", page.language)
         values["form_action"] = "\(page.base)/complaints"
         values["complaint_filters"] = true
-        values["complaints"] = complaints.map { AdminPages.complaintRow($0, page: page, timeZone: report.timeZone) }
-        values["empty"] = complaints.isEmpty
         // "Chuyển thành vi phạm": the violation form, prefilled from the complaint (its id is appended).
-        values["violation_from"] = "\(page.base)/violations?year=\(page.period.first.year)&lang=\(page.language.rawValue)&complaint="
+        let violationFrom = "\(page.base)/violations?year=\(page.period.first.year)&lang=\(page.language.rawValue)&complaint="
+        values["articles"] = AdminPages.complaintArticles(
+            complaints, page: page, timeZone: report.timeZone, violationFrom: violationFrom)
+        values["empty"] = complaints.isEmpty
         values["filter_counter"] = counter ?? ""
         values["filter_officer"] = officer ?? ""
         values["statuses"] = ComplaintStatus.allCases.map {
