@@ -1,10 +1,8 @@
 import PostgresNIO
 
-/// The rollups the aggregator and its triggers keep (sql/0014, 0022, 0027, 0029, 0031), each with the daily cube it sums, the `date_trunc` field of
+/// The rollups the aggregator and its triggers keep (sql/0014, 0022, 0027, 0029), each with the daily cube it sums, the `date_trunc` field of
 /// its time column and its key besides the agency and the time.
 public let rollupDefinitions: [(table: String, time: String, source: String, key: String, counts: [String])] = [
-    // Kept by triggers on the daily cube itself (sql/0031): its cells without the officer and the counter.
-    ("daily_counts", "day", "response_counts", "questionnaire_id, question, level, flag_mask, channel", ["n"]),
     ("monthly_counts", "month", "response_counts", "questionnaire_id, question, level, flag_mask, channel", ["n"]),
     // Kept by triggers on monthly_counts (sql/0029), and so equal to the daily cube summed by quarter.
     ("quarterly_counts", "quarter", "response_counts", "questionnaire_id, question, level, flag_mask, channel", ["n"]),
@@ -23,11 +21,11 @@ public let rollupDefinitions: [(table: String, time: String, source: String, key
     ("hourly_yearly_counts", "year", "hourly_counts", "questionnaire_id, weekday, hour", ["n", "not_satisfied"]),
 ]
 
-/// Cells of the rollups (or of those named in `tables`) that differ from their daily cube summed by day, month, quarter
-/// or year (cells that sum to zero on both sides left out); 0 when every rollup agrees.
-public func rollupMismatches(_ client: PostgresClient, tables: [String]? = nil) async throws -> Int {
+/// Cells of the rollups that differ from their daily cube summed by month or year (cells that sum to zero on both sides
+/// left out); 0 when every rollup agrees.
+public func rollupMismatches(_ client: PostgresClient) async throws -> Int {
     var mismatches = 0
-    for rollup in rollupDefinitions where tables?.contains(rollup.table) ?? true {
+    for rollup in rollupDefinitions {
         let key = rollup.key.replacingOccurrences(of: "weekday", with: "(extract(isodow FROM day)::int - 1) AS weekday")
         let sums = rollup.counts.map { "sum(\($0)) AS \($0)" }.joined(separator: ", ")
         let nonZero = rollup.counts.map { "sum(\($0)) <> 0" }.joined(separator: " OR ")

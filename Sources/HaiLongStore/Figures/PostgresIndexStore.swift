@@ -158,9 +158,9 @@ public struct PostgresIndexStore: Sendable {
     }
 
     /// The cells of `agencies` in `period` for one questionnaire, summed by agency, group and cell key (sql/0014,
-    /// sql/0022): the period's whole years, quarters and months from the rollups that keep what `grouping` needs (by
-    /// agency, or with the officer and counter) when they are filled (from the daily cube otherwise), its other days from
-    /// the daily cube (without officers from `daily_counts`, sql/0031), and every day's fresh cells. One statement, so one snapshot: compaction moves cells between the tables,
+    /// sql/0022): the period's whole years and months from the rollups that keep what `grouping` needs (by agency, or
+    /// with the officer and counter) when they are filled (from the daily cube otherwise), its other days from the daily
+    /// cube, and every day's fresh cells. One statement, so one snapshot: compaction moves cells between the tables,
     /// never both in and out of what a statement sees.
     /// Only what a figure uses is sent: the flag mask cut to the methodology's excluding flags (`excludedMask`), and of
     /// the excluded cells only those that count respondents, all at level 0 (`add` ignores the others and their
@@ -204,11 +204,13 @@ public struct PostgresIndexStore: Sendable {
                 branches.append(daily)
                 continue
             }
-            let rolled = """
-                SELECT \(rollup.time), agency_id, questionnaire_id, question, level, flag_mask, \(rollup.members), n
-                FROM \(rollup.table) WHERE \(mine) AND \(rollup.time) BETWEEN \(from) AND \(to)
+            branches += [
                 """
-            branches += rollup.awaitsFill ? ["\(rolled) AND \(ready)", "\(daily) AND NOT \(ready)"] : [rolled]
+                SELECT \(rollup.time), agency_id, questionnaire_id, question, level, flag_mask, \(rollup.members), n
+                FROM \(rollup.table) WHERE \(ready) AND \(mine) AND \(rollup.time) BETWEEN \(from) AND \(to)
+                """,
+                "\(daily) AND NOT \(ready)",
+            ]
         }
         let sql = """
             SELECT s.agency_id, \(label), s.question, s.level::integer, s.mask, coalesce(s.question = q.respondent_question, false), s.n
@@ -249,29 +251,23 @@ public struct PostgresIndexStore: Sendable {
         }
     }
 
-    /// The rollup that keeps `span`'s cells for `grouping` (none for a day by officer or counter: the daily cube), its
-    /// time column, the SQL of its officer, counter and channel columns (zero or empty where it does not keep them and
-    /// `grouping` does not ask for them), and whether it awaits the aggregator's first fill (sql/0022: read only once
-    /// `rollups_ready`, the daily cube before). A year by officer reads the officers' totals by questionnaire (sql/0027),
-    /// which have no counter or channel: a province's officers are one range of it rather than every officer's cells of
-    /// every questionnaire. Days without officers are read from `daily_counts` (sql/0031), which triggers keep from the
-    /// daily cube itself, so it is never waiting for a fill.
-    static func rollup(
-        _ span: Period.Span, grouping: Grouping
-    ) -> (table: String, time: String, members: String, awaitsFill: Bool)? {
+    /// The rollup that keeps `span`'s cells for `grouping` (none for a day: the daily cube), its time column, and the
+    /// SQL of its officer, counter and channel columns (zero or empty where it does not keep them and `grouping` does not
+    /// ask for them). A year by officer reads the officers' totals by questionnaire (sql/0027), which have no counter or
+    /// channel: a province's officers are one range of it rather than every officer's cells of every questionnaire.
+    static func rollup(_ span: Period.Span, grouping: Grouping) -> (table: String, time: String, members: String)? {
         let members = "officer_id, counter_id, channel"
         let noMembers = "0::bigint, 0::bigint, channel"
         switch (span, grouping) {
-        case (.day, .officer), (.day, .counter): return nil
-        case (.day, _): return ("daily_counts", "day", noMembers, false)
-        case (.month, .officer), (.month, .counter): return ("officer_monthly_counts", "month", members, true)
-        case (.month, _): return ("monthly_counts", "month", noMembers, true)
+        case (.day, _): return nil
+        case (.month, .officer), (.month, .counter): return ("officer_monthly_counts", "month", members)
+        case (.month, _): return ("monthly_counts", "month", noMembers)
         // Quarters of officers or counters are read as their months (`spans`): there is no such rollup.
-        case (.quarter, .officer), (.quarter, .counter): return ("officer_monthly_counts", "month", members, true)
-        case (.quarter, _): return ("quarterly_counts", "quarter", noMembers, true)
-        case (.year, .officer): return ("officer_yearly_totals", "year", "officer_id, 0::bigint, ''::text", true)
-        case (.year, .counter): return ("officer_yearly_counts", "year", members, true)
-        case (.year, _): return ("yearly_counts", "year", noMembers, true)
+        case (.quarter, .officer), (.quarter, .counter): return ("officer_monthly_counts", "month", members)
+        case (.quarter, _): return ("quarterly_counts", "quarter", noMembers)
+        case (.year, .officer): return ("officer_yearly_totals", "year", "officer_id, 0::bigint, ''::text")
+        case (.year, .counter): return ("officer_yearly_counts", "year", members)
+        case (.year, _): return ("yearly_counts", "year", noMembers)
         }
     }
 
