@@ -148,10 +148,12 @@ extension PostgresDashboardStore {
         binds.append(filter.officerBadge ?? "")
         binds.append(filter.status?.rawValue ?? "")
         binds.append(limit)
-        // A complaint that passes the filter, given `r`; $4–$6 are '' for "any".
+        // A complaint that passes the filter, given `r`; $4–$6 are '' for "any". The scales are taken from the
+        // questionnaires once (`scales`): looked up per row, each row read the questionnaire's whole definition again,
+        // 6 of a province's 12 ms at 10M responses.
         let complaint = """
             r.comment IS NOT NULL AND r.submitted_at >= $2 AND r.submitted_at < $3
-              AND response_not_satisfied(r.answers, (SELECT q.definition -> 'scale' FROM questionnaires q WHERE q.id = r.questionnaire_id))
+              AND response_not_satisfied(r.answers, (SELECT s.scale FROM scales s WHERE s.id = r.questionnaire_id))
               AND ($4 = '' OR EXISTS (SELECT 1 FROM counters c WHERE c.id = r.counter_id AND c.code = $4))
               AND ($5 = '' OR r.officer_badge = $5 OR EXISTS (SELECT 1 FROM officers o WHERE o.id = r.officer_id AND o.badge = $5))
               AND ($6 = '' OR coalesce((SELECT cu.status FROM complaint_updates cu WHERE cu.response_id = r.id
@@ -185,7 +187,7 @@ extension PostgresDashboardStore {
             }
         return PostgresQuery(
             unsafeSQL: """
-                WITH picked AS (\(picked))
+                WITH scales AS MATERIALIZED (SELECT id, definition -> 'scale' AS scale FROM questionnaires), picked AS (\(picked))
                 SELECT r.id, a.code, a.name, c.name, coalesce(o.name, r.officer_badge), r.submitted_at, r.comment,
                     coalesce(ARRAY(SELECT jsonb_array_elements_text(r.answers -> 'reasons')), '{}'),
                     coalesce(u.status, 'new'), u.note, u.updated_by
