@@ -35,11 +35,15 @@ import Testing
             #expect(first.text.contains("page=2") && !first.text.contains("rel=\"prev\""))
             #expect(first.text.contains(">1.200<"))  // P.A's count, sorted by name among the first hundred
             #expect(first.body.readableBytes < 200_000, "\(first.body.readableBytes) bytes")
+            // Every row of a page has its sparkline, read for that page's agencies only: P.A's shows its March.
+            #expect(first.text.matches(of: /<svg class="spark"/).count == 100)
+            #expect(first.text.contains(/aria-label="Chỉ số theo tháng: –; –; [0-9]/))
 
             let last = try await client.execute(
                 uri: "/admin?period=2025&sort=name&dir=asc&page=3", method: .get, headers: [.cookie: cookie])
             #expect(last.text.matches(of: /<tr><td><a href="\/admin\/agencies\//).count == 51)
             #expect(last.text.contains("Trang 3/3") && last.text.contains("rel=\"prev\"") && !last.text.contains("rel=\"next\""))
+            #expect(last.text.matches(of: /<svg class="spark"/).count == 51)
             // Past the last page: the last page; in English, the count with a comma.
             let past = try await client.execute(
                 uri: "/admin?period=2025&sort=name&dir=asc&page=9&lang=en", method: .get, headers: [.cookie: cookie])

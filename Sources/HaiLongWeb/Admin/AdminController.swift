@@ -27,7 +27,7 @@ struct AdminController: Sendable {
     /// a province's year takes seconds on a large database, showing it again should not. The rendered parts (outer)
     /// may show the previous version's while a slow one is computed; the figures they are rendered from (inner) never,
     /// or a part kept under the new version would show the old figures.
-    let overviewFigures = AnswerCache<OverviewFigures>()
+    let overviewFigures = AnswerCache<[IndicesDocument]>()
     let overviewTables: AnswerCache<String>
     let agencyFragments: AnswerCache<String>
     let agencyFigures = AnswerCache<AgencyFigures>()
@@ -51,12 +51,6 @@ struct AdminController: Sendable {
         self.secure = secure
         self.overviewTables = AnswerCache(stale: staleAnswers)
         self.agencyFragments = AnswerCache(stale: staleAnswers)
-    }
-
-    /// The overview's figures: a document per root, and each listed agency's index by month (the sparklines).
-    struct OverviewFigures: Sendable {
-        var documents: [IndicesDocument]
-        var sparklines: [String: [Double?]]
     }
 
     static var sessionCookie: String { "hl_session" }
@@ -192,20 +186,28 @@ struct AdminController: Sendable {
             key: "\(key)|\(language.rawValue)|\(sort)|\(descending)|\(page)", version: version
         ) {
             [overviewFigures, report] in
-            let figures = try await overviewFigures.answer(key: key, version: version) {
-                var figures = OverviewFigures(documents: [], sparklines: [:])
+            let documents = try await overviewFigures.answer(key: key, version: version) {
+                var documents: [IndicesDocument] = []
                 for root in roots {
-                    let query = IndicesQuery(
-                        period: period, agency: root, depth: .children, questionnaire: questionnaire, methodology: methodology)
-                    async let document = report.document(query)
-                    async let sparklines = report.sparklines(query)
-                    figures.documents.append(try await document)
-                    figures.sparklines.merge(try await sparklines) { $1 }
+                    documents.append(
+                        try await report.document(
+                            IndicesQuery(
+                                period: period, agency: root, depth: .children, questionnaire: questionnaire, methodology: methodology)))
                 }
-                return figures
+                return documents
+            }
+            let shown = AdminPages.overviewRows(
+                documents, period: period, sort: sort, descending: descending, page: page, language: language)
+            // Sparklines for the page's rows only: a province's thousand agencies by month were half its first view.
+            let codes = Set(shown.rows.compactMap { $0["code"] as? String })
+            var sparklines: [String: [Double?]] = [:]
+            for root in roots {
+                let query = IndicesQuery(
+                    period: period, agency: root, depth: .children, questionnaire: questionnaire, methodology: methodology)
+                sparklines.merge(try await report.sparklines(query, only: codes)) { $1 }
             }
             return AdminPages.overviewTable(
-                figures, period: period, sort: sort, descending: descending, page: page, language: language)
+                shown, sparklines: sparklines, period: period, sort: sort, descending: descending, language: language)
         }
         let canEmulate = try await seesEmulation(user)
         let reportNotices = try await overviewReportNotices(for: user, language: language)

@@ -135,19 +135,27 @@ enum AdminPages {
         return pager
     }
 
-    /// The overview's table, sorted, `page` of it (`overviewPageSize` rows; a page past the last shows the last).
-    static func overviewTable(
-        _ figures: AdminController.OverviewFigures, period: Period, sort: String, descending: Bool, page: Int = 1,
-        language: Language
-    ) -> String {
-        let trendTitle = text(period.dayCount > 62 ? "spark_month" : "spark_day", language)
-        var rows: [[String: Any]] = figures.documents.flatMap { document in document.items.map { AdminPages.row($0, language) } }
+    /// The overview's rows, sorted, `page` of them (`overviewPageSize` rows; a page past the last shows the last), and
+    /// the pager's values.
+    static func overviewRows(
+        _ documents: [IndicesDocument], period: Period, sort: String, descending: Bool, page: Int = 1, language: Language
+    ) -> (rows: [[String: Any]], pager: [String: Any]) {
+        var rows: [[String: Any]] = documents.flatMap { document in document.items.map { AdminPages.row($0, language) } }
         AdminPages.sort(&rows, by: sort, descending: descending)
         let base = "/admin?period=\(period.label)&sort=\(sort)&dir=\(descending ? "desc" : "asc")&lang=\(language.rawValue)"
         let pager = paginate(&rows, page: page, base: base, text: "pager", language: language)
-        // Sparklines for the page's rows only: drawing a province's thousand was a third of the table's time.
+        return (rows, pager)
+    }
+
+    /// The overview's table: `overviewRows`' page with each row's sparkline (`sparklines` by agency code).
+    static func overviewTable(
+        _ page: (rows: [[String: Any]], pager: [String: Any]), sparklines: [String: [Double?]], period: Period, sort: String,
+        descending: Bool, language: Language
+    ) -> String {
+        let trendTitle = text(period.dayCount > 62 ? "spark_month" : "spark_day", language)
+        var rows = page.rows
         for index in rows.indices {
-            let line = (rows[index]["code"] as? String).flatMap { figures.sparklines[$0] } ?? []
+            let line = (rows[index]["code"] as? String).flatMap { sparklines[$0] } ?? []
             rows[index]["spark"] = SVGChart.sparkline(
                 line, title: trendTitle + ": " + line.map { number($0?.roundedHalfUp(), language) }.joined(separator: "; "))
         }
@@ -166,7 +174,7 @@ enum AdminPages {
             return column
         }
         let values = context(language).merging(["period": period.label, "rows": rows, "empty": rows.isEmpty, "columns": columns]) { $1 }
-            .merging(pager) { $1 }
+            .merging(page.pager) { $1 }
         return library.render(values, withTemplate: "overview_table") ?? ""
     }
 }

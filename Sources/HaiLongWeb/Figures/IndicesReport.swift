@@ -212,10 +212,13 @@ public struct IndicesReport: Sendable {
             kiosk_web_gap: kioskWebGap?.roundedHalfUp())
     }
 
-    /// Each agency of `query` (its agency and, by depth, those below it) with its index per month of the period
-    /// (per day for a period of two months or less): the overview's sparklines. One read of the cube for them all.
-    func sparklines(_ query: IndicesQuery) async throws -> [String: [Double?]] {
+    /// Each agency of `query` (its agency and, by depth, those below it) whose code is in `codes` with its index per
+    /// month of the period (per day for a period of two months or less): the sparklines of the overview's page. One read
+    /// of the cube for them all.
+    func sparklines(_ query: IndicesQuery, only codes: Set<String>) async throws -> [String: [Double?]] {
         let agencies = try await indices.agencies(under: query.agency, depth: query.depth, period: query.period)
+            .filter { codes.contains($0.code) }
+        guard !agencies.isEmpty else { return [:] }
         let by = query.period.dayCount > 62 ? "month" : "day"
         // Summed by month in the database when by month: a year of 1,000 agencies by day is 365,000 groups to send.
         let counts = try await indices.figureCounts(
