@@ -41,6 +41,25 @@ struct JSONValueTests {
         #expect(JSONValue.number(1e20).exactInteger == nil)
     }
 
+    @Test("a string is quoted as JSONEncoder quotes it, and for logs with DEL and the line separators escaped too")
+    func quoting() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        var samples = ["", "Nguyễn Thị Ánh", "B-1", "a\"b", "back\\slash", "tab\tnew\nline\r", "\u{1}\u{1F}", "/x/", "👩🏻‍💼"]
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("aăđ\"\\/\n\t\u{0}\u{7F}\u{2028}\u{2029}€👍 e\u{301}")
+        for _ in 0..<2_000 {
+            samples.append(String((0..<Int.random(in: 0..<16, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }))
+        }
+        for sample in samples {
+            #expect(JSONValue.quoted(sample) == String(decoding: try encoder.encode(sample), as: UTF8.self), "\(sample.debugDescription)")
+            let logged = JSONValue.quoted(sample, forLogs: true)
+            #expect(!logged.contains("\u{7F}") && !logged.contains("\u{2028}") && !logged.contains("\u{2029}"))
+            #expect(try JSONDecoder().decode(String.self, from: Data(logged.utf8)) == sample)
+        }
+        #expect(JSONValue.quoted("a\u{2028}b", forLogs: true) == "\"a\\u2028b\"")
+    }
+
     @Test("text that is not JSON does not parse")
     func notJSON() {
         #expect(JSONValue.parse(Data("{\"a\": ".utf8)) == nil)
