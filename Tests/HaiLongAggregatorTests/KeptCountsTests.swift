@@ -38,10 +38,25 @@ import Testing
                 }
                 return result
             }
+            // The heatmaps the same way (`KeptHeatmaps`, sql/0031): the province's and a department's.
+            let keptHeat = PostgresDashboardStore(client: client, logger: TestDatabase.logger)
+            func heatmaps(_ store: PostgresDashboardStore) async throws -> [String: [HeatCell]] {
+                var result: [String: [HeatCell]] = [:]
+                for period in Self.periods {
+                    for agency in [fixture.province, fixture.agencyA] {
+                        result["\(period) \(agency.code)"] = try await store.heatmap(
+                            under: agency.id, questionnaire: "kiosk-3", period: try Period.parse(period))
+                    }
+                }
+                return result
+            }
             func check(_ moment: String) async throws {
                 let read = try await figures(kept)
                 #expect(read == (try await figures(PostgresIndexStore(client: client, logger: TestDatabase.logger))), "\(moment)")
                 #expect(read["2026 none"]?.isEmpty == false, "\(moment)")
+                let heat = try await heatmaps(keptHeat)
+                #expect(heat == (try await heatmaps(PostgresDashboardStore(client: client, logger: TestDatabase.logger))), "\(moment)")
+                #expect(heat["2026 \(fixture.province.code)"]?.isEmpty == false, "\(moment)")
             }
 
             try await rateDays(0..<40, from: "2026-06-20T08:00:00+07:00")
@@ -50,6 +65,7 @@ import Testing
             try await check("compacted")
             let compacted = try await generation()
             let hits = kept.baseCounts.hits
+            let heatHits = keptHeat.keptHeat.hits
 
             // A step adds fresh cells only: the generation stays, and the kept cells are read again with them.
             try await rateDays(0..<5, from: "2026-07-10T09:00:00+07:00")
@@ -59,6 +75,7 @@ import Testing
             #expect(try await generation() == compacted)
             try await check("after a step")
             #expect(kept.baseCounts.hits >= hits + Self.periods.count * 6)
+            #expect(keptHeat.keptHeat.hits >= heatHits + Self.periods.count * 2)
 
             // A review's correction is fresh cells too.
             _ = try await fixture.responses.review(

@@ -93,6 +93,9 @@ public struct PostgresDashboardStore: Sendable {
     let reads: ReadRouting?
     let logger: Logger
 
+    /// What the hourly cubes under the fresh ratings held, per cube generation (the heatmaps).
+    let keptHeat = KeptHeatmaps()
+
     public init(client: PostgresClient, reads: ReadRouting? = nil, logger: Logger) {
         self.client = client
         self.reads = reads
@@ -146,7 +149,11 @@ public struct PostgresDashboardStore: Sendable {
     /// Ratings of `questionnaire` in `period` by local weekday and hour, and how many were not satisfied: from the hourly
     /// cubes the aggregator keeps (sql/0022), whole years and months from their rollups when filled, never from the
     /// responses. One statement, so one snapshot of the cubes (as `PostgresIndexStore.cells`).
-    static func heatmapQuery(under agency: Int64, questionnaire: String, period: Period) -> PostgresQuery {
+    /// `parts` as `PostgresIndexStore.cells` reads them: the fresh hourly ratings, the cubes under them, or both; a part
+    /// alone is not filtered to hours with ratings (its sums are added to the other part's first).
+    static func heatmapQuery(
+        under agency: Int64, questionnaire: String, period: Period, parts: PostgresIndexStore.CellParts = .all
+    ) -> PostgresQuery {
         var binds = PostgresBindings()
         binds.append(agency)
         binds.append(questionnaire)
@@ -157,8 +164,9 @@ public struct PostgresDashboardStore: Sendable {
             """
         let ready = "coalesce((SELECT rollups_ready FROM aggregator_state WHERE id = 1), false)"
         let weekday = "(extract(isodow FROM day)::int - 1)"
-        var branches = ["SELECT \(weekday), hour, n, not_satisfied FROM fresh_hourly WHERE \(mine) AND day BETWEEN $3 AND $4"]
-        for segment in period.segments([.day, .month, .year]) {
+        var branches =
+            parts == .kept ? [] : ["SELECT \(weekday), hour, n, not_satisfied FROM fresh_hourly WHERE \(mine) AND day BETWEEN $3 AND $4"]
+        for segment in parts == .fresh ? [] : period.segments([.day, .month, .year]) {
             binds.append(SQLDate(segment.first))
             binds.append(SQLDate(segment.last))
             let (from, to) = ("$\(binds.count - 1)", "$\(binds.count)")
@@ -185,21 +193,47 @@ public struct PostgresDashboardStore: Sendable {
             unsafeSQL: """
                 SELECT weekday::int, hour::int, sum(n)::int, sum(not_satisfied)::int
                 FROM (\(branches.joined(separator: "\nUNION ALL\n"))) AS rated (weekday, hour, n, not_satisfied)
-                GROUP BY 1, 2 HAVING sum(n) > 0
+                GROUP BY 1, 2 \(parts == .all ? "HAVING sum(n) > 0" : "")
                 """, binds: binds)
     }
 
-    /// The heatmap of `agency`'s subtree (`heatmapQuery`), read in a transaction held to that subtree.
+    /// The heatmap of `agency`'s subtree (`heatmapQuery`), read in a transaction held to that subtree: the hours the
+    /// cubes under the fresh ratings held at the current cube generation (kept per generation, `keptHeat`), and the
+    /// fresh ratings added to them, read in one snapshot with the generation (as `PostgresIndexStore.figureCounts`).
     public func heatmap(under agency: Int64, questionnaire: String, period: Period) async throws -> [HeatCell] {
-        let query = Self.heatmapQuery(under: agency, questionnaire: questionnaire, period: period)
+        let key = KeptHeatmaps.Key(agency: agency, questionnaire: questionnaire, period: period.label)
+        let keptHeat = self.keptHeat
         let read: @Sendable (PostgresClient) async throws -> [HeatCell] = { client in
-            try await client.withScope(agency, logger: logger) { connection in
-                var cells: [HeatCell] = []
-                for try await (weekday, hour, n, low) in try await connection.query(query, logger: logger).decode((Int, Int, Int, Int).self)
+            try await client.withScope(agency, snapshot: true, logger: logger) { connection in
+                var generation: Int64 = 0
+                for try await value in try await connection.query("SELECT generation FROM cube_generation WHERE id = 1", logger: logger)
+                    .decode(Int64.self)
                 {
-                    cells.append(HeatCell(weekday: weekday, hour: hour, n: n, notSatisfied: low))
+                    generation = value
                 }
-                return cells
+                func hours(_ parts: PostgresIndexStore.CellParts) async throws -> [KeptHeatmaps.Hour: HeatCell] {
+                    let query = Self.heatmapQuery(under: agency, questionnaire: questionnaire, period: period, parts: parts)
+                    var cells: [KeptHeatmaps.Hour: HeatCell] = [:]
+                    for try await (weekday, hour, n, low) in try await connection.query(query, logger: logger).decode(
+                        (Int, Int, Int, Int).self)
+                    {
+                        cells[KeptHeatmaps.Hour(weekday: weekday, hour: hour)] = HeatCell(
+                            weekday: weekday, hour: hour, n: n, notSatisfied: low)
+                    }
+                    return cells
+                }
+                var cells: [KeptHeatmaps.Hour: HeatCell]
+                if let kept = keptHeat.cells(key, generation: generation) {
+                    cells = kept
+                } else {
+                    cells = try await hours(.kept)
+                    keptHeat.keep(cells, for: key, generation: generation)
+                }
+                for (hour, fresh) in try await hours(.fresh) {
+                    cells[hour, default: HeatCell(weekday: fresh.weekday, hour: fresh.hour, n: 0, notSatisfied: 0)].n += fresh.n
+                    cells[hour]!.notSatisfied += fresh.notSatisfied
+                }
+                return cells.values.filter { $0.n > 0 }.sorted { ($0.weekday, $0.hour) < ($1.weekday, $1.hour) }
             }
         }
         guard let reads else { return try await read(client) }

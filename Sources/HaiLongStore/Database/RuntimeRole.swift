@@ -73,12 +73,16 @@ public enum RuntimeRole {
 extension PostgresClient {
     /// Runs `body` in a transaction that sees only `agency`'s subtree, whatever its queries ask for: row-level security
     /// (sql/0012) is the second wall behind the scope each query carries. Without the runtime role (the connecting
-    /// role owns the tables) the queries' own scope is the only wall.
+    /// role owns the tables) the queries' own scope is the only wall. With `snapshot`, a read-only transaction whose
+    /// statements all see one snapshot (REPEATABLE READ).
     public func withScope<T: Sendable>(
-        _ agency: Int64, logger: Logger, _ body: (PostgresConnection) async throws -> T
+        _ agency: Int64, snapshot: Bool = false, logger: Logger, _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
         do {
             return try await withTransaction(logger: logger) { connection in
+                if snapshot {
+                    try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
+                }
                 try await connection.query("SELECT set_config('hailong.scope', \(String(agency)), true)", logger: logger)
                 return try await body(connection)
             }
