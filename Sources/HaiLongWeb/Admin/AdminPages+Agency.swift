@@ -103,22 +103,25 @@ struct AgencyView {
 }
 
 extension AdminPages {
-    /// The kiosk table of an agency page, read live: those needing attention first, as the store lists them.
+    /// The kiosk table of an agency page, read live: those needing attention first, as the store lists them. Its rows
+    /// (up to 100, read for every view) are written here and escaped by `HTMLText`, as the review lists' are: rendered
+    /// through Mustache they were a fifth of a province page's time.
     static func kioskRows(
         _ listed: (kiosks: [KioskHealth], total: Int, attention: Int), language: Language, timeZone: TimeZone
     ) -> [String: Any] {
-        var values: [String: Any] = [
-            "has_kiosks": !listed.kiosks.isEmpty,
-            "kiosks": listed.kiosks.map { kiosk -> [String: Any] in
-                [
-                    "label": kiosk.label.isEmpty ? "#\(kiosk.id)" : kiosk.label, "agency": kiosk.agencyCode,
-                    "counter": kiosk.counter ?? "–",
-                    "status": text(kiosk.active ? (kiosk.silent ? "kiosk_silent" : "kiosk_ok") : "kiosk_revoked", language),
-                    "warn": kiosk.attention, "seen": kiosk.lastSeenAt.map { dateTime($0, timeZone: timeZone) } ?? "–",
-                    "queue": kiosk.queueLength.map(String.init) ?? "–", "version": kiosk.appVersion ?? "–",
-                ]
-            },
-        ]
+        var rows = ""
+        rows.reserveCapacity(listed.kiosks.count * 160)
+        for kiosk in listed.kiosks {
+            let status = text(kiosk.active ? (kiosk.silent ? "kiosk_silent" : "kiosk_ok") : "kiosk_revoked", language)
+            let cells = [
+                kiosk.label.isEmpty ? "#\(kiosk.id)" : kiosk.label, kiosk.agencyCode, kiosk.counter ?? "–",
+            ].map { "<td>\(HTMLText.escape($0))</td>" }
+            rows += "<tr>" + cells.joined() + "<td\(kiosk.attention ? " class=\"warn\"" : "")>\(HTMLText.escape(status))</td>"
+            rows += "<td>\(kiosk.lastSeenAt.map { dateTime($0, timeZone: timeZone) } ?? "–")</td>"
+            rows += "<td class=\"num\">\(kiosk.queueLength.map(String.init) ?? "–")</td>"
+            rows += "<td>\(HTMLText.escape(kiosk.appVersion ?? "–"))</td></tr>\n"
+        }
+        var values: [String: Any] = ["has_kiosks": !listed.kiosks.isEmpty, "kiosk_rows": rows]
         if listed.total > listed.kiosks.count {
             values["kiosks_more_text"] = text("kiosks_more", language).replacingOccurrences(
                 of: "{shown}", with: String(listed.kiosks.count)
