@@ -94,7 +94,7 @@ public struct PostgresDashboardStore: Sendable {
     let logger: Logger
 
     /// What the hourly cubes under the fresh ratings held, per cube generation (the heatmaps).
-    let keptHeat = KeptHeatmaps()
+    let keptHeat = KeptHeatmaps(budget: 512)
 
     public init(client: PostgresClient, reads: ReadRouting? = nil, logger: Logger) {
         self.client = client
@@ -201,37 +201,34 @@ public struct PostgresDashboardStore: Sendable {
     /// cubes under the fresh ratings held at the current cube generation (kept per generation, `keptHeat`), and the
     /// fresh ratings added to them, read in one snapshot with the generation (as `PostgresIndexStore.figureCounts`).
     public func heatmap(under agency: Int64, questionnaire: String, period: Period) async throws -> [HeatCell] {
-        let key = KeptHeatmaps.Key(agency: agency, questionnaire: questionnaire, period: period.label)
+        let key = HeatmapKey(agency: agency, questionnaire: questionnaire, period: period.label)
         let keptHeat = self.keptHeat
         let read: @Sendable (PostgresClient) async throws -> [HeatCell] = { client in
             try await client.withScope(agency, snapshot: true, logger: logger) { connection in
-                var generation: Int64 = 0
-                for try await value in try await connection.query("SELECT generation FROM cube_generation WHERE id = 1", logger: logger)
-                    .decode(Int64.self)
-                {
-                    generation = value
-                }
-                func hours(_ parts: PostgresIndexStore.CellParts) async throws -> [KeptHeatmaps.Hour: HeatCell] {
+                let generation = try await connection.cubeGeneration(logger: logger)
+                func hours(_ parts: PostgresIndexStore.CellParts) async throws -> [HeatHour: HeatCell] {
                     let query = Self.heatmapQuery(under: agency, questionnaire: questionnaire, period: period, parts: parts)
-                    var cells: [KeptHeatmaps.Hour: HeatCell] = [:]
+                    var cells: [HeatHour: HeatCell] = [:]
                     for try await (weekday, hour, n, low) in try await connection.query(query, logger: logger).decode(
                         (Int, Int, Int, Int).self)
                     {
-                        cells[KeptHeatmaps.Hour(weekday: weekday, hour: hour)] = HeatCell(
+                        cells[HeatHour(weekday: weekday, hour: hour)] = HeatCell(
                             weekday: weekday, hour: hour, n: n, notSatisfied: low)
                     }
                     return cells
                 }
-                var cells: [KeptHeatmaps.Hour: HeatCell]
-                if let kept = keptHeat.cells(key, generation: generation) {
+                var cells: [HeatHour: HeatCell]
+                if let kept = keptHeat.value(key, generation: generation) {
                     cells = kept
                 } else {
                     cells = try await hours(.kept)
-                    keptHeat.keep(cells, for: key, generation: generation)
+                    keptHeat.keep(cells, cost: 1, for: key, generation: generation)
                 }
                 for (hour, fresh) in try await hours(.fresh) {
-                    cells[hour, default: HeatCell(weekday: fresh.weekday, hour: fresh.hour, n: 0, notSatisfied: 0)].n += fresh.n
-                    cells[hour]!.notSatisfied += fresh.notSatisfied
+                    var cell = cells[hour] ?? HeatCell(weekday: fresh.weekday, hour: fresh.hour, n: 0, notSatisfied: 0)
+                    cell.n += fresh.n
+                    cell.notSatisfied += fresh.notSatisfied
+                    cells[hour] = cell
                 }
                 return cells.values.filter { $0.n > 0 }.sorted { ($0.weekday, $0.hour) < ($1.weekday, $1.hour) }
             }

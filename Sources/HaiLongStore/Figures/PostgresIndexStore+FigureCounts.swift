@@ -21,7 +21,7 @@ extension PostgresIndexStore {
             // One root (a province's own figures, its trend, its officers): every member counts for it alone, so the
             // database sums them.
             let single = agencies.count == 1 ? agencies[0].id : nil
-            let key = BaseCounts.Key(
+            let key = BaseCountsKey(
                 members: roots, period: period.label, grouping: grouping, questionnaire: questionnaire, versions: try await versions,
                 excludedMask: methodology.excludedMask, reasons: reasons, pooledAs: single)
             func cells(_ parts: CellParts) -> PostgresQuery {
@@ -32,20 +32,15 @@ extension PostgresIndexStore {
             return try await client.withTransaction(logger: logger) { connection in
                 // One snapshot for the generation, the kept cells it names and the fresh cells added to them.
                 try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
-                var generation: Int64 = 0
-                for try await value in try await connection.query("SELECT generation FROM cube_generation WHERE id = 1", logger: logger)
-                    .decode(Int64.self)
-                {
-                    generation = value
-                }
+                let generation = try await connection.cubeGeneration(logger: logger)
                 var result: [CountKey: FigureCounts]
-                if let kept = baseCounts.counts(key, generation: generation) {
+                if let kept = baseCounts.value(key, generation: generation) {
                     result = kept
                 } else {
                     result = [:]
                     let rows = try await connection.query(cells(.kept), logger: logger)
                     let count = try await Self.addCells(rows, roots: roots, methodology: methodology, to: &result)
-                    baseCounts.keep(result, rows: count, for: key, generation: generation)
+                    baseCounts.keep(result, cost: count, for: key, generation: generation)
                 }
                 let fresh = try await connection.query(cells(.fresh), logger: logger)
                 _ = try await Self.addCells(fresh, roots: roots, methodology: methodology, to: &result)

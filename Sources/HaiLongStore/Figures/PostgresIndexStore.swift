@@ -15,7 +15,7 @@ public struct PostgresIndexStore: Sendable {
     let logger: Logger
 
     /// What the cubes under the fresh cells held at a generation, for the reads that come back to it.
-    let baseCounts = BaseCounts()
+    let baseCounts = BaseCounts(budget: 1_000_000)
 
     public init(client: PostgresClient, reads: ReadRouting? = nil, logger: Logger) {
         self.client = client
