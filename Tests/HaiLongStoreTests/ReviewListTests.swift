@@ -96,6 +96,42 @@ import Testing
         }
     }
 
+    /// The inbox's pages, each starting after the last complaint of the page before, follow each other without a gap
+    /// or a repeat: walked a few at a time they are the whole list (ties in tap time included, three responses share
+    /// each), for every read, subtree and range; a page after a complaint that does not exist is empty.
+    @Test(arguments: PostgresDashboardStore.ComplaintsRead.allCases)
+    func theInboxsPagesFollowEachOther(read: PostgresDashboardStore.ComplaintsRead) async throws {
+        try await withTestDatabase { client in
+            let fixture = try await Self.seed(client)
+            let status: ComplaintStatus? = read == .updated ? .followingUp : nil
+            var walked = 0
+            for agency in [fixture.province.id, fixture.agencyA.id, fixture.agencyB.id] {
+                let agencies = try await client.withConnection { connection in
+                    try await PostgresDashboardStore.subtree(agency, on: connection, logger: TestDatabase.logger)
+                }
+                for range in [Self.year, Self.days] {
+                    func page(after: UUID?, limit: Int) async throws -> [UUID] {
+                        let filter = ComplaintFilter(from: range.from, to: range.to, status: status, after: after)
+                        return try await Self.ids(
+                            client, PostgresDashboardStore.complaintsQuery(agencies: agencies, filter: filter, limit: limit, read: read))
+                    }
+                    let whole = try await page(after: nil, limit: 1000)
+                    var pages: [UUID] = []
+                    while true {
+                        let next = try await page(after: pages.last, limit: 4)
+                        #expect(next.count <= 4)
+                        pages += next
+                        if next.count < 4 || pages.count > whole.count { break }
+                    }
+                    #expect(pages == whole, "agency \(agency), \(range)")
+                    #expect(try await page(after: UUID(), limit: 4).isEmpty)
+                    walked += whole.count
+                }
+            }
+            #expect(walked >= (read == .updated ? 6 : 300))
+        }
+    }
+
     /// Each statement can be read in its list's order from the indexes made for it, and stop: explained on the seeded
     /// database with full reads, bitmap reads and sorts made costly (its tables are small enough that reading all and
     /// sorting would be cheapest), it reads each index it is meant to read and `responses` no other way.
@@ -107,6 +143,10 @@ import Testing
             let agencies = try await client.withConnection { connection in
                 try await PostgresDashboardStore.subtree(fixture.province.id, on: connection, logger: TestDatabase.logger)
             }
+            var after = filter
+            after.after = try await Self.ids(
+                client, PostgresDashboardStore.complaintsQuery(agencies: agencies, filter: filter, limit: 50, read: .newestFirst)
+            ).last
             let asked: [(String, [String], PostgresQuery)] = [
                 (
                     "flags", ["responses_reviewable_kiosk_idx", "responses_reviewable_unattended_idx"],
@@ -119,6 +159,10 @@ import Testing
                 (
                     "complaints newest first", ["responses_latest_comment_idx"],
                     PostgresDashboardStore.complaintsQuery(agencies: agencies, filter: filter, limit: 200, read: .newestFirst)
+                ),
+                (
+                    "complaints' next page", ["responses_latest_comment_idx"],
+                    PostgresDashboardStore.complaintsQuery(agencies: agencies, filter: after, limit: 200, read: .newestFirst)
                 ),
             ]
             try await client.withConnection { connection in

@@ -216,6 +216,52 @@ import Testing
         }
     }
 
+    /// A hundred complaints a page, newest first; the next page starts after the last one shown, links back to the
+    /// newest, and a follow-up made on it comes back to it.
+    @Test func theComplaintsInboxShowsAHundredAPage() async throws {
+        try await AppHarness.run { app, client in
+            let (complaint, _) = try await seed(app)
+            let period = try await seededPeriod(app)
+            // 129 more complaints, each a second older than the one before.
+            try await app.db.query(
+                """
+                INSERT INTO responses (id, questionnaire_id, agency_id, counter_id, officer_id, officer_badge, kiosk_id, channel,
+                    answers, comment, submitted_at, received_at, flags, request_hash)
+                SELECT gen_random_uuid(), questionnaire_id, agency_id, counter_id, officer_id, officer_badge, kiosk_id, channel,
+                    answers, 'Phản ánh số ' || g, submitted_at - g * interval '1 second', received_at, flags, sha256(int8send(g))
+                FROM responses, generate_series(1, 129) AS g WHERE id = \(complaint)
+                """)
+            let (cookie, csrf) = try await session(app, client, "tuphap")
+            func articles(_ html: String) -> Int { html.components(separatedBy: "<article class=\"complaint\"").count - 1 }
+            let first = try await client.execute(
+                uri: "/admin/agencies/P.A/complaints?period=\(period)&counter=&status=", method: .get, headers: [.cookie: cookie])
+            #expect(first.status == .ok && articles(first.text) == 100)
+            #expect(first.text.contains("Chờ lâu, cán bộ không chào hỏi.") && first.text.contains("Phản ánh số 99<"))
+            #expect(first.text.contains("Phản ánh 1–100") && !first.text.contains("rel=\"prev\""))
+            let older = try #require(first.text.firstMatch(of: /<a href="([^"]+)" rel="next">Cũ hơn →<\/a>/)).1
+                .replacingOccurrences(of: "&amp;", with: "&")
+            #expect(older.contains("&after=") && older.hasSuffix("&start=101"))
+            let second = try await client.execute(uri: older, method: .get, headers: [.cookie: cookie])
+            #expect(second.status == .ok && articles(second.text) == 30)
+            #expect(second.text.contains("Phản ánh số 129<") && !second.text.contains("Phản ánh số 99<"))
+            #expect(second.text.contains("Phản ánh 101–130") && second.text.contains("rel=\"prev\">← Mới nhất"))
+            #expect(!second.text.contains("rel=\"next\""))
+            // A follow-up on the second page is sent to it and comes back to it.
+            let last = try #require(
+                second.text.firstMatch(of: /id="r-([0-9a-f-]+)">\n<p><strong>[^<]*<\/strong>[^\n]*\n<p class="comment">Phản ánh số 129</)
+            )
+            .1
+            let action = "/admin/agencies/P.A/complaints?" + older.split(separator: "?", maxSplits: 1)[1]
+            #expect(second.text.contains("action=\"\(action.replacingOccurrences(of: "&", with: "&amp;"))\""))
+            let saved = try await post(client, action, cookie: cookie, ["csrf": csrf, "response": String(last), "status": "following_up"])
+            #expect(saved.status == .seeOther)
+            #expect(saved.headers[.location]?.contains("&start=101#r-\(last)") == true)
+            let bad = try await client.execute(
+                uri: "/admin/agencies/P.A/complaints?period=\(period)&after=nope", method: .get, headers: [.cookie: cookie])
+            #expect(bad.status == .badRequest && bad.json["field"] as? String == "after")
+        }
+    }
+
     @Test func theExportIsTheIndicesCSVAndIsAudited() async throws {
         try await AppHarness.run { app, client in
             _ = try await seed(app)

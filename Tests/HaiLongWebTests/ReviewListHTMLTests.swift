@@ -71,7 +71,8 @@ import Testing
         let bare = Self.complaint(status: .new, note: nil, reasons: [])
         let followed = Self.complaint(status: .followingUp, note: "Đã gọi <lại>", reasons: ["wait", "other"])
         let html = AdminPages.complaintArticles(
-            [bare, followed], page: try Self.page(.agencyAdmin), timeZone: Self.hanoi, violationFrom: "/v?complaint=")
+            [bare, followed], page: try Self.page(.agencyAdmin), listQuery: "period=2026-03&questionnaire=kiosk-3&lang=vi&status=new",
+            timeZone: Self.hanoi, violationFrom: "/v?complaint=")
         let articles = html.components(separatedBy: "</article>").dropLast()
         #expect(articles.count == 2)
         let (first, second) = (articles[0], articles[1])
@@ -84,13 +85,17 @@ import Testing
         #expect(second.contains("<p><em>Ghi chú: Đã gọi &lt;lại&gt;</em> — tuphap</p>"))
         #expect(second.contains("<option value=\"following_up\" selected>") && !second.contains("value=\"new\" selected"))
         #expect(second.contains(">Đã gọi &lt;lại&gt;</textarea>"))
-        #expect(second.contains("action=\"/admin/agencies/P.A%26B/complaints?period=2026-03&amp;questionnaire=kiosk-3&amp;lang=vi\""))
+        #expect(
+            second.contains(
+                "action=\"/admin/agencies/P.A%26B/complaints?period=2026-03&amp;questionnaire=kiosk-3&amp;lang=vi&amp;status=new\""))
         #expect(second.contains("name=\"csrf\" value=\"c&quot;s&amp;rf\""))
         #expect(second.contains("href=\"/v?complaint=\(followed.id.uuidString.lowercased())\""))
         let viewer = AdminPages.complaintArticles(
-            [followed], page: try Self.page(.viewer), timeZone: Self.hanoi, violationFrom: "/v?complaint=")
+            [followed], page: try Self.page(.viewer), listQuery: "", timeZone: Self.hanoi, violationFrom: "/v?complaint=")
         #expect(viewer.contains("Đã gọi &lt;lại&gt;") && !viewer.contains("<form") && !viewer.contains("to-violation"))
-        #expect(AdminPages.complaintArticles([], page: try Self.page(.agencyAdmin), timeZone: Self.hanoi, violationFrom: "").isEmpty)
+        #expect(
+            AdminPages.complaintArticles([], page: try Self.page(.agencyAdmin), listQuery: "", timeZone: Self.hanoi, violationFrom: "")
+                .isEmpty)
     }
 
     static func flagged(kiosk: String?, flags: [Flag], cleared: [Flag] = [], reviews: [String: String] = [:]) -> FlaggedResponse {

@@ -90,8 +90,8 @@ extension PostgresDashboardStore {
     /// bound, so that the planner can see the query asks for the index's own rows.
     static var reviewableLiteral: String { "'{\(reviewable.joined(separator: ","))}'::text[]" }
 
-    /// Not-satisfied responses with a comment, newest first, at most `limit`.
-    public func complaints(under agency: Int64, filter: ComplaintFilter, limit: Int = 200) async throws -> [Complaint] {
+    /// Not-satisfied responses with a comment, newest first, at most `limit` (after `filter.after` when it is given).
+    public func complaints(under agency: Int64, filter: ComplaintFilter, limit: Int = 100) async throws -> [Complaint] {
         return try await client.withScope(agency, logger: logger) { connection in
             let agencies = try await Self.subtree(agency, on: connection, logger: logger)
             let read = ComplaintsRead.choose(agencies: agencies.count, status: filter.status)
@@ -148,7 +148,10 @@ extension PostgresDashboardStore {
         binds.append(filter.officerBadge ?? "")
         binds.append(filter.status?.rawValue ?? "")
         binds.append(limit)
-        // A complaint that passes the filter, given `r`; $4–$6 are '' for "any". The scales are taken from the
+        binds.append(filter.after)
+        // A complaint that passes the filter, given `r`; $4–$6 are '' for "any", $8 NULL for the first page. A later
+        // page starts after the complaint $8, whose time bounds the index walk (`submitted_at <=`, an index condition)
+        // so that it does not step over the pages before. The scales are taken from the
         // questionnaires once (`scales`): looked up per row, each row read the questionnaire's whole definition again,
         // 6 of a province's 12 ms at 10M responses.
         let complaint = """
@@ -158,6 +161,8 @@ extension PostgresDashboardStore {
               AND ($5 = '' OR r.officer_badge = $5 OR EXISTS (SELECT 1 FROM officers o WHERE o.id = r.officer_id AND o.badge = $5))
               AND ($6 = '' OR coalesce((SELECT cu.status FROM complaint_updates cu WHERE cu.response_id = r.id
                   ORDER BY cu.id DESC LIMIT 1), 'new') = $6)
+              AND ($8::uuid IS NULL OR r.submitted_at <= (SELECT a.submitted_at FROM responses a WHERE a.id = $8)
+                  AND (r.submitted_at < (SELECT a.submitted_at FROM responses a WHERE a.id = $8) OR r.id > $8))
             """
         let picked =
             switch read {

@@ -71,13 +71,19 @@ public struct ComplaintFilter: Sendable {
     public var counterCode: String?
     public var officerBadge: String?
     public var status: ComplaintStatus?
+    /// The inbox's next page: only the complaints after this one in the inbox's order (older, or as old and after it by
+    /// id). A complaint the caller cannot see, or that does not exist, ends the list.
+    public var after: UUID?
 
-    public init(from: Date, to: Date, counterCode: String? = nil, officerBadge: String? = nil, status: ComplaintStatus? = nil) {
+    public init(
+        from: Date, to: Date, counterCode: String? = nil, officerBadge: String? = nil, status: ComplaintStatus? = nil, after: UUID? = nil
+    ) {
         self.from = from
         self.to = to
         self.counterCode = counterCode
         self.officerBadge = officerBadge
         self.status = status
+        self.after = after
     }
 }
 

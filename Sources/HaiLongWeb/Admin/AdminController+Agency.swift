@@ -196,22 +196,68 @@ extension AdminController {
 
     // MARK: complaints
 
+    /// The complaints inbox's place: its filters and which page of it (the complaint the page starts after, and the
+    /// position of its first complaint, which only numbers the page). Read from the page's query and kept in its links
+    /// and forms, so that following a complaint up comes back to the same page.
+    struct ComplaintList {
+        /// Complaints shown on one page: a province's 200 with their forms weighed 260 KB.
+        static let pageSize = 100
+
+        var counter: String?
+        var officer: String?
+        var status: ComplaintStatus?
+        var after: UUID?
+        var start = 1
+
+        init(_ parameters: Parameters) throws {
+            func text(_ name: String) -> String? { parameters[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 } }
+            counter = text("counter")
+            officer = text("officer")
+            if let value = text("status") {
+                guard let status = ComplaintStatus(rawValue: value) else {
+                    throw Problem(.badRequest, field: "status", detail: "status must be new, following_up or resolved")
+                }
+                self.status = status
+            }
+            if let value = text("after") {
+                guard let after = UUID(uuidString: value) else {
+                    throw Problem(.badRequest, field: "after", detail: "after must be the id of the complaint the page starts after")
+                }
+                self.after = after
+            }
+            if let value = text("start") {
+                guard let start = Int(value), (1...10_000_000).contains(start) else {
+                    throw Problem(.badRequest, field: "start", detail: "start must be a whole number from 1")
+                }
+                self.start = start
+            }
+        }
+
+        /// The filters as query parameters (after the page's own).
+        var filters: String {
+            [("counter", counter), ("officer", officer), ("status", status?.rawValue)]
+                .compactMap { name, value in value.map { "&\(name)=\(CodeText.escaped($0))" } }.joined()
+        }
+
+        /// This page's query: the agency page's, the filters, and where the page starts.
+        func query(_ page: AgencyPage) -> String {
+            page.query + filters + (after.map { "&after=\($0.uuidString.lowercased())&start=\(start)" } ?? "")
+        }
+    }
+
     @Sendable func complaintsPage(_ request: Request, context: PageRequestContext) async throws -> Response {
         let page = try await agencyPageContext(request, context: context)
-        let parameters = request.uri.queryParameters
-        let counter = parameters["counter"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
-        let officer = parameters["officer"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
-        var status: ComplaintStatus?
-        if let text = parameters["status"].map(String.init), !text.isEmpty {
-            guard let value = ComplaintStatus(rawValue: text) else {
-                throw Problem(.badRequest, field: "status", detail: "status must be new, following_up or resolved")
-            }
-            status = value
-        }
+        let list = try ComplaintList(request.uri.queryParameters)
         let range = page.range(report.timeZone)
-        let complaints = try await dashboard.complaints(
+        // One more than a page, to know whether there is a next one.
+        var complaints = try await dashboard.complaints(
             under: page.agency.id,
-            filter: ComplaintFilter(from: range.from, to: range.to, counterCode: counter, officerBadge: officer, status: status))
+            filter: ComplaintFilter(
+                from: range.from, to: range.to, counterCode: list.counter, officerBadge: list.officer, status: list.status,
+                after: list.after),
+            limit: ComplaintList.pageSize + 1)
+        let more = complaints.count > ComplaintList.pageSize
+        complaints = Array(complaints.prefix(ComplaintList.pageSize))
         var values = page.context
         values["title"] = AdminPages.text("complaints_title", page.language)
         values["form_action"] = "\(page.base)/complaints"
@@ -219,18 +265,26 @@ extension AdminController {
         // "Chuyển thành vi phạm": the violation form, prefilled from the complaint (its id is appended).
         let violationFrom = "\(page.base)/violations?year=\(page.period.first.year)&lang=\(page.language.rawValue)&complaint="
         values["articles"] = AdminPages.complaintArticles(
-            complaints, page: page, timeZone: report.timeZone, violationFrom: violationFrom)
+            complaints, page: page, listQuery: list.query(page), timeZone: report.timeZone, violationFrom: violationFrom)
         values["empty"] = complaints.isEmpty
-        values["filter_counter"] = counter ?? ""
-        values["filter_officer"] = officer ?? ""
+        values["filter_counter"] = list.counter ?? ""
+        values["filter_officer"] = list.officer ?? ""
         values["statuses"] = ComplaintStatus.allCases.map {
-            ["value": $0.rawValue, "label": AdminPages.text("status_\($0.rawValue)", page.language), "selected": $0 == status]
+            ["value": $0.rawValue, "label": AdminPages.text("status_\($0.rawValue)", page.language), "selected": $0 == list.status]
         }
+        let first = "\(page.base)/complaints?\(page.query)\(list.filters)"
+        let next = complaints.last.map { "\(first)&after=\($0.id.uuidString.lowercased())&start=\(list.start + complaints.count)" }
+        values.merge(
+            AdminPages.complaintsPager(
+                start: list.start, shown: complaints.count, newest: list.after == nil ? nil : first, older: more ? next : nil,
+                language: page.language)
+        ) { $1 }
         return AdminPages.render("complaints", values, status: .ok, secure: secure)
     }
 
     @Sendable func updateComplaint(_ request: Request, context: PageRequestContext) async throws -> Response {
         let page = try await agencyPageContext(request, context: context)
+        let list = try ComplaintList(request.uri.queryParameters)
         let fields = try await editorForm(request, page: page)
         let (id, note) = try Self.responseAndNote(fields)
         guard let status = fields["status"].flatMap(ComplaintStatus.init(rawValue:)) else {
@@ -241,7 +295,7 @@ extension AdminController {
         } catch StoreError.notFound {
             throw Problem(.notFound, field: "response", detail: "no such complaint at this agency")
         }
-        return redirect("\(page.base)/complaints?\(page.query)#r-\(id.uuidString.lowercased())")
+        return redirect("\(page.base)/complaints?\(list.query(page))#r-\(id.uuidString.lowercased())")
     }
 
     /// The response a review or complaint form is about, and its note (trimmed; none when empty; at most 1,000).

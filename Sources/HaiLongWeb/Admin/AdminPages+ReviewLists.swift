@@ -70,14 +70,15 @@ extension AdminPages {
     }
 
     /// The complaints inbox's articles: when, where, who served, the status, the comment, the reasons chosen, the
-    /// follow-up note when there is one, and for an editor the follow-up form and the link that turns the complaint into
-    /// a violation (`violationFrom` followed by the complaint's id).
+    /// follow-up note when there is one, and for an editor the follow-up form (sent to the inbox's page `listQuery`, to
+    /// come back to it) and the link that turns the complaint into a violation (`violationFrom` followed by the
+    /// complaint's id).
     static func complaintArticles(
-        _ complaints: [Complaint], page: AdminController.AgencyPage, timeZone: TimeZone, violationFrom: String
+        _ complaints: [Complaint], page: AdminController.AgencyPage, listQuery: String, timeZone: TimeZone, violationFrom: String
     ) -> String {
         let language = page.language
         func label(_ key: String) -> String { HTMLText.escape(text(key, language)) }
-        let action = HTMLText.escape("\(page.base)/complaints?\(page.query)")
+        let action = HTMLText.escape("\(page.base)/complaints?\(listQuery)")
         let csrf = HTMLText.escape(page.csrf)
         let statuses = ComplaintStatus.allCases.map { ($0, label("status_\($0.rawValue)")) }
         var html = ""
@@ -113,5 +114,20 @@ extension AdminPages {
             html += "</article>\n"
         }
         return html
+    }
+
+    /// The inbox's pager: which complaints the page shows (numbered from `start`), a link back to the newest when the
+    /// page is not the first, and one to the older complaints when there are more.
+    static func complaintsPager(start: Int, shown: Int, newest: String?, older: String?, language: Language) -> [String: Any] {
+        let range = text("complaints_pager", language).replacingOccurrences(of: "{first}", with: whole(start, language))
+            .replacingOccurrences(of: "{last}", with: whole(start + shown - 1, language))
+        var pager: [String: Any] = [
+            "paged": newest != nil || older != nil, "pager_text": shown > 0 ? range : "",
+            "pager_label": text("pager_label", language), "pager_previous": text("pager_newest", language),
+            "pager_next": text("pager_older", language),
+        ]
+        if let newest { pager["previous_href"] = newest }
+        if let older { pager["next_href"] = older }
+        return pager
     }
 }
