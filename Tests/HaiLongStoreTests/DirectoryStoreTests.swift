@@ -116,6 +116,14 @@ import Testing
             #expect(try await fixture.directory.isAgency(fixture.agencyA.id, within: fixture.agencyA.id))
             #expect(try await !fixture.directory.isAgency(fixture.agencyA.id, within: fixture.agencyB.id))
             #expect(try await !fixture.directory.isAgency(fixture.province.id, within: fixture.agencyA.id))
+            let (province, a, b) = (fixture.province.id, fixture.agencyA.id, fixture.agencyB.id)
+            #expect(try await fixture.directory.areAgencies([a, b, province], within: province))
+            #expect(try await fixture.directory.areAgencies([a, a], within: a))
+            #expect(try await fixture.directory.areAgencies([], within: a))
+            #expect(try await !fixture.directory.areAgencies([a, b], within: a))
+            #expect(try await !fixture.directory.areAgencies([province], within: b))
+            #expect(
+                try await !fixture.directory.areAgencies([a, 987_654], within: province), "an agency that does not exist is not within")
         }
     }
 }

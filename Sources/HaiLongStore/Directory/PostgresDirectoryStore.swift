@@ -169,6 +169,16 @@ public struct PostgresDirectoryStore: Sendable {
         return false
     }
 
+    /// Whether every agency of `ids` is `ancestor` or below it: one statement for a block's 40 members rather than a
+    /// walk up the tree for each (the subtree is one range of `agency_tree`, sql/0032).
+    public func areAgencies(_ ids: [Int64], within ancestor: Int64) async throws -> Bool {
+        let rows = try await client.query(
+            "SELECT NOT EXISTS (SELECT 1 FROM unnest(\(ids)::bigint[]) AS m (id) WHERE m.id NOT IN (SELECT id FROM agency_subtree(\(ancestor))))",
+            logger: logger)
+        for try await all in rows.decode(Bool.self) { return all }
+        return false
+    }
+
     func requireAgency(_ code: String) async throws -> Agency {
         guard let agency = try await agency(code: code) else { throw StoreError.notFound(field: "agency", value: code) }
         return agency

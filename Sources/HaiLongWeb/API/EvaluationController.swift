@@ -69,8 +69,7 @@ struct EvaluationController: Sendable {
 
     static func allWithin(_ members: [Agency], scope: Int64?, directory: PostgresDirectoryStore) async throws -> Bool {
         guard let scope else { return true }
-        for member in members where try await !directory.isAgency(member.id, within: scope) { return false }
-        return true
+        return try await directory.areAgencies(members.map(\.id), within: scope)
     }
 
     /// `year` (required, 2000–2100), `format` (json, csv, xlsx) and `headers` (en, vi).
