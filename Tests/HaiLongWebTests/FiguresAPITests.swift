@@ -152,6 +152,34 @@ import Testing
         }
     }
 
+    /// A badge repeats from one agency to the next: each officer's group names its own agency, and officers whose
+    /// figures tie are listed by badge and then by agency, whatever order the counts come in.
+    @Test func officersWithTheSameBadgeAreToldApartByTheirAgency() async throws {
+        try await AppHarness.run { app, client in
+            for agency in ["P.B", "P.A"] {
+                _ = try await app.fixture.directory.addOfficer(
+                    agencyCode: agency, badge: "B-7", name: "Cán bộ \(agency)", counterCode: nil, title: nil)
+            }
+            let start = time("2026-08-03T08:00:00+07:00")
+            for index in 0..<4 {
+                for (source, agency) in [(app.fixture.sourceB(), "B"), (app.fixture.sourceA(), "A")] {
+                    try await app.fixture.rate(
+                        2, at: start.addingTimeInterval(Double(index) * 60), source: source, officer: "B-7", dossier: "\(agency)-\(index)")
+                }
+            }
+            try await app.aggregate()
+            let response = try await get(client, "/api/v1/indices?period=2026-Q3&agency=P&group=officer", token: app.parToken)
+            #expect(response.status == .ok, "\(response.text)")
+            let groups = try #require(response.json["items"] as? [[String: Any]]).compactMap { $0["group"] as? [String: Any] }
+            #expect(groups.map { "\($0["code"] ?? "")@\($0["agency"] ?? "")" } == ["B-7@P.A", "B-7@P.B"])
+            let csv = try await get(client, "/api/v1/indices?period=2026-Q3&agency=P&group=officer&format=csv", token: app.parToken)
+            let lines = csv.text.split(separator: "\r\n")
+            #expect(lines.first?.contains(",group,group_code,group_name,group_agency") == true)
+            #expect(
+                lines.count == 3 && lines[1].contains(",officer,B-7,Cán bộ P.A,P.A") && lines[2].contains(",officer,B-7,Cán bộ P.B,P.B"))
+        }
+    }
+
     /// 2026-08: two ratings of P.A on 3 August (levels 3, 1) and one on 17 August (level 2).
     /// by=week: W32 (3–9 Aug) n 2, index 50; W33 empty; W34 (17–23) n 1, index 100; …; by=month: one point, n 3, 66.67.
     @Test func trendSeriesByWeekAndMonth() async throws {

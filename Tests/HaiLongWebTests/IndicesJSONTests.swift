@@ -6,7 +6,7 @@ import Testing
 /// The indices answer's JSON is written by hand for speed (`IndicesDocument.json`); it must be the bytes JSONEncoder
 /// writes for the same document (`jsonText()`, what a publication stores), for every kind of item: agencies with their
 /// credibility, previous period, elements, criteria and reasons; officers hidden or ranked; groups with and without a
-/// name; a publication or none; text that needs escaping.
+/// name and their own agency; a publication or none; text that needs escaping.
 @Suite struct IndicesJSONTests {
     static let agencies = #"""
         {"as_of":"2026-12-07T01:00:00Z","items":[
@@ -28,7 +28,7 @@ import Testing
     static let officers = #"""
         {"as_of":null,"group":"officer","items":[
          {"agency":"P.A","ci95":[94.4,100],"credibility":null,"criteria":null,"elements":{},"excluded":0,
-          "group":{"code":"B-1","name":"Nguyễn Văn An"},"hidden":false,"index":97,"mean":2.97,"n":300,"name":"Sở Tư pháp",
+          "group":{"agency":"P.A.1","code":"B-1","name":"Nguyễn Văn An"},"hidden":false,"index":97,"mean":2.97,"n":300,"name":"Sở Tư pháp",
           "par_max":2,"par_points":null,"parent":null,"previous":null,"rank":1,"reasons":{},"satisfied":291,"sufficient":true},
          {"agency":"P.A","ci95":null,"credibility":null,"criteria":null,"elements":{},"excluded":2,"group":{"code":"kiosk"},
           "hidden":true,"index":null,"mean":null,"n":4,"name":"Sở Tư pháp","par_max":2,"par_points":null,"parent":null,

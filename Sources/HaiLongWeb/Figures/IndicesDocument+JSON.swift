@@ -27,7 +27,7 @@ extension IndicesDocument {
 }
 
 extension IndexItem {
-    /// The item's keys in sorted order, every one present (`null` when absent) but `group`'s `name`, as `encode(to:)`.
+    /// The item's keys in sorted order, every one present (`null` when absent) but `group`'s `name` and `agency`, as `encode(to:)`.
     func writeJSON(to out: inout String) {
         out += "{\"agency\":" + JSONText.string(agency) + ",\"ci95\":" + JSONText.numbers(ci95)
         out += ",\"credibility\":"
@@ -45,7 +45,9 @@ extension IndexItem {
         out += ",\"elements\":" + JSONText.object(elements ?? [:], JSONText.number)
         out += ",\"excluded\":\(excluded),\"group\":"
         if let group {
-            out += "{\"code\":" + JSONText.string(group.code)
+            out += "{"
+            if let agency = group.agency { out += "\"agency\":" + JSONText.string(agency) + "," }
+            out += "\"code\":" + JSONText.string(group.code)
             if let name = group.name { out += ",\"name\":" + JSONText.string(name) }
             out += "}"
         } else {

@@ -81,7 +81,10 @@ public struct IndicesDocument: Codable, Sendable {
                 "agency", "name", "n", "satisfied", "index", "ci95_low", "ci95_high", "mean", "excluded", "sufficient",
                 "par_points", "par_max",
             ]
-        if group != nil { header += vietnamese ? ["Nhóm", "Mã nhóm", "Tên nhóm"] : ["group", "group_code", "group_name"] }
+        if group != nil {
+            header +=
+                vietnamese ? ["Nhóm", "Mã nhóm", "Tên nhóm", "Cơ quan của nhóm"] : ["group", "group_code", "group_name", "group_agency"]
+        }
         header += elementCodes.map { (vietnamese ? "Chỉ số " : "element_") + $0 }
         let rows = items.map { item -> [XLSXCell] in
             var row: [XLSXCell] = [
@@ -90,7 +93,9 @@ public struct IndicesDocument: Codable, Sendable {
                 .text(vietnamese ? (item.sufficient ? "có" : "không") : String(item.sufficient)), .number(item.par_points),
                 .number(item.par_max),
             ]
-            if let group { row += [.text(group), .text(item.group?.code ?? ""), .text(item.group?.name ?? "")] }
+            if let group {
+                row += [.text(group), .text(item.group?.code ?? ""), .text(item.group?.name ?? ""), .text(item.group?.agency ?? "")]
+            }
             row += elementCodes.map { .number(item.elements?[$0]) }
             return row
         }
@@ -140,6 +145,8 @@ struct IndexItem: Codable, Sendable {
     struct Group: Codable, Sendable {
         var code: String
         var name: String?
+        /// An officer's or counter's own agency: badges and counter codes repeat from one agency to the next.
+        var agency: String?
     }
 
     /// The same figure for the previous period, and whether the change is significant (two-proportion z-test, 95%).

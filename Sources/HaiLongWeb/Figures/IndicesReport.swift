@@ -110,7 +110,7 @@ public struct IndicesReport: Sendable {
                 let group: IndexItem.Group =
                     switch query.grouping {
                     case .channel, .day, .month: .init(code: key.group, name: nil)
-                    default: .init(code: member?.code ?? "", name: member?.name)
+                    default: .init(code: member?.code ?? "", name: member?.name, agency: member?.agencyCode)
                     }
                 // Below the sufficiency threshold an officer's figure is too noisy to judge a person by.
                 let hidden = query.grouping == .officer && !figure.sufficient
@@ -122,16 +122,23 @@ public struct IndicesReport: Sendable {
                 }
                 items.append(item)
             }
-            // Ranked: the sufficient figures, best first; then the rest by size. Sorted by their keys, then moved once:
-            // sorting a province's 10,000 items themselves was a tenth of its page's time.
-            let keys = items.map { (ranked: $0.sufficient && !$0.hidden, index: $0.index ?? 0, n: $0.n, code: $0.group?.code ?? "") }
+            // Ranked: the sufficient figures, best first; then the rest by size; ties by code, then by the group's
+            // agency (a badge repeats from one agency to the next), so that the order does not depend on the counts'
+            // hashing. Sorted by their keys, then moved once: sorting a province's 10,000 items themselves was a tenth of
+            // its page's time.
+            let keys = items.map {
+                (
+                    ranked: $0.sufficient && !$0.hidden, index: $0.index ?? 0, n: $0.n, code: $0.group?.code ?? "",
+                    agency: $0.group?.agency ?? ""
+                )
+            }
             let order = keys.indices.sorted { a, b in
                 let (lhs, rhs) = (keys[a], keys[b])
                 switch (lhs.ranked, rhs.ranked) {
-                case (true, true): return (lhs.index, rhs.code) > (rhs.index, lhs.code)
+                case (true, true): return (lhs.index, rhs.code, rhs.agency) > (rhs.index, lhs.code, lhs.agency)
                 case (true, false): return true
                 case (false, true): return false
-                case (false, false): return (lhs.n, rhs.code) > (rhs.n, lhs.code)
+                case (false, false): return (lhs.n, rhs.code, rhs.agency) > (rhs.n, lhs.code, lhs.agency)
                 }
             }
             items = order.map { items[$0] }
