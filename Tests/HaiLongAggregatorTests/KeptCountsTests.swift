@@ -10,7 +10,8 @@ import Testing
 /// A store keeps what it read from the cubes under the fresh cells per cube generation (`BaseCounts`, sql/0030) and
 /// after an aggregation step reads only the fresh cells. Its figures must be exactly a new store's, which reads
 /// everything: after a step, a flag review's correction, a compaction (which moves the generation on), a rebuild and
-/// the rollups' fill; for every grouping and for periods read from years, quarters, months and days.
+/// the rollups' fill; for every grouping and for periods read from years, quarters, months and days. So must a store
+/// that reads the cubes in two halves at once on two connections.
 @Suite struct KeptCountsTests {
     static let periods = ["2026", "2026-Q3", "2026-07", "2026-06-28..2026-07-31"]
 
@@ -19,6 +20,11 @@ import Testing
             let fixture = try await Fixture.make(client)
             let aggregator = Aggregator(client: client, logger: TestDatabase.logger, timeZone: "Asia/Ho_Chi_Minh")
             let kept = PostgresIndexStore(client: client, logger: TestDatabase.logger)
+            // And a store that reads the cubes in two halves at once as soon as there are two agencies (a province's
+            // 1,001 in production), in one snapshot exported to its second connection.
+            var halved = PostgresIndexStore(client: client, logger: TestDatabase.logger)
+            halved.halvesFrom = 2
+            let halvedBefore = PostgresIndexStore.halvedReads.entered
             func rateDays(_ days: Range<Int>, from start: String) async throws {
                 for day in days {
                     let tap = time(start).addingTimeInterval(Double(day) * 86_400)
@@ -34,6 +40,10 @@ import Testing
                         result["\(period) \(grouping)"] = try await store.figureCounts(
                             for: [fixture.province, fixture.agencyA, fixture.agencyB], period: try Period.parse(period),
                             questionnaire: "kiosk-3", methodology: .standard, grouping: grouping)
+                        // The province alone: its subtree's cells summed as its own (`pooledAs`).
+                        result["\(period) \(grouping) pooled"] = try await store.figureCounts(
+                            for: [fixture.province], period: try Period.parse(period), questionnaire: "kiosk-3",
+                            methodology: .standard, grouping: grouping)
                     }
                 }
                 return result
@@ -53,6 +63,7 @@ import Testing
             func check(_ moment: String) async throws {
                 let read = try await figures(kept)
                 #expect(read == (try await figures(PostgresIndexStore(client: client, logger: TestDatabase.logger))), "\(moment)")
+                #expect(read == (try await figures(halved)), "\(moment), in halves")
                 #expect(read["2026 none"]?.isEmpty == false, "\(moment)")
                 let heat = try await heatmaps(keptHeat)
                 #expect(heat == (try await heatmaps(PostgresDashboardStore(client: client, logger: TestDatabase.logger))), "\(moment)")
@@ -74,7 +85,7 @@ import Testing
             try await aggregator.runUntilIdle()
             #expect(try await generation() == compacted)
             try await check("after a step")
-            #expect(kept.baseCounts.hits >= hits + Self.periods.count * 6)
+            #expect(kept.baseCounts.hits >= hits + Self.periods.count * 6 * 2)
             #expect(keptHeat.keptHeat.hits >= heatHits + Self.periods.count * 2)
 
             // A review's correction is fresh cells too.
@@ -93,6 +104,8 @@ import Testing
             try await check("after a rebuild")
             try await aggregator.compactAll()
             try await check("after the rollups' fill")
+            // Every check read the kept cells of each grouping and period in halves (a new generation each time, or kept).
+            #expect(PostgresIndexStore.halvedReads.entered >= halvedBefore + Self.periods.count * 6 * 2 * 4)
         }
     }
 }

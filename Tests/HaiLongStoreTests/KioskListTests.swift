@@ -44,14 +44,11 @@ import Testing
             for agency in [fixture.province.id, fixture.agencyA.id, fixture.agencyB.id] {
                 for limit in [1, 3, 5, 9, 10, 11, 13, 100] {
                     let listed = try await store.kiosks(under: agency, limit: limit)
+                    var binds = PostgresBindings()
+                    binds.append(agency)
+                    binds.append(limit)
                     var expected: [String] = []
-                    for try await line in try await client.query(
-                        PostgresQuery(
-                            unsafeSQL: Self.plain,
-                            binds: try {
-                                var b = PostgresBindings(); b.append(agency); b.append(limit); return b
-                            }())
-                    ).decode(String.self) {
+                    for try await line in try await client.query(PostgresQuery(unsafeSQL: Self.plain, binds: binds)).decode(String.self) {
                         expected.append(line)
                     }
                     #expect(

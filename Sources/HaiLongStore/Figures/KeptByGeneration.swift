@@ -100,3 +100,29 @@ extension PostgresConnection {
         return 0
     }
 }
+
+/// How many of something are under way, up to `limit`: `enter` says whether one more may start (and counts it), `leave`
+/// counts it out; `entered` is how many ever started.
+final class Occupancy: Sendable {
+    let limit: Int
+    private let count = Mutex((now: 0, ever: 0))
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    var entered: Int { count.withLock { $0.ever } }
+
+    func enter() -> Bool {
+        count.withLock { count in
+            guard count.now < limit else { return false }
+            count.now += 1
+            count.ever += 1
+            return true
+        }
+    }
+
+    func leave() {
+        count.withLock { $0.now -= 1 }
+    }
+}

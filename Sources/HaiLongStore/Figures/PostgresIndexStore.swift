@@ -17,6 +17,9 @@ public struct PostgresIndexStore: Sendable {
     /// What the cubes under the fresh cells held at a generation, for the reads that come back to it.
     let baseCounts = BaseCounts(budget: 1_000_000)
 
+    /// The fewest agencies whose kept cells are read in two halves at once (`keptInHalves`): a province's 1,001 are.
+    var halvesFrom = 256
+
     public init(client: PostgresClient, reads: ReadRouting? = nil, logger: Logger) {
         self.client = client
         self.reads = reads
