@@ -109,4 +109,42 @@ import Testing
             #expect(PostgresIndexStore.halvedReads.entered >= halvedBefore + Self.periods.count * 2 * 2 * 4)
         }
     }
+
+    /// When the second connection cannot take the first one's snapshot (here it is on another database, as a pooler that
+    /// sent it to another server would make it), the other half is read on the first connection: the counts are those of
+    /// one read all the same.
+    @Test func aHalfThatCannotBeReadAsideIsReadOnTheFirstConnection() async throws {
+        try await withTestDatabase { client in
+            let fixture = try await Fixture.make(client)
+            for day in 0..<10 {
+                let tap = time("2026-06-20T08:00:00+07:00").addingTimeInterval(Double(day) * 86_400)
+                try await fixture.rate(1 + day % 3, at: tap, source: fixture.sourceA(), officer: "B-1")
+                try await fixture.rate(3, at: tap.addingTimeInterval(600), source: fixture.sourceB())
+            }
+            let aggregator = Aggregator(client: client, logger: TestDatabase.logger, timeZone: "Asia/Ho_Chi_Minh")
+            try await aggregator.runUntilIdle()
+            try await aggregator.compactAll()
+            let expected = try await PostgresIndexStore(client: client, logger: TestDatabase.logger).figureCounts(
+                for: [fixture.province], period: try Period.parse("2026"), questionnaire: "kiosk-3", methodology: .standard,
+                grouping: .officer)
+            #expect(!expected.isEmpty)
+            let province = fixture.province.id
+            let roots = Dictionary(uniqueKeysWithValues: [province, fixture.agencyA.id, fixture.agencyB.id].map { ($0, [province]) })
+            let versions = try await PostgresIndexStore.versions(of: "kiosk-3", client: client, logger: TestDatabase.logger)
+            let elsewhere = try await TestDatabase.shared.makeDatabase()
+            let halved = try await withClient(elsewhere) { other in
+                try await client.withTransaction(logger: TestDatabase.logger) { connection in
+                    try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: TestDatabase.logger)
+                    return try await PostgresIndexStore.keptInHalves(
+                        of: roots, on: connection, client: other, methodology: .standard, logger: TestDatabase.logger
+                    ) { members in
+                        PostgresIndexStore.cells(
+                            of: members, period: try! Period.parse("2026"), grouping: .officer, questionnaire: "kiosk-3",
+                            versions: versions, excludedMask: Methodology.standard.excludedMask, pooledAs: province, parts: .kept)
+                    }
+                }
+            }
+            #expect(halved.0 == expected)
+        }
+    }
 }

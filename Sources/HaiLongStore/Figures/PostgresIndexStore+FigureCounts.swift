@@ -78,6 +78,10 @@ extension PostgresIndexStore {
         let first = stride(from: 0, to: members.count, by: 2).map { members[$0] }
         let second = stride(from: 1, to: members.count, by: 2).map { members[$0] }
         async let other: ([CountKey: FigureCounts], Int) = client.withConnection { other in
+            // An exported snapshot's name is hexadecimal digits and dashes: it is written into the statement.
+            guard !snapshot.isEmpty, snapshot.allSatisfy({ $0.isHexDigit || $0 == "-" }) else {
+                throw StoreError.notFound(field: "snapshot", value: snapshot)
+            }
             try await other.query("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", logger: logger)
             do {
                 try await other.query(PostgresQuery(unsafeSQL: "SET TRANSACTION SNAPSHOT '\(snapshot)'"), logger: logger)
@@ -94,7 +98,17 @@ extension PostgresIndexStore {
         var result: [CountKey: FigureCounts] = [:]
         let rows = try await connection.query(statement(first), logger: logger)
         let count = try await addCells(rows, roots: roots, methodology: methodology, to: &result)
-        let (theirs, theirCount) = try await other
+        var (theirs, theirCount): ([CountKey: FigureCounts], Int)
+        do {
+            (theirs, theirCount) = try await other
+        } catch where !Task.isCancelled {
+            // No second connection in this snapshot (a pooler that moves transactions between server connections): the
+            // other half on this one, in its snapshot, as an unhalved read would.
+            logger.warning("figures read in halves: the second half on the first connection", metadata: ["error": "\(error)"])
+            theirs = [:]
+            theirCount = try await addCells(
+                try await connection.query(statement(second), logger: logger), roots: roots, methodology: methodology, to: &theirs)
+        }
         result.merge(theirs, uniquingKeysWith: +)
         return (result, count + theirCount)
     }
