@@ -101,9 +101,10 @@ extension PostgresIndexStore {
         var (theirs, theirCount): ([CountKey: FigureCounts], Int)
         do {
             (theirs, theirCount) = try await other
-        } catch where !Task.isCancelled {
-            // No second connection in this snapshot (a pooler that moves transactions between server connections): the
-            // other half on this one, in its snapshot, as an unhalved read would.
+        } catch {
+            guard !Task.isCancelled else { throw error }
+            // No second connection in this snapshot (another server behind a pooler): the other half on this one, in its
+            // snapshot, as an unhalved read would.
             logger.warning("figures read in halves: the second half on the first connection", metadata: ["error": "\(error)"])
             theirs = [:]
             theirCount = try await addCells(
