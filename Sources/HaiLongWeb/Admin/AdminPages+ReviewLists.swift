@@ -121,13 +121,8 @@ extension AdminPages {
     static func complaintsPager(start: Int, shown: Int, newest: String?, older: String?, language: Language) -> [String: Any] {
         let range = text("complaints_pager", language).replacingOccurrences(of: "{first}", with: whole(start, language))
             .replacingOccurrences(of: "{last}", with: whole(start + shown - 1, language))
-        var pager: [String: Any] = [
-            "paged": newest != nil || older != nil, "pager_text": shown > 0 ? range : "",
-            "pager_label": text("pager_label", language), "pager_previous": text("pager_newest", language),
-            "pager_next": text("pager_older", language),
-        ]
-        if let newest { pager["previous_href"] = newest }
-        if let older { pager["next_href"] = older }
-        return pager
+        return pager(
+            shown > 0 ? range : "", previous: newest, next: older, previousLabel: "pager_newest", nextLabel: "pager_older",
+            language: language)
     }
 }

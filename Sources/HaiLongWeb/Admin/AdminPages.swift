@@ -123,15 +123,26 @@ enum AdminPages {
         let pages = max(1, (total + overviewPageSize - 1) / overviewPageSize)
         let shown = min(page, pages)
         rows = Array(rows.dropFirst((shown - 1) * overviewPageSize).prefix(overviewPageSize))
-        var pager: [String: Any] = [
-            "pager_text": text(key, language).replacingOccurrences(of: "{page}", with: whole(shown, language))
+        return pager(
+            text(key, language).replacingOccurrences(of: "{page}", with: whole(shown, language))
                 .replacingOccurrences(of: "{pages}", with: whole(pages, language))
                 .replacingOccurrences(of: "{total}", with: whole(total, language)),
-            "paged": pages > 1, "pager_label": text("pager_label", language), "pager_previous": text("pager_previous", language),
-            "pager_next": text("pager_next", language),
+            previous: shown > 1 ? "\(base)&page=\(shown - 1)" : nil, next: shown < pages ? "\(base)&page=\(shown + 1)" : nil,
+            language: language)
+    }
+
+    /// The values of the `pager` partial: where the list stands (`text`) and the links before and after it, when there
+    /// are any, labelled by the texts `previousLabel` and `nextLabel`.
+    static func pager(
+        _ text: String, previous: String?, next: String?, previousLabel: String = "pager_previous", nextLabel: String = "pager_next",
+        language: Language
+    ) -> [String: Any] {
+        var pager: [String: Any] = [
+            "pager_text": text, "paged": previous != nil || next != nil, "pager_label": self.text("pager_label", language),
+            "pager_previous": self.text(previousLabel, language), "pager_next": self.text(nextLabel, language),
         ]
-        if shown > 1 { pager["previous_href"] = "\(base)&page=\(shown - 1)" }
-        if shown < pages { pager["next_href"] = "\(base)&page=\(shown + 1)" }
+        if let previous { pager["previous_href"] = previous }
+        if let next { pager["next_href"] = next }
         return pager
     }
 
