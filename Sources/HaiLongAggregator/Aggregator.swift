@@ -222,27 +222,27 @@ public struct Aggregator: Sendable {
         }
     }
 
-    /// The single statement of one step: dequeue a batch, explode answers into cells, add them to the cube, and count the
-    /// batch's ratings by hour for the heatmap's cube (sql/0022) in the same aggregation (`countedCells`).
-    /// (PostgreSQL runs every data-modifying CTE to completion whether or not the final SELECT reads it.)
-    /// Levels become (question, level) cells; each reason code becomes a `reason.<code>` cell at level 0, and a response
-    /// that does not answer its questionnaire's required question one `_response` cell at level 0 (`answerCells`).
+    /// The single statement of one step: dequeue a batch, take its responses' own values once (`taken`), explode their
+    /// answers into cells and append them to `fresh_counts` (`cells`, `addCells`), and count the batch's ratings by hour
+    /// for the heatmap's cube (sql/0022, `hours`). (PostgreSQL runs every data-modifying CTE to completion whether or not
+    /// the final SELECT reads it.)
     static func applyBatch(timeZone: String, limit: Int) -> PostgresQuery {
         let query: PostgresQuery = """
             WITH batch AS (
                 DELETE FROM pending_aggregation
                 WHERE seq <= (SELECT max(seq) FROM (SELECT seq FROM pending_aggregation ORDER BY seq LIMIT \(unescaped: String(limit))) AS first)
                 RETURNING seq
-            ), \(unescaped: scales), cells AS (
-                \(unescaped: countedCells(from: """
-                    SELECT \(perResponse("$1", respondent: respondentLookup, cleared: clearedLookup)),
-                           \(hourOf("$1")) AS hour, \(notSatisfiedLookup) AS low
+            ), \(unescaped: scales), taken AS MATERIALIZED (
+                \(unescaped: taken(from: """
+                    SELECT r.*, r.submitted_at AT TIME ZONE $1 AS local
                     FROM responses r JOIN batch b ON b.seq = r.seq
                     WHERE r.seq BETWEEN (SELECT min(seq) FROM batch) AND (SELECT max(seq) FROM batch)
-                    """))
+                    """, cleared: clearedLookup))
+            ), cells AS (
+                \(unescaped: cells(of: "taken"))
             ), \(unescaped: addCells), hourly AS (
                 INSERT INTO fresh_hourly (day, agency_id, questionnaire_id, hour, n, not_satisfied)
-                SELECT day, agency_id, questionnaire_id, hour, rated, low FROM cells WHERE by_hour = 1
+                \(unescaped: hours(of: "taken"))
             )
             SELECT count(*) FROM batch
             """
@@ -250,60 +250,46 @@ public struct Aggregator: Sendable {
     }
 
     /// The rebuild's one statement: every response's cells, as the reference GROUP BY in bench/aggregate writes them, and
-    /// in the same scan and aggregation its ratings by hour for the heatmap's cube.
+    /// its ratings by hour for the heatmap's cube. `taken` is not materialized (it would be written out whole): the
+    /// scans of `responses` this costs take less than one aggregation of every cell and hour by two grouping sets did
+    /// (1M responses: 11–17 s against 17–22 s).
     static func countAll(timeZone: String) -> PostgresQuery {
         let query: PostgresQuery = """
-            WITH \(unescaped: scales), cells AS (
-                \(unescaped: countedCells(from: """
-                    SELECT \(perResponse("$1", respondent: "q.respondent_question", cleared: "o.cleared_mask")),
-                           \(hourOf("$1")) AS hour, \(notSatisfied(scale: "q")) AS low
-                    FROM responses r
-                    JOIN scales q ON q.id = r.questionnaire_id
-                    LEFT JOIN response_flag_overrides o ON o.response_id = r.id
-                    """))
+            WITH \(unescaped: scales), taken AS NOT MATERIALIZED (
+                \(unescaped: taken(
+                    from: "SELECT r.*, r.submitted_at AT TIME ZONE $1 AS local FROM responses r",
+                    cleared: "o.cleared_mask", joining: "LEFT JOIN response_flag_overrides o ON o.response_id = r.id"))
             ), hourly AS (
                 INSERT INTO hourly_counts (day, agency_id, questionnaire_id, hour, n, not_satisfied)
-                SELECT day, agency_id, questionnaire_id, hour, rated, low FROM cells WHERE by_hour = 1
+                \(unescaped: hours(of: "taken"))
             )
             INSERT INTO response_counts (day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, n)
-            SELECT day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, n
-            FROM cells WHERE by_hour = 0
+            \(unescaped: cells(of: "taken"))
             """
         return query.bindingTimeZone(timeZone)
     }
 
-    /// The cells of the responses `responses` selects (one row each, with `perResponse`'s values, its local `hour` and
-    /// whether it was not satisfied, `low`), and in the same aggregation (a second grouping set) its ratings by local
-    /// day and hour: `by_hour` 0 for a cell (`n`), 1 for an hour (`rated` responses, `low` of them not satisfied). Each
-    /// response has exactly one respondent cell — its required question's, or `_response` (`answerCells`) — which is
-    /// what the hour counts. One pass over the responses for both cubes (a second statement doubled a rebuild's reading).
-    static func countedCells(from responses: String) -> String {
+    /// Each response of `responses` (a SELECT of `responses r` and its local time `local`; its `OFFSET 0` keeps the
+    /// planner from computing the local time twice) with its own values: its local day and hour, its flags less those a
+    /// review cleared (`cleared`, SQL over `r` and what `joining` joins), its questionnaire's respondent question, and
+    /// whether it was not satisfied (`low`) as the heatmap counts it: by that question when it answers it (kiosk-3's
+    /// "overall"), otherwise by any answer below the satisfied levels (sql/0011); and `keeping`'s further columns of `r`.
+    /// A step materializes it; the rebuild reads it once for the cells' each kind and once for the hours, each read
+    /// computing only the columns it uses.
+    static func taken(from responses: String, cleared: String, joining: String = "", keeping: String = "") -> String {
         """
-        SELECT r.day, r.agency_id, r.questionnaire_id, c.question, c.level, r.flag_mask, r.officer_id, r.counter_id, r.channel,
-               r.hour, GROUPING(c.question) AS by_hour, count(*) AS n,
-               count(*) FILTER (WHERE c.question = '_response' OR c.question = r.respondent_question) AS rated,
-               count(*) FILTER (WHERE (c.question = '_response' OR c.question = r.respondent_question) AND r.low) AS low
+        SELECT r.local::date AS day, extract(hour FROM r.local)::smallint AS hour, r.agency_id, r.questionnaire_id,
+               flag_mask(r.flags) & ~coalesce(\(cleared), 0) AS flag_mask, coalesce(r.officer_id, 0) AS officer_id,
+               coalesce(r.counter_id, 0) AS counter_id, r.channel, r.answers, q.respondent_question,
+               CASE WHEN r.answers ? q.respondent_question
+                   THEN NOT q.satisfied @> jsonb_build_array(r.answers -> q.respondent_question)
+                   ELSE response_not_satisfied(r.answers, q.scale) END AS low\(keeping)
         FROM (
             \(responses)
             OFFSET 0
         ) AS r
-        \(answerCells)
-        GROUP BY GROUPING SETS (
-            (r.day, r.agency_id, r.questionnaire_id, c.question, c.level, r.flag_mask, r.officer_id, r.counter_id, r.channel),
-            (r.day, r.agency_id, r.questionnaire_id, r.hour))
-        """
-    }
-
-    /// The local hour of response `r`'s tap.
-    static func hourOf(_ zone: String) -> String { "extract(hour FROM r.submitted_at AT TIME ZONE \(zone))::smallint" }
-
-    /// Whether response `r` was not satisfied, as the heatmap counts it: by its questionnaire's required question when it
-    /// answers it (kiosk-3's "overall"), otherwise by any answer below the satisfied levels (sql/0011).
-    static func notSatisfied(scale q: String) -> String {
-        """
-        CASE WHEN r.answers ? \(q).respondent_question
-            THEN NOT \(q).satisfied @> jsonb_build_array(r.answers -> \(q).respondent_question)
-            ELSE response_not_satisfied(r.answers, \(q).scale) END
+        JOIN scales q ON q.id = r.questionnaire_id
+        \(joining)
         """
     }
 
@@ -317,71 +303,75 @@ public struct Aggregator: Sendable {
         )
         """
 
-    /// `notSatisfied`, its questionnaire looked up by key in `scales` (a step's batch; see `respondentLookup`).
-    static let notSatisfiedLookup = "(SELECT \(notSatisfied(scale: "s")) FROM scales s WHERE s.id = r.questionnaire_id)"
+    /// The flags a review cleared from response `r`, looked up by key: a batch's few thousand responses (a nested loop
+    /// over an empty overrides table cost 26 ms per 10,000; the rebuild joins the table instead).
+    static let clearedLookup = "(SELECT o.cleared_mask FROM response_flag_overrides o WHERE o.response_id = r.id)"
 
-    /// A response's own values, computed once per response (`OFFSET 0` keeps the planner from pulling them up to the
-    /// level of its cells, where it evaluated them once per cell). `r` is the response; `respondent` and `cleared` are
-    /// the SQL for its questionnaire's respondent question and the flags a review cleared (a join in the rebuild,
-    /// look-ups by key in a batch: a nested loop over an empty overrides table cost 26 ms per 10,000).
-    static func perResponse(_ zone: String, respondent: String, cleared: String) -> String {
+    /// The cells of the responses `source` names (rows with `taken`'s columns, and `sign` when `signed`): one per numeric
+    /// answer, one `reason.<code>` per reason given, and one `_response` unless the answer to its questionnaire's
+    /// required question counts it as a respondent (sql/0008) — so every response has exactly one respondent cell, which
+    /// is what `hours` counts. Counted, or summed by `sign` when `signed`. Three scans of `source` rather than a lateral
+    /// UNION per response, which cost a third of a step.
+    static func cells(of source: String, signed: Bool = false) -> String {
+        let key = "r.day, r.agency_id, r.questionnaire_id"
+        let members = "r.flag_mask, r.officer_id, r.counter_id, r.channel" + (signed ? ", r.sign" : "")
+        return """
+            SELECT day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, \(signed ? "sum(sign)" : "count(*)") AS n
+            FROM (
+                SELECT \(key), a.key AS question, (a.value #>> '{}')::smallint AS level, \(members)
+                FROM \(source) r CROSS JOIN LATERAL jsonb_each(r.answers) AS a WHERE jsonb_typeof(a.value) = 'number'
+                UNION ALL
+                SELECT \(key), '_response', 0::smallint, \(members)
+                FROM \(source) r
+                WHERE r.respondent_question IS NULL OR jsonb_typeof(r.answers -> r.respondent_question) IS DISTINCT FROM 'number'
+                UNION ALL
+                SELECT \(key), 'reason.' || x.code, 0::smallint, \(members)
+                FROM \(source) r CROSS JOIN LATERAL jsonb_array_elements_text(r.answers -> 'reasons') AS x(code)
+                WHERE jsonb_typeof(r.answers -> 'reasons') = 'array'
+            ) AS c
+            GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+            """
+    }
+
+    /// The ratings by local day and hour of the responses `source` names (`taken`'s columns): how many, and how many not
+    /// satisfied.
+    static func hours(of source: String) -> String {
         """
-        (r.submitted_at AT TIME ZONE \(zone))::date AS day, r.agency_id, r.questionnaire_id,
-                   flag_mask(r.flags) & ~coalesce(\(cleared), 0) AS flag_mask, coalesce(r.officer_id, 0) AS officer_id,
-                   coalesce(r.counter_id, 0) AS counter_id, r.channel, r.answers,
-                   \(respondent) AS respondent_question
+        SELECT day, agency_id, questionnaire_id, hour, count(*), count(*) FILTER (WHERE low)
+        FROM \(source) GROUP BY 1, 2, 3, 4
         """
     }
 
-    /// The respondent question of response `r`'s questionnaire, looked up per response: joining `questionnaires` in a
-    /// batch's statement led the planner to scan all of `responses` (a rebuild joins it instead).
-    static let respondentLookup = "(SELECT q.respondent_question FROM questionnaires q WHERE q.id = r.questionnaire_id)"
-    static let clearedLookup = "(SELECT o.cleared_mask FROM response_flag_overrides o WHERE o.response_id = r.id)"
-
-    /// The cells of response `r`: one per numeric answer, one `reason.<code>` per reason given, and one `_response`
-    /// unless the answer to its questionnaire's required question counts it as a respondent (sql/0008).
-    static let answerCells = """
-        CROSS JOIN LATERAL (
-            SELECT a.key, (a.value #>> '{}')::smallint FROM jsonb_each(r.answers) AS a WHERE jsonb_typeof(a.value) = 'number'
-            UNION ALL
-            SELECT '_response', 0::smallint
-            WHERE r.respondent_question IS NULL OR jsonb_typeof(r.answers -> r.respondent_question) IS DISTINCT FROM 'number'
-            UNION ALL
-            SELECT 'reason.' || x.code, 0::smallint
-            FROM jsonb_array_elements_text(
-                CASE WHEN jsonb_typeof(r.answers -> 'reasons') = 'array' THEN r.answers -> 'reasons' ELSE '[]' END) AS x(code)
-        ) AS c(question, level)
-        """
-
-    /// Appends the `cells` CTE's cells (`by_hour` 0) to `fresh_counts` (sql/0014), which compaction empties into the cubes.
+    /// Appends the `cells` CTE's cells to `fresh_counts` (sql/0014), which compaction empties into the cubes (a correction's
+    /// cells whose old and new masks cancel out are left out).
     static let addCells = """
         added AS (
             INSERT INTO fresh_counts (day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, n)
             SELECT day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, n
-            FROM cells WHERE n <> 0 AND by_hour = 0
+            FROM cells WHERE n <> 0
         )
         """
 
-    /// Moves the cells of responses whose flags a review changed: −1 under the old mask, +1 under the new one.
+    /// Moves the cells of responses whose flags a review changed: −1 under the old mask, +1 under the new one. A few
+    /// responses, looked up by key (`step` turns hash joins off: one would scan every response for them).
     static func applyCorrections(timeZone: String) -> PostgresQuery {
         let query: PostgresQuery = """
-            WITH taken AS (
+            WITH corrected AS (
                 DELETE FROM pending_corrections RETURNING seq, old_mask, new_mask
-            ), cells AS (
-                SELECT r.day, r.agency_id, r.questionnaire_id, c.question, c.level, m.mask AS flag_mask, r.officer_id, r.counter_id,
-                       r.channel, sum(m.sign) AS n, 0 AS by_hour
+            ), \(unescaped: scales), taken AS MATERIALIZED (
+                SELECT r.day, r.agency_id, r.questionnaire_id, m.mask AS flag_mask, r.officer_id, r.counter_id, r.channel, r.answers,
+                       r.respondent_question, m.sign
                 FROM (
-                    SELECT (r.submitted_at AT TIME ZONE $1)::date AS day, r.agency_id, r.questionnaire_id, t.old_mask, t.new_mask,
-                           coalesce(r.officer_id, 0) AS officer_id, coalesce(r.counter_id, 0) AS counter_id, r.channel, r.answers,
-                           \(unescaped: respondentLookup) AS respondent_question
-                    FROM taken t JOIN responses r ON r.seq = t.seq
-                    OFFSET 0
+                    \(unescaped: taken(from: """
+                        SELECT r.*, r.submitted_at AT TIME ZONE $1 AS local, t.old_mask, t.new_mask
+                        FROM corrected t JOIN responses r ON r.seq = t.seq
+                        """, cleared: "0", keeping: ", r.old_mask, r.new_mask"))
                 ) AS r
                 CROSS JOIN LATERAL (VALUES (r.old_mask, -1), (r.new_mask, 1)) AS m (mask, sign)
-                \(unescaped: answerCells)
-                GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+            ), cells AS (
+                \(unescaped: cells(of: "taken", signed: true))
             ), \(unescaped: addCells)
-            SELECT count(*)::bigint FROM taken
+            SELECT count(*)::bigint FROM corrected
             """
         return query.bindingTimeZone(timeZone)
     }
