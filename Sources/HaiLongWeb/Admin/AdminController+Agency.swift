@@ -125,11 +125,18 @@ extension AdminController {
         }
         var values = page.context
         values["figures_html"] = html
-        values.merge(
-            AdminPages.kioskRows(
-                try await dashboard.kiosks(under: page.agency.id, limit: 100), language: language, timeZone: report.timeZone)
-        ) { $1 }
+        values.merge(AdminPages.kioskRows(try await kioskTable(page.agency), language: language, timeZone: report.timeZone)) { $1 }
         return AdminPages.render("agency", values, status: .ok, secure: secure)
+    }
+
+    /// The first 100 kiosks of `agency`'s subtree as `PostgresDashboardStore.kiosks` lists them, at most
+    /// `kioskTableWindow` seconds old (`kioskTables`).
+    func kioskTable(_ agency: Agency) async throws -> KioskTable {
+        let window = Int64((Date().timeIntervalSince1970 / Self.kioskTableWindow).rounded(.down))
+        let key = "\(agency.id)|\(kioskChanges.current)"
+        return try await kioskTables.answer(key: key, version: window) { [dashboard] in
+            try await dashboard.kiosks(under: agency.id, limit: 100)
+        }
     }
 
     /// `?format=csv|xlsx`: the page's figures (the agency and its children) as the indices API exports them; audited.

@@ -47,6 +47,8 @@ extension AdminController {
 
     @Sendable func manage(_ request: Request, context: PageRequestContext) async throws -> Response {
         let page = try await agencyPageContext(request, context: context)
+        // Whatever the action did is committed when it returns: the agency pages' kiosk tables read afresh from then on.
+        defer { kioskChanges.add() }
         let action = try context.parameters.require("action")
         let multipart = ["photo", "import"].contains(action)
         let fields =

@@ -3,6 +3,19 @@ import HaiLongCore
 import HaiLongStore
 import Hummingbird
 import Mustache
+import Synchronization
+
+/// An agency page's kiosk table: the kiosks shown, and how many there are and need attention in all.
+typealias KioskTable = (kiosks: [KioskHealth], total: Int, attention: Int)
+
+/// How many changes this process made on management pages (`AdminController.kioskTables`).
+final class ManagementChanges: Sendable {
+    private let count = Atomic<Int>(0)
+
+    var current: Int { count.load(ordering: .acquiring) }
+
+    func add() { count.add(1, ordering: .releasing) }
+}
 
 /// The administrators' pages: sign-in with server-side sessions, sign-out, the overview of the caller's
 /// subtree, and each agency's page (AdminController+Agency). Every page carries the security headers; every state-changing form carries a CSRF token and
@@ -37,6 +50,13 @@ struct AdminController: Sendable {
     let blockRankings = AnswerCache<EvaluationReport.BlockDocument>()
     /// The agency pages' CSV and XLSX exports, kept per figures version (each download is still audited).
     let exports = AnswerCache<FixedResponse>()
+    /// The agency pages' kiosk tables, each kept for `kioskTableWindow`: reading and sorting a province's 3,000 kiosks
+    /// was the costliest statement of a page whose figures were kept (6–12 ms of PostgreSQL time on every view, a third
+    /// of the page's), while a kiosk reports only once a minute. A change made on a management page of this process
+    /// shows at once: `kioskChanges` is part of the key.
+    let kioskTables = AnswerCache<KioskTable>()
+    let kioskChanges = ManagementChanges()
+    static let kioskTableWindow: Double = 5
 
     init(
         users: PostgresUserStore, dashboard: PostgresDashboardStore, indices: PostgresIndexStore, directory: PostgresDirectoryStore,
