@@ -93,6 +93,10 @@ import Testing
                 try await aggregator.compactAll()
                 let before = try await Self.figures(client, "period=2026-07&agency=P&depth=1", token: par.token)
                 #expect(Self.n(before, "P") == "n=11" && Self.n(before, "P.A") == "n=5" && Self.n(before, "P.B") == "n=6", "\(before)")
+                // P.A's own figures read once before the merge: which agencies count for it is kept until the directory
+                // changes (sql/0033), and the merge changes it.
+                let ownBefore = try await Self.figures(client, "period=2026-07&agency=P.A", token: par.token)
+                #expect(Self.n(ownBefore, "P.A") == "n=5", "\(ownBefore)")
 
                 let merged = try Self.hailong(
                     ["agency", "merge", "--code", "P.B", "--into", "P.A", "--last-day", "2026-06-30"], database: url)

@@ -91,6 +91,29 @@ struct HeatHour: Hashable, Sendable {
     var hour: Int
 }
 
+/// Which agencies count for which roots (`PostgresIndexStore.membership`), by the roots and the period's first day, kept
+/// per directory version (sql/0033); their cost is the pairs, at most a million in all.
+typealias KeptLineages = KeptByGeneration<LineageKey, [Int64: [Int64]]>
+
+struct LineageKey: Hashable, Sendable {
+    var roots: [Int64]
+    var from: String
+}
+
+/// Officers' or counters' names by id, kept per directory version (sql/0033), each grouping's growing as they are
+/// asked for (`PostgresIndexStore.named`).
+typealias KeptMembers = KeptByGeneration<Grouping, [Int64: GroupMember]>
+
+extension PostgresClient {
+    /// The current directory version (sql/0033).
+    func directoryVersion(logger: Logger) async throws -> Int64 {
+        for try await value in try await query("SELECT version FROM directory_version WHERE id = 1", logger: logger).decode(Int64.self) {
+            return value
+        }
+        return 0
+    }
+}
+
 extension PostgresConnection {
     /// The current cube generation (sql/0030), in the transaction's snapshot.
     func cubeGeneration(logger: Logger) async throws -> Int64 {

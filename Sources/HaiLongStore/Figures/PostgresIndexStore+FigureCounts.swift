@@ -10,15 +10,13 @@ extension PostgresIndexStore {
         for agencies: [Agency], period: Period, questionnaire: String, methodology: Methodology, grouping: Grouping,
         reasons: Bool = true
     ) async throws -> [CountKey: FigureCounts] {
-        let (baseCounts, halvesFrom) = (self.baseCounts, self.halvesFrom)
+        let (baseCounts, halvesFrom, lineages) = (self.baseCounts, self.halvesFrom, self.lineages)
         return try await read { client in
             // Which agencies count for which root (small), then the cube read once per agency, not once per root: a
             // province and its 1,000 agencies would otherwise scan every cell twice. Pooling is a sum, done here.
             async let versions = Self.versions(of: questionnaire, client: client, logger: logger)
-            let membership = try await client.query(Self.lineage(roots: agencies.map(\.id), period: period), logger: logger)
-            var found: [Int64: [Int64]] = [:]
-            for try await (root, id) in membership.decode((Int64, Int64).self) { found[id, default: []].append(root) }
-            let roots = found
+            let roots = try await Self.membership(
+                of: agencies.map(\.id), period: period, client: client, kept: lineages, logger: logger)
             // One root (a province's own figures, its trend, its officers): every member counts for it alone, so the
             // database sums them.
             let single = agencies.count == 1 ? agencies[0].id : nil
