@@ -252,7 +252,7 @@ public struct Aggregator: Sendable {
     /// The rebuild's one statement: every response's cells, as the reference GROUP BY in bench/aggregate writes them, and
     /// its ratings by hour for the heatmap's cube. `taken` is not materialized (it would be written out whole): the
     /// scans of `responses` this costs take less than one aggregation of every cell and hour by two grouping sets did
-    /// (1M responses: 11–17 s against 17–22 s).
+    /// (1M responses: 11–17 s against 15–25 s).
     static func countAll(timeZone: String) -> PostgresQuery {
         let query: PostgresQuery = """
             WITH \(unescaped: scales), taken AS NOT MATERIALIZED (
