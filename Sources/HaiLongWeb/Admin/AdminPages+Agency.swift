@@ -103,8 +103,8 @@ struct AgencyView {
 }
 
 extension AdminPages {
-    /// The kiosk table of an agency page, read live: those needing attention first, as the store lists them. Its rows
-    /// (up to 100, read for every view) are written here and escaped by `HTMLText`, as the review lists' are: rendered
+    /// The kiosk table of an agency page, at most five seconds old (`AdminController.kioskTable`): those needing attention
+    /// first, as the store lists them. Its rows (up to 100) are written here and escaped by `HTMLText`, as the review lists' are: rendered
     /// through Mustache they were a fifth of a province page's time.
     static func kioskRows(
         _ listed: (kiosks: [KioskHealth], total: Int, attention: Int), language: Language, timeZone: TimeZone
