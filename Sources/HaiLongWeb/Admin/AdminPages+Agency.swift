@@ -103,12 +103,10 @@ struct AgencyView {
 }
 
 extension AdminPages {
-    /// The kiosk table of an agency page, at most five seconds old (`AdminController.kioskTable`): those needing attention
-    /// first, as the store lists them. Its rows (up to 100) are written here and escaped by `HTMLText`, as the review lists' are: rendered
-    /// through Mustache they were a fifth of a province page's time.
-    static func kioskRows(
-        _ listed: (kiosks: [KioskHealth], total: Int, attention: Int), language: Language, timeZone: TimeZone
-    ) -> [String: Any] {
+    /// The kiosk table of an agency page, at most five seconds old (`AdminController.kioskTable`): those needing
+    /// attention first, as the store lists them. Its rows (up to 100) are written here and escaped by `HTMLText`, as the
+    /// review lists' are: rendered through Mustache they were a fifth of a province page's time.
+    static func kioskRows(_ listed: KioskTable, language: Language, timeZone: TimeZone) -> [String: Any] {
         var rows = ""
         rows.reserveCapacity(listed.kiosks.count * 160)
         for kiosk in listed.kiosks {
