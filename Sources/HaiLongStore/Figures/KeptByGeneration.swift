@@ -97,7 +97,7 @@ typealias KeptLineages = KeptByGeneration<LineageKey, [Int64: [Int64]]>
 
 struct LineageKey: Hashable, Sendable {
     var roots: [Int64]
-    var from: String
+    var from: LocalDate
 }
 
 /// Officers' or counters' names by id, kept per directory version (sql/0033), each grouping's growing as they are

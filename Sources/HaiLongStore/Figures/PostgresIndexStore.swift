@@ -364,7 +364,7 @@ public struct PostgresIndexStore: Sendable {
         of roots: [Int64], period: Period, client: PostgresClient, kept: KeptLineages, logger: Logger
     ) async throws -> [Int64: [Int64]] {
         let version = try await client.directoryVersion(logger: logger)
-        let key = LineageKey(roots: roots, from: period.first.description)
+        let key = LineageKey(roots: roots, from: period.first)
         if let found = kept.value(key, generation: version) { return found }
         var found: [Int64: [Int64]] = [:]
         let rows = try await client.query(lineage(roots: roots, period: period), logger: logger)
