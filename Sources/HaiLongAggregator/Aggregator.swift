@@ -98,12 +98,42 @@ public struct Aggregator: Sendable {
             let locked = try await connection.query("SELECT pg_try_advisory_xact_lock(\(Self.lockKey))", logger: logger)
             for try await isLeader in locked.decode(Bool.self) where !isLeader { return 0 }
             try await fillRollupsIfEmptied(connection)
+            // The generation the cubes are at, its row locked until the commit: nothing else can move it on between
+            // here and the record of what this compaction moved (sql/0034).
+            var from: Int64 = 0
+            for try await generation in try await connection.query(
+                "SELECT generation FROM cube_generation WHERE id = 1 FOR UPDATE", logger: logger
+            ).decode(Int64.self) {
+                from = generation
+            }
             var compacted = 0
-            for try await count in try await connection.query(Self.compactFragments(limit: limit), logger: logger).decode(Int.self) {
+            for try await count in try await connection.query(Self.compactFragments(limit: limit, from: from), logger: logger)
+                .decode(Int.self)
+            {
                 compacted = count
             }
+            try await connection.query(Self.recordCompaction(from: from), logger: logger)
             return compacted
         }
+    }
+
+    /// Records the compaction that started at generation `from` and ended at the current one (its moved cells are
+    /// already recorded under `from`, `compactFragments`), and forgets the records older than ten minutes (sql/0034).
+    static func recordCompaction(from: Int64) -> PostgresQuery {
+        """
+        WITH recorded AS (
+            INSERT INTO compactions (from_generation, to_generation)
+            SELECT \(from), generation FROM cube_generation WHERE id = 1 AND generation > \(from)
+        ), forgotten AS (
+            DELETE FROM compactions WHERE compacted_at < now() - interval '10 minutes' RETURNING from_generation
+        ), kept AS (
+            SELECT coalesce(min(from_generation), \(from)) AS oldest FROM compactions
+            WHERE from_generation NOT IN (SELECT from_generation FROM forgotten)
+        ), counts AS (
+            DELETE FROM compacted_counts WHERE from_generation < (SELECT oldest FROM kept)
+        )
+        DELETE FROM compacted_hourly WHERE from_generation < (SELECT oldest FROM kept)
+        """
     }
 
     /// After a rebuild (or the migration that made them) the rollups (sql/0014, sql/0022) are empty or out of date: they
@@ -380,7 +410,8 @@ public struct Aggregator: Sendable {
     /// the daily cube become one row per cell there (cells that sum to zero go), and the fresh cells are added to every
     /// rollup (once they are filled); the same for the pairs' fresh hourly ratings (sql/0022). Returns how many pairs
     /// were compacted.
-    static func compactFragments(limit: Int) -> PostgresQuery {
+    /// The moved cells and hourly ratings are recorded under `from`, the generation the compaction started at (sql/0034).
+    static func compactFragments(limit: Int, from: Int64) -> PostgresQuery {
         let rollups = Rollup.all.map { rollup in
             "added_to_\(rollup.table) AS (\n\(rollup.add(from: rollup.hourly ? "moved_hourly" : "moved")))"
         }
@@ -405,9 +436,16 @@ public struct Aggregator: Sendable {
                 SELECT day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, sum(n)
                 FROM (SELECT * FROM old UNION ALL SELECT * FROM moved) AS cells
                 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9 HAVING sum(n) <> 0
+            ), recorded AS (
+                INSERT INTO compacted_counts (from_generation, day, agency_id, questionnaire_id, question, level, flag_mask,
+                    officer_id, counter_id, channel, n)
+                SELECT \(from), * FROM moved
             ), moved_hourly AS (
                 DELETE FROM fresh_hourly f USING picked p WHERE f.agency_id = p.agency_id AND f.day = p.day
                 RETURNING f.day, f.agency_id, f.questionnaire_id, f.hour, f.n, f.not_satisfied
+            ), recorded_hourly AS (
+                INSERT INTO compacted_hourly (from_generation, day, agency_id, questionnaire_id, hour, n, not_satisfied)
+                SELECT \(from), * FROM moved_hourly
             ), hourly AS (
                 INSERT INTO hourly_counts AS h (day, agency_id, questionnaire_id, hour, n, not_satisfied)
                 SELECT day, agency_id, questionnaire_id, hour, sum(n), sum(not_satisfied) FROM moved_hourly GROUP BY 1, 2, 3, 4

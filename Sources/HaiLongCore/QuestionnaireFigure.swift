@@ -24,6 +24,18 @@ public struct FigureCounts: Sendable, Hashable {
         self.reasons = reasons
     }
 
+    /// These counts without the entries that came to zero (a flag review's −1 under one mask and +1 under another,
+    /// added to counts that held the first): equal to the counts read again from cells where they no longer exist.
+    public var withoutZeros: FigureCounts {
+        FigureCounts(
+            validByQuestion: validByQuestion.compactMapValues { levels in
+                let left = levels.filter { $0.value != 0 }
+                return left.isEmpty ? nil : left
+            },
+            respondents: respondents, excluded: excluded, excludedByFlag: excludedByFlag.filter { $0.value != 0 },
+            reasons: reasons.filter { $0.value != 0 })
+    }
+
     public static func + (lhs: FigureCounts, rhs: FigureCounts) -> FigureCounts {
         FigureCounts(
             validByQuestion: lhs.validByQuestion.merging(rhs.validByQuestion) { $0.merging($1, uniquingKeysWith: +) },

@@ -177,9 +177,24 @@ public struct PostgresDashboardStore: Sendable {
             """
         let ready = "coalesce((SELECT rollups_ready FROM aggregator_state WHERE id = 1), false)"
         let weekday = "(extract(isodow FROM day)::int - 1)"
-        var branches =
-            parts == .kept ? [] : ["SELECT \(weekday), hour, n, not_satisfied FROM fresh_hourly WHERE \(mine) AND day BETWEEN $3 AND $4"]
-        for segment in parts == .fresh ? [] : period.segments([.day, .month, .year]) {
+        let fresh = "SELECT \(weekday), hour, n, not_satisfied FROM fresh_hourly WHERE \(mine) AND day BETWEEN $3 AND $4"
+        var branches: [String]
+        var segments = period.segments([.day, .month, .year])
+        switch parts {
+        case .all: branches = [fresh]
+        case .kept: branches = []
+        case .fresh: (branches, segments) = ([fresh], [])
+        case .compacted(let froms):
+            binds.append(froms)
+            branches = [
+                """
+                SELECT \(weekday), hour, n, not_satisfied FROM compacted_hourly WHERE from_generation = ANY($5) AND \(mine)
+                AND day BETWEEN $3 AND $4
+                """
+            ]
+            segments = []
+        }
+        for segment in segments {
             binds.append(SQLDate(segment.first))
             binds.append(SQLDate(segment.last))
             let (from, to) = ("$\(binds.count - 1)", "$\(binds.count)")
@@ -233,21 +248,33 @@ public struct PostgresDashboardStore: Sendable {
                 var cells: [HeatHour: HeatCell]
                 if let kept = keptHeat.value(key, generation: generation) {
                     cells = kept
+                } else if let older = keptHeat.older(key, than: generation),
+                    let moved = try await connection.compactions(since: older.generation, until: generation, logger: logger)
+                {
+                    // Only compactions moved the cubes on since: the hours they moved, added (sql/0034).
+                    cells = older.value
+                    Self.add(try await hours(.compacted(moved)), to: &cells)
+                    keptHeat.keep(cells, cost: 1, for: key, generation: generation, carried: true)
                 } else {
                     cells = try await hours(.kept)
                     keptHeat.keep(cells, cost: 1, for: key, generation: generation)
                 }
-                for (hour, fresh) in try await hours(.fresh) {
-                    var cell = cells[hour] ?? HeatCell(weekday: fresh.weekday, hour: fresh.hour, n: 0, notSatisfied: 0)
-                    cell.n += fresh.n
-                    cell.notSatisfied += fresh.notSatisfied
-                    cells[hour] = cell
-                }
+                Self.add(try await hours(.fresh), to: &cells)
                 return cells.values.filter { $0.n > 0 }.sorted { ($0.weekday, $0.hour) < ($1.weekday, $1.hour) }
             }
         }
         guard let reads else { return try await read(client) }
         return try await reads.read(read)
+    }
+
+    /// Adds the hours `more` to `cells`.
+    static func add(_ more: [HeatHour: HeatCell], to cells: inout [HeatHour: HeatCell]) {
+        for (hour, added) in more {
+            var cell = cells[hour] ?? HeatCell(weekday: added.weekday, hour: added.hour, n: 0, notSatisfied: 0)
+            cell.n += added.n
+            cell.notSatisfied += added.notSatisfied
+            cells[hour] = cell
+        }
     }
 
     /// Whether response `id` exists in `agency`'s subtree.

@@ -20,6 +20,7 @@ final class KeptByGeneration<Key: Hashable & Sendable, Value: Sendable>: Sendabl
         var entries: [Key: Entry] = [:]
         var clock: UInt64 = 0
         var hits = 0
+        var carried = 0
     }
 
     /// At most this much kept in all (in the unit of `keep`'s cost); the least recently used go first.
@@ -33,6 +34,9 @@ final class KeptByGeneration<Key: Hashable & Sendable, Value: Sendable>: Sendabl
     /// How many reads found their value kept.
     var hits: Int { state.withLock { $0.hits } }
 
+    /// How many values were carried to a newer generation (`keep(_:cost:for:generation:carried:)`).
+    var carried: Int { state.withLock { $0.carried } }
+
     func value(_ key: Key, generation: Int64) -> Value? {
         state.withLock { state in
             guard var entry = state.entries[key], entry.generation == generation else { return nil }
@@ -44,12 +48,23 @@ final class KeptByGeneration<Key: Hashable & Sendable, Value: Sendable>: Sendabl
         }
     }
 
-    /// Keeps `value` (costing `cost`) for `key` at `generation`; what an older generation kept goes, and the least
-    /// recently used entries while the budget is exceeded.
-    func keep(_ value: Value, cost: Int, for key: Key, generation: Int64) {
+    /// The value kept for `key` at an older generation than `generation`, and its generation and cost: a reader that
+    /// can tell what changed since (`compactions`, sql/0034) carries it to the new generation instead of reading again.
+    func older(_ key: Key, than generation: Int64) -> (value: Value, generation: Int64, cost: Int)? {
+        state.withLock { state in
+            guard let entry = state.entries[key], entry.generation < generation else { return nil }
+            return (entry.value, entry.generation, entry.cost)
+        }
+    }
+
+    /// Keeps `value` (costing `cost`) for `key` at `generation`, unless a newer generation's is kept (a read in an older
+    /// snapshot that finished last); the least recently used entries go while the budget is exceeded. Older
+    /// generations' values stay until then, to be carried forward (`older`); `carried` counts those that were.
+    func keep(_ value: Value, cost: Int, for key: Key, generation: Int64, carried: Bool = false) {
         guard cost <= budget else { return }
         state.withLock { state in
-            state.entries = state.entries.filter { $0.value.generation >= generation && $0.key != key }
+            if let kept = state.entries[key], kept.generation > generation { return }
+            if carried { state.carried += 1 }
             state.clock += 1
             state.entries[key] = Entry(generation: generation, value: value, cost: cost, used: state.clock)
             var total = state.entries.values.reduce(0) { $0 + $1.cost }
@@ -121,6 +136,24 @@ extension PostgresConnection {
             return value
         }
         return 0
+    }
+
+    /// The compactions that moved the cubes from generation `since` to `until`, in order, by the generation each started
+    /// from (sql/0034); nil unless they alone did: a rebuild, the rollups' fill or a compaction too old to be recorded
+    /// leaves a gap in the chain.
+    func compactions(since: Int64, until: Int64, logger: Logger) async throws -> [Int64]? {
+        let rows = try await query(
+            """
+            SELECT from_generation, to_generation FROM compactions
+            WHERE from_generation >= \(since) AND to_generation <= \(until) ORDER BY from_generation
+            """, logger: logger)
+        var (reached, froms) = (since, [Int64]())
+        for try await (from, to) in rows.decode((Int64, Int64).self) {
+            guard from == reached else { return nil }
+            froms.append(from)
+            reached = to
+        }
+        return reached == until ? froms : nil
     }
 }
 

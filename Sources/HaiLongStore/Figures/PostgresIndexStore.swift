@@ -202,8 +202,23 @@ public struct PostgresIndexStore: Sendable {
         let ready = "coalesce((SELECT rollups_ready FROM aggregator_state WHERE id = 1), false)"
         binds.append(excludedMask)
         binds.append(versions)
-        var branches = parts == .kept ? [] : ["SELECT \(columns) FROM fresh_counts WHERE \(mine) AND day BETWEEN $3 AND $4"]
-        for segment in parts == .fresh ? [] : period.segments(Self.spans(for: grouping)) {
+        var branches: [String]
+        var segments = period.segments(Self.spans(for: grouping))
+        switch parts {
+        case .all: branches = ["SELECT \(columns) FROM fresh_counts WHERE \(mine) AND day BETWEEN $3 AND $4"]
+        case .kept: branches = []
+        case .fresh: (branches, segments) = (["SELECT \(columns) FROM fresh_counts WHERE \(mine) AND day BETWEEN $3 AND $4"], [])
+        case .compacted(let froms):
+            binds.append(froms)
+            branches = [
+                """
+                SELECT \(columns) FROM compacted_counts WHERE from_generation = ANY($\(binds.count)) AND \(mine)
+                AND day BETWEEN $3 AND $4
+                """
+            ]
+            segments = []
+        }
+        for segment in segments {
             binds.append(SQLDate(segment.first))
             binds.append(SQLDate(segment.last))
             let (from, to) = ("$\(binds.count - 1)", "$\(binds.count)")
@@ -245,8 +260,12 @@ public struct PostgresIndexStore: Sendable {
     }
 
     /// Which cells `cells` reads: the fresh cells the aggregation steps add, the cubes under them (which only
-    /// compaction, a rebuild and the rollups' first fill change: kept per generation), or both.
-    enum CellParts: Sendable { case all, kept, fresh }
+    /// compaction, a rebuild and the rollups' first fill change: kept per generation), or both; or the cells that the
+    /// compactions starting at the given generations moved into the cubes (sql/0034).
+    enum CellParts: Sendable, Equatable {
+        case all, kept, fresh
+        case compacted([Int64])
+    }
 
     /// The spans a grouping can be read in: by day only per day; by month in whole months at most; by officer or counter
     /// in whole months and years; the others in whole quarters (sql/0029) and years too.
@@ -281,10 +300,13 @@ public struct PostgresIndexStore: Sendable {
 
     /// Adds one cell to `counts`. Respondents are counted by `_response` cells and by the cells of the questionnaire's
     /// required question (`respondent`), which every response answers (sql/0008); the latter are answers as well.
+    /// A cell of none adds nothing, not even a zero: the rollups keep the cells a flag review emptied (the daily cube
+    /// drops them), and counts must not depend on which cube they were read from.
     static func add(
         question: String, level: Int, mask: Int, count: Int, valid: Bool, respondent: Bool = false, methodology: Methodology,
         to counts: inout FigureCounts
     ) {
+        guard count != 0 else { return }
         if question == "_response" || respondent {
             if valid {
                 counts.respondents += count
