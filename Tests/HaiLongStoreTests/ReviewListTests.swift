@@ -210,6 +210,43 @@ import Testing
         }
     }
 
+    /// The inbox is kept between views only until something it shows could have changed: a new complaint stored, a
+    /// follow-up written (here straight into the table, as another server would), or responses counted.
+    @Test func theInboxIsKeptOnlyUntilSomethingItShowsCouldHaveChanged() async throws {
+        try await withTestDatabase { client in
+            let fixture = try await Self.seed(client)
+            let store = PostgresDashboardStore(client: client, logger: TestDatabase.logger)
+            let filter = ComplaintFilter(from: Self.year.from, to: Self.year.to)
+            func inbox() async throws -> [Complaint] { try await store.complaints(under: fixture.province.id, filter: filter) }
+            let first = try await inbox()
+            #expect(!first.isEmpty)
+            #expect(try await inbox() == first)
+            #expect(store.keptComplaints.hits == 1)
+
+            let complaint = UUID()
+            try await client.query(
+                """
+                INSERT INTO responses (id, questionnaire_id, agency_id, channel, answers, comment, submitted_at, received_at,
+                    request_hash)
+                VALUES (\(complaint), \(fixture.questionnaireID), \(fixture.agencyA.id), 'web', '{"overall": 1}',
+                    'Chờ quá lâu', timestamptz '2026-06-01 09:00+07', timestamptz '2026-06-01 09:00:01+07', sha256('new'))
+                """)
+            #expect(try await inbox().first?.id == complaint)
+
+            try await client.query(
+                """
+                INSERT INTO complaint_updates (response_id, status, note, updated_by)
+                VALUES (\(complaint), 'resolved', 'đã gọi lại', 'other-server')
+                """)
+            #expect(try await inbox().first?.status == .resolved)
+
+            let hits = store.keptComplaints.hits
+            try await client.query("UPDATE figures_version SET version = version + 1 WHERE id = 1")
+            #expect(try await inbox().first?.status == .resolved)
+            #expect(store.keptComplaints.hits == hits)
+        }
+    }
+
     /// The directory of `Fixture` with two more kiosks whose labels sort before their ids ("0" at P.B, "" at P.A),
     /// and 600 responses stored as the service stores them: every sixth place a kiosk or, without one, a web survey of
     /// P.A or P.B; three responses at each tap time; flags worth reviewing or not; levels 1–3; a comment on half;

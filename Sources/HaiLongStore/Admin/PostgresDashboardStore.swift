@@ -102,6 +102,10 @@ public struct PostgresDashboardStore: Sendable {
     /// What the hourly cubes under the fresh ratings held, per cube generation (the heatmaps).
     let keptHeat = KeptHeatmaps(budget: 512)
 
+    /// The complaints inboxes read, by what they asked for and what the database had handed out when they were read
+    /// (`complaints`); at most 64.
+    let keptComplaints = KeptComplaints(budget: 64)
+
     public init(client: PostgresClient, reads: ReadRouting? = nil, logger: Logger) {
         self.client = client
         self.reads = reads

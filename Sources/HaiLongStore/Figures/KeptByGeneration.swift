@@ -1,3 +1,4 @@
+import Foundation
 import HaiLongCore
 import Logging
 import PostgresNIO
@@ -118,6 +119,24 @@ struct LineageKey: Hashable, Sendable {
 /// Officers' or counters' names by id, kept per directory version (sql/0033), each grouping's growing as they are
 /// asked for (`PostgresIndexStore.named`).
 typealias KeptMembers = KeptByGeneration<Grouping, [Int64: GroupMember]>
+
+/// Complaints inboxes (`PostgresDashboardStore.complaints`), kept at generation 0: what they depend on is in the key.
+typealias KeptComplaints = KeptByGeneration<ComplaintsKey, [Complaint]>
+
+struct ComplaintsKey: Hashable, Sendable {
+    var agency: Int64
+    var from: Date
+    var to: Date
+    var counter: String?
+    var officer: String?
+    var status: ComplaintStatus?
+    var after: UUID?
+    var limit: Int
+    /// The last response number and complaint update number handed out, and the figures version (sql/0007). A new
+    /// complaint takes a response number before it is stored; one stored after a later number was read moves the
+    /// figures version on when the aggregator counts it, about a second later.
+    var seen: [Int64]
+}
 
 extension PostgresClient {
     /// The current directory version (sql/0033).
