@@ -85,6 +85,29 @@ import Testing
         }
     }
 
+    /// The subtree's officers are kept per directory version: an officer added or renamed straight in the database (as
+    /// another server or an import would) is in the next evaluation.
+    @Test func anOfficerAddedOrRenamedIsInTheNextEvaluation() async throws {
+        try await AppHarness.run { app, client in
+            try await seed(app)
+            func badges() async throws -> [String: String] {
+                let response = try await figures.get(client, "/api/v1/evaluation/officers?year=2025&agency=P", token: app.parToken)
+                #expect(response.status == .ok)
+                let items = try #require(response.json["items"] as? [[String: Any]])
+                return Dictionary(uniqueKeysWithValues: items.map { ($0["badge"] as! String, $0["name"] as! String) })
+            }
+            #expect(try await badges()["B-2"] == "Trần Thị Bình")
+            try await app.db.query(
+                """
+                INSERT INTO officers (agency_id, badge, name) VALUES (\(app.fixture.agencyB.id), 'C-9', 'Đỗ Văn Mới');
+                """)
+            try await app.db.query("UPDATE officers SET name = 'Trần Thị Bình An' WHERE badge = 'B-2'")
+            let after = try await badges()
+            #expect(after["C-9"] == "Đỗ Văn Mới")
+            #expect(after["B-2"] == "Trần Thị Bình An")
+        }
+    }
+
     @Test func aProvincesMethodologySetsTheShareOfCandidates() async throws {
         try await AppHarness.run { app, client in
             try await seed(app)

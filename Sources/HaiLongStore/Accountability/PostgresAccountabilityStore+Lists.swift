@@ -90,15 +90,4 @@ extension PostgresAccountabilityStore {
         return counts
     }
 
-    /// The officers at `agency` and below, active or not: id, badge, name and agency code.
-    public func officers(under agency: Agency) async throws -> [(id: Int64, badge: String, name: String, agency: String)] {
-        let rows = try await client.query(
-            """
-            SELECT o.id, o.badge, o.name, a.code FROM officers o JOIN agencies a ON a.id = o.agency_id
-            WHERE o.agency_id IN (SELECT id FROM agency_subtree(\(agency.id))) ORDER BY a.code, o.badge
-            """, logger: logger)
-        var found: [(id: Int64, badge: String, name: String, agency: String)] = []
-        for try await row in rows.decode((Int64, String, String, String).self) { found.append(row) }
-        return found
-    }
 }

@@ -120,6 +120,13 @@ struct LineageKey: Hashable, Sendable {
 /// asked for (`PostgresIndexStore.named`).
 typealias KeptMembers = KeptByGeneration<Grouping, [Int64: GroupMember]>
 
+/// An officer of a subtree, as the evaluation lists them: id, badge, name, agency code.
+public typealias SubtreeOfficer = (id: Int64, badge: String, name: String, agency: String)
+
+/// The officers of subtrees by their agency's id (`PostgresIndexStore.officers(under:)`), kept per directory version
+/// (sql/0033); their cost is the officers.
+typealias KeptSubtreeOfficers = KeptByGeneration<Int64, [SubtreeOfficer]>
+
 /// Complaints inboxes (`PostgresDashboardStore.complaints`), kept at generation 0: what they depend on is in the key.
 typealias KeptComplaints = KeptByGeneration<ComplaintsKey, [Complaint]>
 

@@ -69,7 +69,7 @@ extension AdminController {
         _ page: AgencyPage, year: Int, prefill: ViolationsView.Prefill, notice: String?, error: String?, status: HTTPResponse.Status
     ) async throws -> Response {
         async let norms = accountability.norms()
-        async let officers = accountability.officers(under: page.agency)
+        async let officers = indices.officers(under: page.agency)
         async let inspections = accountability.inspections(under: page.agency, year: year, within: page.agency)
         async let violations = accountability.violations(under: page.agency, year: year, within: page.agency)
         async let files = dashboard.evidenceFiles(under: page.agency, year: year)

@@ -86,7 +86,7 @@ struct EvaluationReport: Sendable {
         async let counts = indices.figureCounts(
             for: [agency], period: period, questionnaire: Self.questionnaire, methodology: methodology, grouping: .officer,
             reasons: false)
-        async let officers = accountability.officers(under: agency)
+        async let officers = indices.officers(under: agency)
         async let violations = accountability.violations(under: agency, year: year, within: nil)
         let (figures, everyone, recorded) = try await (counts, officers, violations)
         let byOfficer = Dictionary(grouping: recorded, by: \.officerID)
