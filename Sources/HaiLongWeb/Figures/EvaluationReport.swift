@@ -135,21 +135,46 @@ extension EvaluationReport.OfficerDocument: TableDocument {
     /// compares the two.
     func jsonAnswer() throws -> FixedResponse { TableAnswer.json(ByteBuffer(string: json)) }
 
+    /// Each piece is appended as it is (`JSONText.append`): interpolated, every officer's fields were copied two or
+    /// three times over, half of each recomputation of a province's evaluation while ratings arrived.
     var json: String {
         let (text, number) = (JSONText.string, JSONText.number as (Double?) -> String)
         var out = "{\"agency\":\(text(agency)),\"as_of\":\(text(as_of)),\"candidate_share\":\(number(candidate_share)),\"items\":["
-        out.reserveCapacity(items.count * 360)
+        out.reserveCapacity(items.count * 400)
         for (position, item) in items.enumerated() {
-            if position > 0 { out += "," }
-            out += "{\"agency\":\(text(item.agency)),\"badge\":\(text(item.badge)),\"candidate\":\(item.candidate)"
-            out += ",\"ceiling\":\(text(item.ceiling)),\"ci95\":"
+            out += position > 0 ? ",{\"agency\":" : "{\"agency\":"
+            JSONText.append(item.agency, to: &out)
+            out += ",\"badge\":"
+            JSONText.append(item.badge, to: &out)
+            out += item.candidate ? ",\"candidate\":true,\"ceiling\":" : ",\"candidate\":false,\"ceiling\":"
+            JSONText.append(item.ceiling, to: &out)
+            out += ",\"ci95\":"
             out += JSONText.numbers(item.ci95)
-            out += ",\"index\":\(number(item.index)),\"n\":\(item.n),\"name\":\(text(item.name))"
-            out += ",\"rank\":\(JSONText.integer(item.rank)),\"sufficient\":\(item.sufficient),\"violations\":["
-            out += item.violations.map {
-                "{\"date\":\(text($0.date)),\"id\":\($0.id),\"norm\":\(text($0.norm)),\"status\":\(text($0.status))}"
-            }.joined(separator: ",")
-            out += "],\"why\":\(text(item.why)),\"why_vi\":\(text(item.why_vi))}"
+            out += ",\"index\":"
+            out += number(item.index)
+            out += ",\"n\":"
+            out += String(item.n)
+            out += ",\"name\":"
+            JSONText.append(item.name, to: &out)
+            out += ",\"rank\":"
+            out += JSONText.integer(item.rank)
+            out += item.sufficient ? ",\"sufficient\":true,\"violations\":[" : ",\"sufficient\":false,\"violations\":["
+            for (index, violation) in item.violations.enumerated() {
+                out += index > 0 ? ",{\"date\":" : "{\"date\":"
+                JSONText.append(violation.date, to: &out)
+                out += ",\"id\":"
+                out += String(violation.id)
+                out += ",\"norm\":"
+                JSONText.append(violation.norm, to: &out)
+                out += ",\"status\":"
+                JSONText.append(violation.status, to: &out)
+                out += "}"
+            }
+            out += "],\"why\":"
+            JSONText.append(item.why, to: &out)
+            out += ",\"why_vi\":"
+            JSONText.append(item.why_vi, to: &out)
+            out += "}"
         }
         out += "],\"methodology\":{\"code\":\(text(methodology.code)),\"version\":\(methodology.version)}"
         out += ",\"questionnaire\":\(text(questionnaire)),\"year\":\(year)}"

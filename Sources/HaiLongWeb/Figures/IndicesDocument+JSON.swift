@@ -73,6 +73,16 @@ extension IndexItem {
 enum JSONText {
     static func string(_ value: String?) -> String { value.map { JSONValue.quoted($0) } ?? "null" }
 
+    /// Appends `value` quoted (as `string` writes it) to `out`, without a quoted copy when it needs no escapes: a
+    /// province's evaluation writes 100,000 strings, and their copies were a third of writing it.
+    static func append(_ value: String?, to out: inout String) {
+        guard let value else { return out += "null" }
+        if value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { return out += JSONValue.quoted(value) }
+        out += "\""
+        out += value
+        out += "\""
+    }
+
     /// A Double by its description, less a trailing ".0".
     static func number(_ value: Double?) -> String {
         guard let value else { return "null" }
