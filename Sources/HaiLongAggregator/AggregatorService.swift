@@ -13,7 +13,7 @@ public struct AggregatorService: Service {
     let logger: Logger
 
     public init(
-        aggregator: Aggregator, interval: Duration = .seconds(1), compactionInterval: Duration = .seconds(60),
+        aggregator: Aggregator, interval: Duration = .seconds(1), compactionInterval: Duration = .seconds(15),
         stepDeadline: Duration = .seconds(30), logger: Logger
     ) {
         self.aggregator = aggregator
@@ -45,10 +45,11 @@ public struct AggregatorService: Service {
                 let applied = try await runUntilIdle()
                 if applied > 0 { logger.debug("aggregated", metadata: ["responses": "\(applied)"]) }
                 if ContinuousClock.now >= nextCompaction {
-                    // Fragments cost readers a little; merging them is deferred work, done now and then — again
-                    // at once only while a backlog is left. Each compaction changes the cubes under the fresh cells,
-                    // which readers keep between compactions (`BaseCounts`): compacting every second under a steady
-                    // stream of ratings made every read a first read again.
+                    // Fragments cost readers a little; merging them is deferred work, done every quarter of a minute —
+                    // again at once only while a backlog is left. Readers add what a compaction moved to what they kept
+                    // (sql/0034), so it does not make their next read a first read; but every read reads all the fresh
+                    // cells, which grow until the next compaction (a minute of a province's ratings was 80 ms more of
+                    // each recomputation of its evaluation by its end).
                     let limit = Self.compactionBatch
                     let compacted = try await withStepDeadline(stepDeadline) { try await aggregator.compact(limit: limit) }
                     if compacted > 0 { logger.debug("compacted", metadata: ["agency_days": "\(compacted)"]) }
