@@ -345,7 +345,7 @@ statement_log off
 python3 "$here/pglog.py" "$work/postgres.log" "$offset" --exclude-app psql --plans "$OUT/incremental-plan.txt" >/dev/null
 psql_q "VACUUM (ANALYZE) pending_aggregation" >/dev/null
 # The deferred half of the incremental path (sql/0008): merging the fragments the rounds appended. The service does
-# it once a minute; timed here so that the cost the rounds put off is on the record too.
+# it every fifteen seconds; timed here so that the cost the rounds put off is on the record too.
 # After the rebuild the first compaction also fills the monthly cube (sql/0014) from the daily one: timed apart.
 compact_cells_before=$(psql_q "SELECT (SELECT count(*) FROM response_counts) || ' daily + ' || (SELECT count(*) FROM fresh_counts) || ' fresh'")
 t0=$(now_s); cli aggregate --compact >"$work/compact.out"; compact_ms=$(ms_since "$t0")
@@ -567,7 +567,7 @@ c. incr.    $INCREMENTAL new responses (stored and queued as the service does), 
             wall − start-up: median $(fmt "$c_net_median") ms, max $(fmt "$c_net_max") ms
             server side (PostgreSQL log): every statement of the run $(fmt "$c_server_median") ms, the batch statement $(fmt "$c_apply_median") ms (medians)
             target ≤ 200 ms: $(verdict "$c_net_median <= 200")
-c'. compact hailong aggregate --compact after the rounds (deferred work; the service does it once a minute), the first
+c'. compact hailong aggregate --compact after the rounds (deferred work; the service does it every fifteen seconds), the first
             after the rebuild also filling the monthly cube: $(fmt "$compact_ms") ms wall ($(cat "$work/compact.out")),
             rows $compact_cells_before → $compact_cells_after; one round's cells alone: $(fmt "$compact2_ms") ms ($(cat "$work/compact2.out"))
 d. reads    hailong serve (release, LOG_LEVEL=$LOG_LEVEL), par token, wrk --latency (p95 from wrk's histogram, read.lua):
