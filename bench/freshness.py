@@ -25,7 +25,8 @@ def cli(*words):
     return subprocess.run([args.binary, *words], env=env, check=True, capture_output=True, text=True).stdout.strip()
 
 cli("agency", "add", "--code", "BENCH", "--name", "Sở Thử nghiệm", "--kind", "department")
-kiosk = cli("kiosk", "add", "--agency", "BENCH", "--label", "bench")
+# The first line is the kiosk's token (a pairing code follows it).
+kiosk = cli("kiosk", "add", "--agency", "BENCH", "--label", "bench").splitlines()[0]
 par = cli("token", "add", "--name", "bench", "--role", "par")
 server = subprocess.Popen([args.binary, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 base = f"http://127.0.0.1:{args.port}"
