@@ -9,6 +9,8 @@ import Synchronization
 /// step only adds fresh cells. So a read at the same generation can take what was kept and read only the fresh cells,
 /// in the snapshot that showed it the generation (`PostgresIndexStore.figureCounts`, `PostgresDashboardStore.heatmap`).
 /// While ratings arrive the figures version changes every second, and without this every answer was a first answer.
+/// A value of an older generation stays until it is replaced or the budget needs its place, so that a reader can carry
+/// it across compactions by the cells they moved (`older`, sql/0034).
 final class KeptByGeneration<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     struct Entry: Sendable {
         var generation: Int64
