@@ -154,6 +154,18 @@ public struct Aggregator: Sendable {
                 ON CONFLICT (id) DO UPDATE SET rollups_ready = true
                 """, logger: logger)
         }
+        // The weekly cube is kept by the database (sql/0035) and emptied by a rebuild on its own, so it has its own mark.
+        let weekly = try await connection.query(
+            "SELECT NOT coalesce((SELECT weekly_ready FROM aggregator_state WHERE id = 1), false)", logger: logger)
+        for try await emptied in weekly.decode(Bool.self) where emptied {
+            try await connection.query("DELETE FROM weekly_counts", logger: logger)
+            try await connection.query(PostgresQuery(unsafeSQL: Rollup.weekly.fill), logger: logger)
+            try await connection.query(
+                """
+                INSERT INTO aggregator_state (id, time_zone, weekly_ready) VALUES (1, \(timeZone), true)
+                ON CONFLICT (id) DO UPDATE SET weekly_ready = true
+                """, logger: logger)
+        }
     }
 
     /// Compacts every marked pair; returns how many.

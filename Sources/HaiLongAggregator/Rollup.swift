@@ -31,6 +31,10 @@ struct Rollup: Sendable {
             counts: ["n", "not_satisfied"], hourly: true),
     ]
 
+    /// The daily cube by ISO week, kept by the database's triggers as compaction moves fresh cells (sql/0035), so not
+    /// one of `all`: only its fill after a rebuild or the migration is the aggregator's.
+    static let weekly = Rollup(table: "weekly_counts", time: "week", field: "week", key: cell, counts: ["n"], hourly: false)
+
     /// The source columns: the weekday (0 = Monday) is the day's, the rest are copied.
     var sourceKey: [String] { key.map { $0 == "weekday" ? "(extract(isodow FROM day)::smallint - 1)" : $0 } }
 

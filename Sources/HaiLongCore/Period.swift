@@ -66,10 +66,10 @@ public struct Period: Sendable, Hashable, Codable {
     /// Days in the period.
     public var dayCount: Int { last.dayNumber - first.dayNumber + 1 }
 
-    /// How a stretch of days can be read: day by day, or as whole calendar months, quarters or years (the rollups,
-    /// sql/0022 and 0029).
+    /// How a stretch of days can be read: day by day, or as whole ISO weeks (Monday to Sunday), calendar months,
+    /// quarters or years (the rollups, sql/0022, 0029 and 0035).
     public enum Span: String, Sendable, Hashable, CaseIterable {
-        case day, month, quarter, year
+        case day, week, month, quarter, year
     }
 
     /// One stretch of the period, read in one `span`: days `first` to `last`, each a whole span.
@@ -80,9 +80,11 @@ public struct Period: Sendable, Hashable, Codable {
     }
 
     /// The period cut into as few stretches as the `spans` allow, the largest span first: whole years, then whole
-    /// quarters, then whole months, then single days; consecutive stretches of one span merged.
-    /// `2025-11-15..2027-02-10` with every span is days 15–30 Nov 2025, the month of December 2025, the year 2026, the
-    /// month of January 2027 and days 1–10 Feb 2027.
+    /// quarters, then whole months, then single days; consecutive stretches of one span merged. With weeks, each run of
+    /// days left is read as its whole weeks (Monday to Sunday, across a month's end too) and the days before and after
+    /// them: a week is a third as many cells as its seven days, and a range's edges were most of what it read.
+    /// `2025-11-15..2027-02-10` with every span is days 15–16 Nov 2025, the weeks of 17–30 Nov, the month of December
+    /// 2025, the year 2026, the month of January 2027, the week of 1–7 Feb and days 8–10 Feb 2027.
     public func segments(_ spans: Set<Span>) -> [Segment] {
         var segments: [Segment] = []
         var cursor = first
@@ -109,7 +111,21 @@ public struct Period: Sendable, Hashable, Codable {
             }
             cursor = piece.last.adding(days: 1)
         }
-        return segments
+        guard spans.contains(.week) else { return segments }
+        return segments.flatMap { $0.span == .day ? Self.weeks(from: $0.first, to: $0.last) : [$0] }
+    }
+
+    /// Days `first` to `last` as their whole weeks and the days before and after them.
+    static func weeks(from first: LocalDate, to last: LocalDate) -> [Segment] {
+        let monday = first.adding(days: (8 - first.isoWeekday) % 7)
+        let weeks = (last.dayNumber - monday.dayNumber + 1) / 7
+        guard weeks > 0 else { return [Segment(span: .day, first: first, last: last)] }
+        let sunday = monday.adding(days: 7 * weeks - 1)
+        var pieces: [Segment] = []
+        if first < monday { pieces.append(Segment(span: .day, first: first, last: monday.adding(days: -1))) }
+        pieces.append(Segment(span: .week, first: monday, last: sunday))
+        if sunday < last { pieces.append(Segment(span: .day, first: sunday.adding(days: 1), last: last)) }
+        return pieces
     }
 
     /// The period of the same kind just before this one: the previous year, quarter, month, week or day, or for a

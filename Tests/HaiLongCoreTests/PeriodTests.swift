@@ -102,22 +102,34 @@ struct PeriodTests {
     }
 
     @Test(
-        "a period cut into whole years, quarters, months and days: what each cube can answer",
+        "a period cut into whole years, quarters, months, weeks and days: what each cube can answer",
         arguments: [
             ("2026", "year 2026-01-01 2026-12-31"),
             ("2026-Q3", "quarter 2026-07-01 2026-09-30"),
             ("2026-02-01..2026-12-31", "month 2026-02-01 2026-03-31, quarter 2026-04-01 2026-12-31"),
-            ("2026-03-15..2026-08-31", "day 2026-03-15 2026-03-31, quarter 2026-04-01 2026-06-30, month 2026-07-01 2026-08-31"),
+            (
+                "2026-03-15..2026-08-31",
+                "day 2026-03-15 2026-03-15, week 2026-03-16 2026-03-29, day 2026-03-30 2026-03-31, quarter 2026-04-01 2026-06-30, "
+                    + "month 2026-07-01 2026-08-31"
+            ),
             ("2024-02", "month 2024-02-01 2024-02-29"),
-            ("2026-01-15..2026-04-10", "day 2026-01-15 2026-01-31, month 2026-02-01 2026-03-31, day 2026-04-01 2026-04-10"),
-            ("2025-12-02..2026-12-31", "day 2025-12-02 2025-12-31, year 2026-01-01 2026-12-31"),
+            (
+                "2026-01-15..2026-04-10",
+                "day 2026-01-15 2026-01-18, week 2026-01-19 2026-01-25, day 2026-01-26 2026-01-31, month 2026-02-01 2026-03-31, "
+                    + "day 2026-04-01 2026-04-10"
+            ),
+            (
+                "2025-12-02..2026-12-31",
+                "day 2025-12-02 2025-12-07, week 2025-12-08 2025-12-28, day 2025-12-29 2025-12-31, year 2026-01-01 2026-12-31"
+            ),
             (
                 "2025-11-15..2027-02-10",
-                "day 2025-11-15 2025-11-30, month 2025-12-01 2025-12-31, year 2026-01-01 2026-12-31, month 2027-01-01 2027-01-31, "
-                    + "day 2027-02-01 2027-02-10"
+                "day 2025-11-15 2025-11-16, week 2025-11-17 2025-11-30, month 2025-12-01 2025-12-31, year 2026-01-01 2026-12-31, "
+                    + "month 2027-01-01 2027-01-31, week 2027-02-01 2027-02-07, day 2027-02-08 2027-02-10"
             ),
-            ("2026-01-02..2026-02-27", "day 2026-01-02 2026-02-27"),
-            ("2026-W10", "day 2026-03-02 2026-03-08"),
+            ("2026-01-02..2026-02-27", "day 2026-01-02 2026-01-04, week 2026-01-05 2026-02-22, day 2026-02-23 2026-02-27"),
+            ("2026-03-03..2026-03-08", "day 2026-03-03 2026-03-08"),
+            ("2026-W10", "week 2026-03-02 2026-03-08"),
             ("2026-03-01", "day 2026-03-01 2026-03-01"),
         ] as [(String, String)])
     func segments(_ text: String, _ expected: String) throws {
@@ -133,5 +145,8 @@ struct PeriodTests {
         #expect(year.segments([.day]).first?.last.description == "2026-12-31")
         #expect(year.segments([.day, .month, .quarter]).map(\.span) == [.quarter])
         #expect(try Period.parse("2026-Q2").segments([.day, .month, .year]).map(\.span) == [.month])
+        // Weeks only where days would be read: never instead of a whole month.
+        #expect(try Period.parse("2026-02").segments([.day, .week, .month]).map(\.span) == [.month])
+        #expect(try Period.parse("2026-02").segments([.day, .week]).map(\.span) == [.day, .week, .day])
     }
 }

@@ -53,6 +53,11 @@ import Testing
                         plan.contains("\"Relation Name\": \"quarterly_counts\"")
                             == (period.label == "2026-Q3" && [.none, .channel].contains(grouping)),
                         "\(period.label) \(grouping)")
+                    // Whole weeks left among a period's days, by none or by channel, from the weeks' rollup (sql/0035).
+                    #expect(
+                        plan.contains("\"Relation Name\": \"weekly_counts\"")
+                            == (["2026-W28", "2025-12-15..2026-12-31"].contains(period.label) && [.none, .channel].contains(grouping)),
+                        "\(period.label) \(grouping)")
                     planned += 1
                 }
                 let heat = try await Self.plan(

@@ -205,7 +205,8 @@ public struct PostgresDashboardStore: Sendable {
             let daily = "SELECT \(weekday), hour, n, not_satisfied FROM hourly_counts WHERE \(mine) AND day BETWEEN \(from) AND \(to)"
             let rollup: (table: String, time: String)? =
                 switch segment.span {
-                case .day: nil
+                // There are no hourly weeks: the segments are never weeks.
+                case .day, .week: nil
                 case .month, .quarter: ("hourly_monthly_counts", "month")
                 case .year: ("hourly_yearly_counts", "year")
                 }
