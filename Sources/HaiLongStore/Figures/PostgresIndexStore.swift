@@ -166,8 +166,8 @@ public struct PostgresIndexStore: Sendable {
         """
     }
 
-    /// The cells of `agencies` in `period` for one questionnaire by agency, group and cell key (sql/0014, 0022, 0029,
-    /// 0035): the period's whole years, quarters, months and weeks from the rollups that keep what `grouping` needs (by
+    /// The cells of `agencies` in `period` for one questionnaire, summed by agency, group and cell key (sql/0014, 0022,
+    /// 0029, 0035): the period's whole years, quarters, months and weeks from the rollups that keep what `grouping` needs (by
     /// agency, or with the officer and counter) when they are filled (from the daily cube otherwise), its other days
     /// from the daily cube, and every day's fresh cells. One statement, so one snapshot: compaction moves cells between the tables,
     /// never both in and out of what a statement sees.
@@ -202,19 +202,15 @@ public struct PostgresIndexStore: Sendable {
         let mine = "agency_id = ANY($1) AND questionnaire_id = ANY($6)"
         binds.append(excludedMask)
         binds.append(versions)
-        // Rows that are many to a cell (days, fresh cells, agencies pooled as one root) are summed in the database;
-        // a rollup's rows, already one per cell and agency, are sent as they are and `addCells` sums the few the flag
-        // mask merges: summing a quarter of a province's SIPAS cells, 150,000 rows into as many groups, took 200 ms.
-        var summed: [String] = []
-        var asTheyAre: [String] = []
+        var branches: [String] = []
         var segments = period.segments(Self.spans(for: grouping))
         switch parts {
-        case .all: summed = ["SELECT \(columns) FROM fresh_counts WHERE \(mine) AND day BETWEEN $3 AND $4"]
+        case .all: branches = ["SELECT \(columns) FROM fresh_counts WHERE \(mine) AND day BETWEEN $3 AND $4"]
         case .kept: break
-        case .fresh: (summed, segments) = (["SELECT \(columns) FROM fresh_counts WHERE \(mine) AND day BETWEEN $3 AND $4"], [])
+        case .fresh: (branches, segments) = (["SELECT \(columns) FROM fresh_counts WHERE \(mine) AND day BETWEEN $3 AND $4"], [])
         case .compacted(let froms):
             binds.append(froms)
-            summed = [
+            branches = [
                 """
                 SELECT \(columns) FROM compacted_counts WHERE from_generation = ANY($\(binds.count)) AND \(mine)
                 AND day BETWEEN $3 AND $4
@@ -228,47 +224,30 @@ public struct PostgresIndexStore: Sendable {
             let (from, to) = ("$\(binds.count - 1)", "$\(binds.count)")
             let daily = "SELECT \(columns) FROM response_counts WHERE \(mine) AND day BETWEEN \(from) AND \(to)"
             guard let rollup = Self.rollup(segment.span, grouping: grouping) else {
-                summed.append(daily)
+                branches.append(daily)
                 continue
             }
             let ready = "coalesce((SELECT \(rollup.ready) FROM aggregator_state WHERE id = 1), false)"
-            let rows = """
+            branches += [
+                """
                 SELECT \(rollup.time), agency_id, questionnaire_id, question, level, flag_mask, \(rollup.members), n
                 FROM \(rollup.table) WHERE \(ready) AND \(mine) AND \(rollup.time) BETWEEN \(from) AND \(to)
-                """
-            if root == nil { asTheyAre.append(rows) } else { summed.append(rows) }
-            summed.append("\(daily) AND NOT \(ready)")
-        }
-        let agency = root.map { "\($0)::bigint" } ?? "c.agency_id"
-        let cell = """
-            CASE WHEN c.flag_mask & $5::integer = 0 THEN c.level ELSE 0 END AS level, c.flag_mask & $5::integer AS mask
-            """
-        let wanted = """
-            WHERE (c.flag_mask & $5::integer = 0 OR c.question = '_response'
-                   OR c.question IN (SELECT respondent_question FROM questionnaires WHERE code = $2))
-              \(reasons ? "" : "AND c.question NOT LIKE 'reason.%'")
-            """
-        var selects: [String] = []
-        if !summed.isEmpty {
-            selects.append(
-                """
-                SELECT \(agency) AS agency_id, \(group) AS grp, c.questionnaire_id, c.question, \(cell), sum(c.n)::bigint AS n
-                FROM (\(summed.joined(separator: "\nUNION ALL\n"))) AS c (\(columns))
-                \(wanted)
-                GROUP BY 1, 2, 3, 4, 5, 6
-                """)
-        }
-        if !asTheyAre.isEmpty {
-            selects.append(
-                """
-                SELECT c.agency_id, \(group) AS grp, c.questionnaire_id, c.question, \(cell), c.n
-                FROM (\(asTheyAre.joined(separator: "\nUNION ALL\n"))) AS c (\(columns))
-                \(wanted)
-                """)
+                """,
+                "\(daily) AND NOT \(ready)",
+            ]
         }
         let sql = """
             SELECT s.agency_id, \(label), s.question, s.level::integer, s.mask, coalesce(s.question = q.respondent_question, false), s.n
-            FROM (\(selects.joined(separator: "\nUNION ALL\n"))) AS s JOIN questionnaires q ON q.id = s.questionnaire_id
+            FROM (
+                SELECT \(root.map { "\($0)::bigint" } ?? "c.agency_id") AS agency_id, \(group) AS grp, c.questionnaire_id, c.question,
+                       CASE WHEN c.flag_mask & $5::integer = 0 THEN c.level ELSE 0 END AS level, c.flag_mask & $5::integer AS mask,
+                       sum(c.n)::bigint AS n
+                FROM (\(branches.joined(separator: "\nUNION ALL\n"))) AS c (\(columns))
+                WHERE (c.flag_mask & $5::integer = 0 OR c.question = '_response'
+                       OR c.question IN (SELECT respondent_question FROM questionnaires WHERE code = $2))
+                  \(reasons ? "" : "AND c.question NOT LIKE 'reason.%'")
+                GROUP BY 1, 2, 3, 4, 5, 6
+            ) AS s JOIN questionnaires q ON q.id = s.questionnaire_id
             """
         return PostgresQuery(unsafeSQL: sql, binds: binds)
     }
