@@ -195,7 +195,7 @@ for size in $SIZES; do
     psql_q "VACUUM (ANALYZE)" >/dev/null
     psql_q "CHECKPOINT" >/dev/null
     sizes=$(psql_q "SELECT string_agg(format('%s %s rows', t, (xpath('/row/c/text()', query_to_xml('SELECT count(*) AS c FROM ' || t, false, true, '')))[1]::text), ', ')
-                    FROM unnest(ARRAY['response_counts', 'monthly_counts', 'yearly_counts', 'officer_monthly_counts',
+                    FROM unnest(ARRAY['response_counts', 'weekly_counts', 'monthly_counts', 'quarterly_counts', 'yearly_counts', 'officer_monthly_counts',
                         'officer_yearly_counts', 'hourly_counts', 'hourly_monthly_counts']) AS t")
     log "[$size] loaded in $(fmt "$load_s") s, rebuilt in $(fmt "$rebuild_s") s, rollups filled in $(fmt "$fill_s") s: $sizes"
     echo "[$size] load $(fmt "$load_s") s, rebuild $(fmt "$rebuild_s") s, rollups filled by the first compaction $(fmt "$fill_s") s; $sizes" \
