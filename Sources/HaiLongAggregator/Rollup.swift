@@ -46,10 +46,13 @@ struct Rollup: Sendable {
         return "SELECT date_trunc('\(field)', day)::date, agency_id, \(columns), \(sums) FROM \(source) GROUP BY \(groups)"
     }
 
-    /// Fills the emptied rollup from its daily cube.
+    /// Fills the emptied rollup from its daily cube, written in the order it is read: by time, then questionnaire, then
+    /// agency. A province's week or month is then a few thousand neighbouring pages; written in the aggregation's hash
+    /// order, a week of one questionnaire's cells were 105,000 rows on 23,000 pages at 10M responses, and a first view
+    /// that found them on disk spent 1.7 s reading them.
     var fill: String {
         "INSERT INTO \(table) (\(time), agency_id, \(key.joined(separator: ", ")), \(counts.joined(separator: ", ")))\n"
-            + sum(from: hourly ? "hourly_counts" : "response_counts")
+            + sum(from: hourly ? "hourly_counts" : "response_counts") + "\nORDER BY 1, questionnaire_id, agency_id"
     }
 
     /// Adds the rows of `source` (fresh cells being compacted) once the rollup is filled.
