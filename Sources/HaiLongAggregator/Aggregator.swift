@@ -142,30 +142,28 @@ public struct Aggregator: Sendable {
     /// cubes until then.
     func fillRollupsIfEmptied(_ connection: PostgresConnection) async throws {
         let rows = try await connection.query(
-            "SELECT NOT coalesce((SELECT rollups_ready FROM aggregator_state WHERE id = 1), false)", logger: logger)
-        for try await emptied in rows.decode(Bool.self) where emptied {
-            for rollup in Rollup.all {
-                try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(rollup.table)"), logger: logger)
-                try await connection.query(PostgresQuery(unsafeSQL: rollup.fill), logger: logger)
-            }
-            try await connection.query(
-                """
-                INSERT INTO aggregator_state (id, time_zone, rollups_ready) VALUES (1, \(timeZone), true)
-                ON CONFLICT (id) DO UPDATE SET rollups_ready = true
-                """, logger: logger)
-        }
+            """
+            SELECT coalesce(s.rollups_ready, false), coalesce(s.weekly_ready, false)
+            FROM (SELECT 1) AS one LEFT JOIN aggregator_state s ON s.id = 1
+            """, logger: logger)
+        var (rollupsReady, weeklyReady) = (true, true)
+        for try await marks in rows.decode((Bool, Bool).self) { (rollupsReady, weeklyReady) = marks }
+        if !rollupsReady { try await fill(Rollup.all, marking: "rollups_ready", connection) }
         // The weekly cube is kept by the database (sql/0035) and emptied by a rebuild on its own, so it has its own mark.
-        let weekly = try await connection.query(
-            "SELECT NOT coalesce((SELECT weekly_ready FROM aggregator_state WHERE id = 1), false)", logger: logger)
-        for try await emptied in weekly.decode(Bool.self) where emptied {
-            try await connection.query("DELETE FROM weekly_counts", logger: logger)
-            try await connection.query(PostgresQuery(unsafeSQL: Rollup.weekly.fill), logger: logger)
-            try await connection.query(
-                """
-                INSERT INTO aggregator_state (id, time_zone, weekly_ready) VALUES (1, \(timeZone), true)
-                ON CONFLICT (id) DO UPDATE SET weekly_ready = true
-                """, logger: logger)
+        if !weeklyReady { try await fill([Rollup.weekly], marking: "weekly_ready", connection) }
+    }
+
+    /// Empties `rollups`, sums them from their daily cubes and sets `aggregator_state`'s column `mark`.
+    func fill(_ rollups: [Rollup], marking mark: String, _ connection: PostgresConnection) async throws {
+        for rollup in rollups {
+            try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(rollup.table)"), logger: logger)
+            try await connection.query(PostgresQuery(unsafeSQL: rollup.fill), logger: logger)
         }
+        try await connection.query(
+            """
+            INSERT INTO aggregator_state (id, time_zone, \(unescaped: mark)) VALUES (1, \(timeZone), true)
+            ON CONFLICT (id) DO UPDATE SET \(unescaped: mark) = true
+            """, logger: logger)
     }
 
     /// Compacts every marked pair; returns how many.
