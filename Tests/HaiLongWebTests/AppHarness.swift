@@ -64,3 +64,12 @@ func tapTime(_ seconds: Double = -60) -> String {
     formatter.timeZone = TimeZone(identifier: "Asia/Ho_Chi_Minh")
     return formatter.string(from: Date().addingTimeInterval(seconds))
 }
+
+extension String {
+    /// Whether a page shows Swift's `nil` for an absent value: the word in its text, outside tags and their attributes
+    /// (a form's random CSRF token held "k5niltA" once, and the page looked as if it printed one).
+    var printsNil: Bool {
+        replacingOccurrences(of: "<[^>]*>", with: " ", options: .regularExpression)
+            .range(of: #"\bnil\b"#, options: .regularExpression) != nil
+    }
+}

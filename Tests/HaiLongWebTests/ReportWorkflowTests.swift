@@ -64,7 +64,7 @@ import Testing
             let today = LocalDate(Date(), in: TimeZone(identifier: "Asia/Ho_Chi_Minh")!)
             let left = ReportDeadlines().daysLeft(.agency, year: year, today: today)
             #expect(before.text.contains(ReportDeadlines.daysLeftText(left)))
-            #expect(!before.text.contains("nil"), "no absent value printed")
+            #expect(!before.text.printsNil, "no absent value printed")
 
             let made = try await admin.post(client, "\(base)/create?year=\(year)", cookie: agency.cookie, ["csrf": agency.csrf])
             #expect(made.status == .seeOther)
@@ -119,7 +119,7 @@ import Testing
             #expect(redraft.text.contains(#"<strong id="report-version">2</strong>"#))
             #expect(redraft.text.contains(#"data-status="draft""#))
             #expect(redraft.text.contains("Sở Nội vụ đã trả lại phiên bản 1: Bổ sung kết quả kiểm tra đột xuất."))
-            #expect(!redraft.text.contains("nil") && !redraft.text.contains("SHA-256 nội dung đã gửi"), "a draft has no content hash yet")
+            #expect(!redraft.text.printsNil && !redraft.text.contains("SHA-256 nội dung đã gửi"), "a draft has no content hash yet")
             #expect(redraft.text.contains("Triển khai “4 xin, 4 luôn” tại bộ phận một cửa."), "version 2 starts from what was returned")
             #expect(try await admin.post(client, "\(base)/submit?year=\(year)", cookie: agency.cookie, narrative).status == .seeOther)
             #expect(
@@ -166,7 +166,7 @@ import Testing
             #expect(empty.text.contains("Report to Sở Nội vụ") && empty.text.contains("No report of \(year) has been made yet."))
             #expect(empty.text.contains(#"<span id="report-days-left">\#(AdminController.daysLeftText(left, .en))</span>"#))
             #expect(empty.text.contains(#"id="report-language""#) && empty.text.contains("it is a Vietnamese state document"))
-            #expect(!empty.text.contains("Chưa lập báo cáo") && !empty.text.contains("nil"))
+            #expect(!empty.text.contains("Chưa lập báo cáo") && !empty.text.printsNil)
 
             let made = try await admin.post(client, "\(base)/create?year=\(year)&lang=en", cookie: agency.cookie, ["csrf": agency.csrf])
             let location = try #require(made.headers[.location])
@@ -184,7 +184,7 @@ import Testing
             #expect(status.text.contains("Yearly reports on public-service culture · \(year)"))
             #expect(status.text.contains(#"<td class="state">Draft</td>"#) && status.text.contains(#"<td class="state">Not started</td>"#))
             #expect(status.text.contains("Consolidated report due") && status.text.contains(AdminController.daysLeftText(left, .en)))
-            #expect(!status.text.contains("Chưa lập") && !status.text.contains("nil"))
+            #expect(!status.text.contains("Chưa lập") && !status.text.printsNil)
         }
     }
 
