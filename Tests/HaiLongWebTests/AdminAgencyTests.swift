@@ -8,6 +8,8 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
+@testable import HaiLongWeb
+
 /// The agency page, its export, the flag review page and the complaints inbox, through the real router on a
 /// real database: what each shows, what each changes, and that an agency outside the user's subtree is a 404.
 @Suite struct AdminAgencyTests {
@@ -70,6 +72,21 @@ import Testing
             app.db, "SELECT extract(year FROM min(submitted_at) AT TIME ZONE 'Asia/Ho_Chi_Minh')::int FROM responses")
         #expect(year > 2000)
         return String(year)
+    }
+
+    /// Equal shares are drawn in the kiosk's order of the reasons, not in a dictionary's order (which changes from one
+    /// process to the next: the province page's chart reordered itself after a restart).
+    @Test func equalReasonsAreDrawnInTheKiosksOrder() {
+        let codes = ["xin_chao", "xin_loi", "xin_cam_on", "xin_phep", "luon_mim_cuoi", "luon_nhe_nhang", "luon_lang_nghe", "khac"]
+        let questionnaire = Questionnaire(
+            code: "kiosk-3", version: 1, kind: .kiosk, title: LocalizedText(vi: "Đánh giá", en: "Rate"),
+            scale: Scale(min: 1, max: 3, satisfied: [2, 3], labels: []), sections: [],
+            reasons: codes.map { ReasonOption(code: $0, text: LocalizedText(vi: $0, en: $0)) }, reasonsAtMost: 1)
+        var shares = Dictionary(uniqueKeysWithValues: codes.map { ($0, 7.5) })
+        shares["luon_lang_nghe"] = 20
+        shares["xin_phep"] = 1
+        let order = AgencyView.reasonBars(shares, questionnaire).map(\.key)
+        #expect(order == ["luon_lang_nghe", "xin_chao", "xin_loi", "xin_cam_on", "luon_mim_cuoi", "luon_nhe_nhang", "khac", "xin_phep"])
     }
 
     @Test func theAgencyPageShowsItsFiguresChartsOfficersAndKiosks() async throws {

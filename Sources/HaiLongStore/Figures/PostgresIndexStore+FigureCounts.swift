@@ -127,8 +127,8 @@ extension PostgresIndexStore {
         return (result, count + theirCount)
     }
 
-    /// Adds the rows of a `cells` statement to `result`, each under every root its agency counts for; returns how many
-    /// rows there were.
+    /// Adds the rows of a `cells` statement to `result`, each agency's cells under every root it counts for; returns how
+    /// many cells there were.
     static func addCells(
         _ rows: PostgresRowSequence, roots: [Int64: [Int64]], methodology: Methodology, to result: inout [CountKey: FigureCounts]
     ) async throws -> Int {
@@ -137,23 +137,43 @@ extension PostgresIndexStore {
         // Each column decoded as its own type: decoding the row as a tuple looked its type up at run time for every
         // row, a fifth of a province's evaluation.
         for try await row in rows {
-            count += 1
-            let cells = row.makeRandomAccess()
-            let agency = try cells[0].decode(Int64.self)
-            let group = try cells[1].decode(String.self)
-            let question = try cells[2].decode(String.self)
-            let level = try cells[3].decode(Int.self)
-            let mask = try cells[4].decode(Int.self)
-            let respondent = try cells[5].decode(Bool.self)
-            let n = Int(try cells[6].decode(Int64.self))
-            let valid = mask & excludedMask == 0
+            let columns = row.makeRandomAccess()
+            let agency = try columns[0].decode(Int64.self)
+            let group = try columns[1].decode(String.self)
+            let questions = try columns[2].decode([String].self)
+            let levels = try columns[3].decode([Int].self)
+            let masks = try columns[4].decode([Int].self)
+            let respondents = try columns[5].decode([Bool].self)
+            let ns = try columns[6].decode([Int64].self)
+            guard levels.count == questions.count, masks.count == questions.count, respondents.count == questions.count,
+                ns.count == questions.count
+            else { throw CellsShapeError(agency: agency) }
+            count += questions.count
             for root in roots[agency] ?? [] {
-                // Mutated in place: a copy per row of a province's growing counts made big reads quadratic.
-                add(
-                    question: question, level: level, mask: mask, count: n, valid: valid, respondent: respondent,
+                // Mutated in place, once per row: a copy per cell of a province's growing counts made big reads quadratic.
+                Self.add(
+                    questions: questions, levels: levels, masks: masks, respondents: respondents, ns: ns, excludedMask: excludedMask,
                     methodology: methodology, to: &result[CountKey(agencyID: root, group: group), default: FigureCounts()])
             }
         }
         return count
     }
+
+    /// Adds one group's cells (the arrays of a `cells` row) to its counts.
+    private static func add(
+        questions: [String], levels: [Int], masks: [Int], respondents: [Bool], ns: [Int64], excludedMask: Int,
+        methodology: Methodology, to counts: inout FigureCounts
+    ) {
+        for cell in questions.indices {
+            let mask = masks[cell]
+            add(
+                question: questions[cell], level: levels[cell], mask: mask, count: Int(ns[cell]), valid: mask & excludedMask == 0,
+                respondent: respondents[cell], methodology: methodology, to: &counts)
+        }
+    }
+}
+
+/// A `cells` row whose arrays are not of one length (which its statement cannot write).
+struct CellsShapeError: Error {
+    var agency: Int64
 }

@@ -14,6 +14,13 @@ struct AgencyView {
 
     static let officerRows = 100
 
+    /// The reasons' shares, largest first; equal shares in the order the kiosk offers them, so that the chart reads the
+    /// same on every reload (the shares come in a dictionary, whose order differs from one process to the next).
+    static func reasonBars(_ shares: [String: Double], _ questionnaire: Questionnaire) -> [(key: String, value: Double)] {
+        let position = Dictionary(questionnaire.reasons.enumerated().map { ($1.code, $0) }, uniquingKeysWith: min)
+        return shares.sorted { ($0.value, position[$1.key] ?? .max, $1.key) > ($1.value, position[$0.key] ?? .max, $0.key) }
+    }
+
     func number(_ value: Double?) -> String { AdminPages.number(value, language) }
 
     func text(_ localized: LocalizedText) -> String { language == .vi ? localized.vi : localized.en }
@@ -38,7 +45,7 @@ struct AgencyView {
         }
         values["elements_svg"] = breakdown
         values["has_breakdown"] = breakdown != nil
-        let reasons = (item?.reasons ?? [:]).sorted { $0.value > $1.value }.map { code, share in
+        let reasons = Self.reasonBars(item?.reasons ?? [:], questionnaire).map { code, share in
             (label: questionnaire.reasons.first { $0.code == code }.map { text($0.text) } ?? code, value: share)
         }
         values["has_reasons"] = !reasons.isEmpty

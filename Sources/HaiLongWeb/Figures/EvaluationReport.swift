@@ -133,53 +133,71 @@ extension EvaluationReport.OfficerDocument: TableDocument {
     /// written directly: JSONEncoder took a fifth of a province's evaluation (10,000 officers, 3.3 MB) on its first
     /// view (a `JSONValue` tree serialized was slower still: a dictionary and a key sort per officer). `EvaluationJSONTests`
     /// compares the two.
-    func jsonAnswer() throws -> FixedResponse { TableAnswer.json(ByteBuffer(string: json)) }
+    func jsonAnswer() throws -> FixedResponse { TableAnswer.json(ByteBuffer(bytes: jsonBytes)) }
 
-    /// Each piece is appended as it is (`JSONText.append`): interpolated, every officer's fields were copied two or
-    /// three times over, half of each recomputation of a province's evaluation while ratings arrived.
-    var json: String {
-        let (text, number) = (JSONText.string, JSONText.number as (Double?) -> String)
-        var out = "{\"agency\":\(text(agency)),\"as_of\":\(text(as_of)),\"candidate_share\":\(number(candidate_share)),\"items\":["
-        out.reserveCapacity(items.count * 400)
+    /// Written as bytes (`JSONWriter`): interpolated, every officer's fields were copied two or three times over, half of
+    /// each recomputation of a province's evaluation while ratings arrived.
+    var jsonBytes: [UInt8] {
+        var out = JSONWriter(capacity: 400 * items.count + 512)
+        out.raw("{\"agency\":")
+        out.string(agency)
+        out.raw(",\"as_of\":")
+        out.string(as_of)
+        out.raw(",\"candidate_share\":")
+        out.number(candidate_share)
+        out.raw(",\"items\":[")
         for (position, item) in items.enumerated() {
-            out += position > 0 ? ",{\"agency\":" : "{\"agency\":"
-            JSONText.append(item.agency, to: &out)
-            out += ",\"badge\":"
-            JSONText.append(item.badge, to: &out)
-            out += item.candidate ? ",\"candidate\":true,\"ceiling\":" : ",\"candidate\":false,\"ceiling\":"
-            JSONText.append(item.ceiling, to: &out)
-            out += ",\"ci95\":"
-            out += JSONText.numbers(item.ci95)
-            out += ",\"index\":"
-            out += number(item.index)
-            out += ",\"n\":"
-            out += String(item.n)
-            out += ",\"name\":"
-            JSONText.append(item.name, to: &out)
-            out += ",\"rank\":"
-            out += JSONText.integer(item.rank)
-            out += item.sufficient ? ",\"sufficient\":true,\"violations\":[" : ",\"sufficient\":false,\"violations\":["
+            out.raw(position > 0 ? ",{\"agency\":" : "{\"agency\":")
+            out.string(item.agency)
+            out.raw(",\"badge\":")
+            out.string(item.badge)
+            out.raw(",\"candidate\":")
+            out.bool(item.candidate)
+            out.raw(",\"ceiling\":")
+            out.string(item.ceiling)
+            out.raw(",\"ci95\":")
+            out.numbers(item.ci95)
+            out.raw(",\"index\":")
+            out.number(item.index)
+            out.raw(",\"n\":")
+            out.integer(item.n)
+            out.raw(",\"name\":")
+            out.string(item.name)
+            out.raw(",\"rank\":")
+            out.integer(item.rank)
+            out.raw(",\"sufficient\":")
+            out.bool(item.sufficient)
+            out.raw(",\"violations\":[")
             for (index, violation) in item.violations.enumerated() {
-                out += index > 0 ? ",{\"date\":" : "{\"date\":"
-                JSONText.append(violation.date, to: &out)
-                out += ",\"id\":"
-                out += String(violation.id)
-                out += ",\"norm\":"
-                JSONText.append(violation.norm, to: &out)
-                out += ",\"status\":"
-                JSONText.append(violation.status, to: &out)
-                out += "}"
+                out.raw(index > 0 ? ",{\"date\":" : "{\"date\":")
+                out.string(violation.date)
+                out.raw(",\"id\":")
+                out.integer(Int(violation.id))
+                out.raw(",\"norm\":")
+                out.string(violation.norm)
+                out.raw(",\"status\":")
+                out.string(violation.status)
+                out.raw("}")
             }
-            out += "],\"why\":"
-            JSONText.append(item.why, to: &out)
-            out += ",\"why_vi\":"
-            JSONText.append(item.why_vi, to: &out)
-            out += "}"
+            out.raw("],\"why\":")
+            out.string(item.why)
+            out.raw(",\"why_vi\":")
+            out.string(item.why_vi)
+            out.raw("}")
         }
-        out += "],\"methodology\":{\"code\":\(text(methodology.code)),\"version\":\(methodology.version)}"
-        out += ",\"questionnaire\":\(text(questionnaire)),\"year\":\(year)}"
-        return out
+        out.raw("],\"methodology\":{\"code\":")
+        out.string(methodology.code)
+        out.raw(",\"version\":")
+        out.integer(methodology.version)
+        out.raw("},\"questionnaire\":")
+        out.string(questionnaire)
+        out.raw(",\"year\":")
+        out.integer(year)
+        out.raw("}")
+        return out.bytes
     }
+
+    var json: String { String(decoding: jsonBytes, as: UTF8.self) }
 
     func table(vietnamese: Bool) -> (header: [String], rows: [[XLSXCell]]) {
         let header =

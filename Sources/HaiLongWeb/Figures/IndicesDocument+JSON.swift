@@ -1,105 +1,213 @@
 import HaiLongCore
 
-/// The indices answer's JSON written directly: the bytes `jsonText()` (JSONEncoder, keys sorted, slashes as they are)
-/// writes for the same document, without its per-value boxing. A province's 10,000 officers are a 5.8 MB answer, and
-/// JSONEncoder was a third of its first view. `IndicesJSONTests` compares the two on every kind of item. Publications
+/// The indices answer's JSON written directly (`JSONWriter`): the bytes `jsonText()` (JSONEncoder, keys sorted, slashes
+/// as they are) writes for the same document, without its per-value boxing. A province's 10,000 officers are a 5.8 MB
+/// answer, and JSONEncoder was a third of its first view. `IndicesJSONTests` compares the two on every kind of item. Publications
 /// keep JSONEncoder's text (`jsonText()`), which is what they are checked against.
 extension IndicesDocument {
-    var json: String {
-        var out = "{\"as_of\":" + JSONText.string(as_of)
-        if let group { out += ",\"group\":" + JSONText.string(group) }
-        out += ",\"items\":["
-        out.reserveCapacity(items.count * 600)
+    /// The answer's bytes.
+    var jsonBytes: [UInt8] {
+        var out = JSONWriter(capacity: 600 * items.count + 512)
+        out.raw("{\"as_of\":")
+        out.string(as_of)
+        if let group {
+            out.raw(",\"group\":")
+            out.string(group)
+        }
+        out.raw(",\"items\":[")
         for (position, item) in items.enumerated() {
-            if position > 0 { out += "," }
-            item.writeJSON(to: &out)
+            if position > 0 { out.raw(",") }
+            item.write(to: &out)
         }
-        out += "],\"methodology\":{\"code\":" + JSONText.string(methodology.code) + ",\"version\":\(methodology.version)}"
-        out += ",\"period\":{\"from\":" + JSONText.string(period.from) + ",\"label\":" + JSONText.string(period.label)
-        out += ",\"to\":" + JSONText.string(period.to) + "}"
+        out.raw("],\"methodology\":{\"code\":")
+        out.string(methodology.code)
+        out.raw(",\"version\":")
+        out.integer(methodology.version)
+        out.raw("},\"period\":{\"from\":")
+        out.string(period.from)
+        out.raw(",\"label\":")
+        out.string(period.label)
+        out.raw(",\"to\":")
+        out.string(period.to)
+        out.raw("}")
         if let publication {
-            out += ",\"publication\":{\"published_at\":" + JSONText.string(publication.published_at)
-            out += ",\"published_by\":" + JSONText.string(publication.published_by) + ",\"version\":\(publication.version)}"
+            out.raw(",\"publication\":{\"published_at\":")
+            out.string(publication.published_at)
+            out.raw(",\"published_by\":")
+            out.string(publication.published_by)
+            out.raw(",\"version\":")
+            out.integer(publication.version)
+            out.raw("}")
         }
-        out += ",\"published\":\(published),\"questionnaire\":" + JSONText.string(questionnaire) + "}"
-        return out
+        out.raw(",\"published\":")
+        out.bool(published)
+        out.raw(",\"questionnaire\":")
+        out.string(questionnaire)
+        out.raw("}")
+        return out.bytes
     }
+
+    var json: String { String(decoding: jsonBytes, as: UTF8.self) }
 }
 
 extension IndexItem {
     /// The item's keys in sorted order, every one present (`null` when absent) but `group`'s `name` and `agency`, as `encode(to:)`.
-    func writeJSON(to out: inout String) {
-        out += "{\"agency\":" + JSONText.string(agency) + ",\"ci95\":" + JSONText.numbers(ci95)
-        out += ",\"credibility\":"
+    func write(to out: inout JSONWriter) {
+        out.raw("{\"agency\":")
+        out.string(agency)
+        out.raw(",\"ci95\":")
+        out.numbers(ci95)
+        out.raw(",\"credibility\":")
         if let credibility {
-            out += "{\"dossiers\":" + JSONText.integer(credibility.dossiers)
-            out += ",\"excluded_by_flag\":" + JSONText.object(credibility.excluded_by_flag) { String($0) }
-            out += ",\"excluded_share\":" + JSONText.number(credibility.excluded_share)
-            out += ",\"kiosk_web_gap\":" + JSONText.number(credibility.kiosk_web_gap)
-            out += ",\"low_share\":" + JSONText.number(credibility.low_share)
-            out += ",\"response_rate\":" + JSONText.number(credibility.response_rate) + "}"
+            out.raw("{\"dossiers\":")
+            out.integer(credibility.dossiers)
+            out.raw(",\"excluded_by_flag\":")
+            out.object(credibility.excluded_by_flag) { $0.integer($1) }
+            out.raw(",\"excluded_share\":")
+            out.number(credibility.excluded_share)
+            out.raw(",\"kiosk_web_gap\":")
+            out.number(credibility.kiosk_web_gap)
+            out.raw(",\"low_share\":")
+            out.number(credibility.low_share)
+            out.raw(",\"response_rate\":")
+            out.number(credibility.response_rate)
+            out.raw("}")
         } else {
-            out += "null"
+            out.raw("null")
         }
-        out += ",\"criteria\":" + (criteria.map { JSONText.object($0, JSONText.number) } ?? "null")
-        out += ",\"elements\":" + JSONText.object(elements ?? [:], JSONText.number)
-        out += ",\"excluded\":\(excluded),\"group\":"
+        out.raw(",\"criteria\":")
+        out.object(criteria) { $0.number($1) }
+        out.raw(",\"elements\":")
+        out.object(elements ?? [:]) { $0.number($1) }
+        out.raw(",\"excluded\":")
+        out.integer(excluded)
+        out.raw(",\"group\":")
         if let group {
-            out += "{"
-            if let agency = group.agency { out += "\"agency\":" + JSONText.string(agency) + "," }
-            out += "\"code\":" + JSONText.string(group.code)
-            if let name = group.name { out += ",\"name\":" + JSONText.string(name) }
-            out += "}"
+            out.raw("{")
+            if let agency = group.agency {
+                out.raw("\"agency\":")
+                out.string(agency)
+                out.raw(",")
+            }
+            out.raw("\"code\":")
+            out.string(group.code)
+            if let name = group.name {
+                out.raw(",\"name\":")
+                out.string(name)
+            }
+            out.raw("}")
         } else {
-            out += "null"
+            out.raw("null")
         }
-        out += ",\"hidden\":\(hidden),\"index\":" + JSONText.number(index) + ",\"mean\":" + JSONText.number(mean)
-        out += ",\"n\":\(n),\"name\":" + JSONText.string(name) + ",\"par_max\":" + JSONText.number(par_max)
-        out += ",\"par_points\":" + JSONText.number(par_points) + ",\"parent\":" + JSONText.string(parent)
-        out += ",\"previous\":"
+        out.raw(",\"hidden\":")
+        out.bool(hidden)
+        out.raw(",\"index\":")
+        out.number(index)
+        out.raw(",\"mean\":")
+        out.number(mean)
+        out.raw(",\"n\":")
+        out.integer(n)
+        out.raw(",\"name\":")
+        out.string(name)
+        out.raw(",\"par_max\":")
+        out.number(par_max)
+        out.raw(",\"par_points\":")
+        out.number(par_points)
+        out.raw(",\"parent\":")
+        out.string(parent)
+        out.raw(",\"previous\":")
         if let previous {
-            out += "{\"change\":" + JSONText.number(previous.change) + ",\"index\":" + JSONText.number(previous.index)
-            out += ",\"n\":\(previous.n),\"period\":" + JSONText.string(previous.period)
-            out += ",\"significant\":" + (previous.significant.map { String($0) } ?? "null") + "}"
+            out.raw("{\"change\":")
+            out.number(previous.change)
+            out.raw(",\"index\":")
+            out.number(previous.index)
+            out.raw(",\"n\":")
+            out.integer(previous.n)
+            out.raw(",\"period\":")
+            out.string(previous.period)
+            out.raw(",\"significant\":")
+            out.bool(previous.significant)
+            out.raw("}")
         } else {
-            out += "null"
+            out.raw("null")
         }
-        out += ",\"rank\":" + JSONText.integer(rank) + ",\"reasons\":" + (reasons.map { JSONText.object($0, JSONText.number) } ?? "null")
-        out += ",\"satisfied\":\(satisfied),\"sufficient\":\(sufficient)}"
+        out.raw(",\"rank\":")
+        out.integer(rank)
+        out.raw(",\"reasons\":")
+        out.object(reasons) { $0.number($1) }
+        out.raw(",\"satisfied\":")
+        out.integer(satisfied)
+        out.raw(",\"sufficient\":")
+        out.bool(sufficient)
+        out.raw("}")
     }
 }
 
-/// JSON values as JSONEncoder writes them.
-enum JSONText {
-    static func string(_ value: String?) -> String { value.map { JSONValue.quoted($0) } ?? "null" }
+/// JSON written as bytes, each value as JSONEncoder writes it (the caller writes keys in sorted order; slashes as they
+/// are; a Double by its description less a trailing ".0"), without a String per value: a province's 10,000 officers are
+/// a 6 MB answer, and writing it by appending strings (a temporary for every quoted value, number and joined object) was a
+/// third of its first view. `IndicesJSONTests` and `EvaluationJSONTests` compare it with JSONEncoder.
+struct JSONWriter {
+    private(set) var bytes: [UInt8] = []
 
-    /// Appends `value` quoted (as `string` writes it) to `out`, without a quoted copy when it needs no escapes: a
-    /// province's evaluation writes 100,000 strings, and their copies were a third of writing it.
-    static func append(_ value: String?, to out: inout String) {
-        guard let value else { return out += "null" }
-        if value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { return out += JSONValue.quoted(value) }
-        out += "\""
-        out += value
-        out += "\""
+    init(capacity: Int) { bytes.reserveCapacity(capacity) }
+
+    /// Text that is JSON already: punctuation and keys.
+    mutating func raw(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
-    /// A Double by its description, less a trailing ".0".
-    static func number(_ value: Double?) -> String {
-        guard let value else { return "null" }
-        let text = value.description
-        return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
+    /// A string quoted (`null` when absent); most text (names, codes) has nothing to escape and is copied as it is.
+    mutating func string(_ value: String?) {
+        guard var value else { return raw("null") }
+        guard !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else {
+            return bytes.append(contentsOf: JSONValue.quoted(value).utf8)
+        }
+        bytes.append(0x22)
+        value.withUTF8 { bytes.append(contentsOf: $0) }
+        bytes.append(0x22)
     }
 
-    static func number(_ value: Double) -> String { number(Optional(value)) }
-
-    static func integer(_ value: Int?) -> String { value.map { String($0) } ?? "null" }
-
-    static func numbers(_ values: [Double]?) -> String {
-        values.map { "[" + $0.map { number($0) }.joined(separator: ",") + "]" } ?? "null"
+    mutating func number(_ value: Double?) {
+        guard let value else { return raw("null") }
+        var text = value.description
+        text.withUTF8 { digits in
+            let whole = digits.count > 2 && digits[digits.count - 2] == UInt8(ascii: ".") && digits.last == UInt8(ascii: "0")
+            bytes.append(contentsOf: whole ? UnsafeBufferPointer(rebasing: digits.dropLast(2)) : digits)
+        }
     }
 
-    /// An object with its keys sorted.
-    static func object<Value>(_ values: [String: Value], _ write: (Value) -> String) -> String {
-        "{" + values.keys.sorted().map { JSONValue.quoted($0) + ":" + write(values[$0]!) }.joined(separator: ",") + "}"
+    mutating func integer(_ value: Int?) {
+        guard let value else { return raw("null") }
+        var text = String(value)
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func bool(_ value: Bool?) {
+        guard let value else { return raw("null") }
+        value ? raw("true") : raw("false")
+    }
+
+    mutating func numbers(_ values: [Double]?) {
+        guard let values else { return raw("null") }
+        raw("[")
+        for (position, value) in values.enumerated() {
+            if position > 0 { raw(",") }
+            number(value)
+        }
+        raw("]")
+    }
+
+    /// An object with its keys sorted (`null` when absent).
+    mutating func object<Value>(_ values: [String: Value]?, _ write: (inout JSONWriter, Value) -> Void) {
+        guard let values else { return raw("null") }
+        raw("{")
+        for (position, key) in values.keys.sorted().enumerated() {
+            if position > 0 { raw(",") }
+            string(key)
+            raw(":")
+            write(&self, values[key]!)
+        }
+        raw("}")
     }
 }

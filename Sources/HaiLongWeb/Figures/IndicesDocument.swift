@@ -56,7 +56,7 @@ public struct IndicesDocument: Codable, Sendable {
         switch format {
         case "csv": return csvAnswer(vietnamese: vietnamese)
         case "xlsx": return try xlsxAnswer(vietnamese: vietnamese)
-        default: return TableAnswer.json(ByteBuffer(string: json))
+        default: return TableAnswer.json(ByteBuffer(bytes: jsonBytes))
         }
     }
 

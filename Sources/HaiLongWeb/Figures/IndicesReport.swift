@@ -195,11 +195,15 @@ public struct IndicesReport: Sendable {
 
     /// Percent of valid not-satisfied ratings naming each reason (kiosk questionnaires with a checklist).
     static func reasons(_ counts: FigureCounts, _ questionnaire: Questionnaire) -> [String: Double]? {
-        guard !questionnaire.reasons.isEmpty, let question = questionnaire.questions.first else { return nil }
-        let notSatisfied = (counts.validByQuestion[question.code] ?? [:])
-            .filter { !questionnaire.scale.isSatisfied($0.key) }.values.reduce(0, +)
+        guard !questionnaire.reasons.isEmpty, let question = questionnaire.sections.lazy.flatMap(\.questions).first else {
+            return nil
+        }
+        var notSatisfied = 0
+        for (level, count) in counts.validByQuestion[question.code] ?? [:] where !questionnaire.scale.isSatisfied(level) {
+            notSatisfied += count
+        }
         guard notSatisfied > 0 else { return [:] }
-        var shares: [String: Double] = [:]
+        var shares = [String: Double](minimumCapacity: questionnaire.reasons.count)
         for reason in questionnaire.reasons {
             shares[reason.code] = (100 * Double(counts.reasons[reason.code] ?? 0) / Double(notSatisfied)).roundedHalfUp()
         }
