@@ -232,9 +232,10 @@ public struct Aggregator: Sendable {
         try await connection.query("DELETE FROM pending_aggregation", logger: logger)
         // Filling an empty table and then indexing it is faster than keeping the index up to date row by row; the
         // TRUNCATE's lock keeps everyone else out until COMMIT either way.
-        try await connection.query("DROP INDEX response_counts_agency_day_idx", logger: logger)
+        try await connection.query("DROP INDEX response_counts_agency_day_idx, response_counts_day_idx", logger: logger)
         try await connection.query(Self.countAll(timeZone: timeZone), logger: logger)
         try await connection.query("CREATE INDEX response_counts_agency_day_idx ON response_counts (agency_id, day)", logger: logger)
+        try await connection.query("CREATE INDEX response_counts_day_idx ON response_counts (day, questionnaire_id)", logger: logger)
         let rows = try await connection.query(
             """
             INSERT INTO aggregator_state AS s (id, time_zone, applied_total, last_applied_at, rollups_ready)

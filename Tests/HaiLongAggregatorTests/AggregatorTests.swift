@@ -179,6 +179,15 @@ import Testing
             #expect(try await aggregator.rebuild() == 30)
             #expect(try await cubeText(client) == before)
             #expect(before.contains("reason.xin_chao"))
+            // The rebuild fills the daily cube without its indexes and builds both again (sql/0037: by time for a
+            // province's period, by agency for a few agencies').
+            let indexes = try await scalar(
+                client,
+                """
+                SELECT count(*)::int FROM pg_indexes WHERE tablename = 'response_counts'
+                  AND indexname IN ('response_counts_agency_day_idx', 'response_counts_day_idx')
+                """)
+            #expect(indexes == 2)
         }
     }
 
