@@ -191,6 +191,35 @@ import Testing
         }
     }
 
+    /// A province's period reads every agency's cells of a few edge days from the daily cube: the rebuild writes them
+    /// in that order (day, questionnaire, agency), not in the order its aggregation happened to group them, so that a
+    /// day's rows are a few neighbouring pages.
+    @Test func theRebuildWritesTheDailyCubeDayByDay() async throws {
+        try await withTestDatabase { client in
+            let fixture = try await Fixture.make(client)
+            let aggregator = aggregator(client)
+            let last = time("2026-11-30T08:00:00+07:00")
+            for i in 0..<60 {
+                try await fixture.rate(
+                    1 + i % 5, at: last - Double(i % 30) * 86_400, source: i % 2 == 0 ? fixture.sourceA() : fixture.sourceB(),
+                    reasons: i % 3 == 0 ? ["xin_chao"] : [])
+            }
+            #expect(try await aggregator.rebuild() == 60)
+            let outOfOrder = try await scalar(
+                client,
+                """
+                SELECT count(*)::int FROM (
+                    SELECT key < lag(key) OVER (ORDER BY ctid) AS back
+                    FROM (SELECT ctid, to_char(day, 'YYYYMMDD') || lpad(questionnaire_id::text, 10, '0')
+                                 || lpad(agency_id::text, 19, '0') AS key FROM response_counts) AS c
+                ) AS s WHERE back
+                """)
+            #expect(outOfOrder == 0)
+            let days = try await scalar(client, "SELECT count(DISTINCT day)::int FROM response_counts")
+            #expect(days == 30)
+        }
+    }
+
     @Test func refusesToMixTimeZones() async throws {
         try await withTestDatabase { client in
             let fixture = try await Fixture.make(client)
