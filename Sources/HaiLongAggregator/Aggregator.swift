@@ -296,9 +296,9 @@ public struct Aggregator: Sendable {
     /// reads only the columns it needs: one statement over a fenced `taken` (whole rows) took 13.2–16.7 s for 1M
     /// responses where the two take 11.6–13.3 s together (kept 1M cluster, alternated, 2026-12-07).
     /// The cells are written in the order a province's days are read in (day, questionnaire, agency: the daily cube's
-    /// time-first index, sql/0037), sorted after they are grouped. Grouped by hashing, as PostgreSQL does at 1M and, spilling,
-    /// at 10M, they came out scattered: a province's range read two edge days' 38,000 rows from 30,000 pages, 0.95–1.32 s
-    /// cold at 10M, 0.73–0.79 s with the cube in day order. (An `ORDER BY 1, 2`, a prefix of the grouping, made the 1M
+    /// time-first index, sql/0037), sorted after they are grouped. Grouped by hashing, as PostgreSQL does at 1M and,
+    /// spilling, at 10M, they came out scattered: a province's range read two edge days' 38,000 rows from 30,000 pages,
+    /// 0.95–1.32 s cold at 10M, 0.73–0.79 s with the cube in day order. (An `ORDER BY 1, 2`, a prefix of the grouping, made the 1M
     /// rebuild sort every cell before grouping them, 17 → 23 s.)
     static func countCells(timeZone: String) -> PostgresQuery {
         let query: PostgresQuery = """
@@ -334,10 +334,11 @@ public struct Aggregator: Sendable {
         """
 
     /// Each response of `responses` (a SELECT of `responses r` and its local time `local`; when `fenced`, an `OFFSET 0`
-    /// keeps the planner from computing the local time twice, at the price of whole rows) with its own values: its local day and hour, its flags less those a
-    /// review cleared (`cleared`, SQL over `r` and what `joining` joins), its questionnaire's respondent question, and
-    /// whether it was not satisfied (`low`) as the heatmap counts it: by that question when it answers it (kiosk-3's
-    /// "overall"), otherwise by any answer below the satisfied levels (sql/0011); and `keeping`'s further columns of `r`.
+    /// keeps the planner from computing the local time twice, at the price of whole rows) with its own values: its local
+    /// day and hour, its flags less those a review cleared (`cleared`, SQL over `r` and what `joining` joins), its
+    /// questionnaire's respondent question, and whether it was not satisfied (`low`) as the heatmap counts it: by that
+    /// question when it answers it (kiosk-3's "overall"), otherwise by any answer below the satisfied levels (sql/0011);
+    /// and `keeping`'s further columns of `r`.
     /// A step materializes it; the rebuild reads it once for the cells' each kind and once for the hours, each read
     /// computing only the columns it uses.
     static func taken(
