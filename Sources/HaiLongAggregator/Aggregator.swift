@@ -174,32 +174,6 @@ public struct Aggregator: Sendable {
         return total
     }
 
-    /// Recounts everything from the raw responses in set-based statements, in one REPEATABLE READ transaction:
-    /// the counts are emptied and refilled from the responses of one snapshot, and exactly the queue entries of that
-    /// snapshot are removed, so responses stored meanwhile stay queued for the next step. Returns the responses counted.
-    /// (Figures reads wait for it: TRUNCATE locks the cube until the commit.)
-    /// The hourly cube is counted from the responses too (`countHours`); the other rollups are summed from the
-    /// daily cubes by the next compaction.
-    @discardableResult
-    public func rebuild() async throws -> Int {
-        try await client.withConnection { connection in
-            // The lock first, then the snapshot: a step that commits while we wait is in the snapshot we count from.
-            try await connection.query("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
-            do {
-                let counted = try await recountAll(connection)
-                try await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
-                return counted
-            } catch {
-                // A backend that PostgreSQL terminated took its transaction and its lock with it, and a query sent on
-                // its dead connection may never come back: leave it alone.
-                if Self.endedTheSession(error) { throw error }
-                _ = try? await connection.query("ROLLBACK", logger: logger)
-                _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
-                throw error
-            }
-        }
-    }
-
     /// `body` in a transaction of its own connection. Unlike `PostgresClient.withTransaction`, a failure that ended the
     /// session (the backend terminated) is not followed by a ROLLBACK on the dead connection, which could wait forever
     /// and stop the aggregator: the transaction ended with the session.
@@ -221,34 +195,6 @@ public struct Aggregator: Sendable {
     static func endedTheSession(_ error: any Error) -> Bool {
         guard let error = error as? PSQLError else { return false }
         return error.isConnectionFailure || ["57P01", "57P02", "57P03"].contains(error.serverInfo?[.sqlState] ?? "")
-    }
-
-    func recountAll(_ connection: PostgresConnection) async throws -> Int {
-        try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ", logger: logger)
-        try await connection.query(
-            PostgresQuery(
-                unsafeSQL: "TRUNCATE response_counts, fresh_counts, fresh_hourly, hourly_counts, pending_corrections, "
-                    + Rollup.all.map(\.table).joined(separator: ", ")), logger: logger)
-        try await connection.query("DELETE FROM pending_aggregation", logger: logger)
-        // Filling an empty table and then indexing it is faster than keeping the index up to date row by row; the
-        // TRUNCATE's lock keeps everyone else out until COMMIT either way.
-        try await connection.query("DROP INDEX response_counts_agency_day_idx, response_counts_day_idx", logger: logger)
-        try await connection.query(Self.countCells(timeZone: timeZone), logger: logger)
-        try await connection.query(Self.countHours(timeZone: timeZone), logger: logger)
-        try await connection.query("CREATE INDEX response_counts_agency_day_idx ON response_counts (agency_id, day)", logger: logger)
-        try await connection.query("CREATE INDEX response_counts_day_idx ON response_counts (day, questionnaire_id)", logger: logger)
-        let rows = try await connection.query(
-            """
-            INSERT INTO aggregator_state AS s (id, time_zone, applied_total, last_applied_at, rollups_ready)
-            SELECT 1, \(timeZone), count(*), now(), false FROM responses
-            ON CONFLICT (id) DO UPDATE SET time_zone = EXCLUDED.time_zone, applied_total = EXCLUDED.applied_total,
-                last_applied_at = EXCLUDED.last_applied_at, rollups_ready = false
-            RETURNING applied_total
-            """, logger: logger)
-        var counted = 0
-        for try await total in rows.decode(Int.self) { counted = total }
-        try await connection.query("COMMIT", logger: logger)
-        return counted
     }
 
     /// The cube counts local days of one zone: record it, and refuse to mix zones.
@@ -290,48 +236,6 @@ public struct Aggregator: Sendable {
             """
         return query.bindingTimeZone(timeZone)
     }
-
-    /// The rebuild's first statement: every response's cells, as the reference GROUP BY in bench/aggregate writes them.
-    /// The second counts its ratings by hour for the heatmap's cube (`countHours`). Apart, and with `taken` unfenced, each
-    /// reads only the columns it needs: one statement over a fenced `taken` (whole rows) took 13.2–16.7 s for 1M
-    /// responses where the two take 11.6–13.3 s together (kept 1M cluster, alternated, 2026-12-07).
-    /// The cells are written in the order a province's days are read in (day, questionnaire, agency: the daily cube's
-    /// time-first index, sql/0037), sorted after they are grouped. Grouped by hashing, as PostgreSQL does at 1M and,
-    /// spilling, at 10M, they came out scattered: a province's range read two edge days' 38,000 rows from 30,000 pages,
-    /// 0.95–1.32 s cold at 10M, 0.73–0.79 s with the cube in day order. (An `ORDER BY 1, 2`, a prefix of the grouping, made the 1M
-    /// rebuild sort every cell before grouping them, 17 → 23 s.)
-    static func countCells(timeZone: String) -> PostgresQuery {
-        let query: PostgresQuery = """
-            WITH \(unescaped: rebuildTaken)
-            INSERT INTO response_counts (day, agency_id, questionnaire_id, question, level, flag_mask, officer_id, counter_id, channel, n)
-            SELECT * FROM (
-                \(unescaped: cells(of: "taken"))
-            ) AS c
-            ORDER BY day, questionnaire_id, agency_id
-            """
-        return query.bindingTimeZone(timeZone)
-    }
-
-    /// The rebuild's ratings by hour, grouped in the order of the hourly cube's primary key so that the rows arrive in
-    /// the index's order (grouped by day first, the same rows took a second or two longer to index at 1M).
-    static func countHours(timeZone: String) -> PostgresQuery {
-        let query: PostgresQuery = """
-            WITH \(unescaped: rebuildTaken)
-            INSERT INTO hourly_counts (agency_id, day, questionnaire_id, hour, n, not_satisfied)
-            \(unescaped: hours(of: "taken"))
-            """
-        return query.bindingTimeZone(timeZone)
-    }
-
-    /// Every response with its own values, for the rebuild: not materialized and not fenced, so each statement computes
-    /// only the columns it uses.
-    static let rebuildTaken = """
-        \(scales), taken AS NOT MATERIALIZED (
-            \(taken(
-                from: "SELECT r.*, r.submitted_at AT TIME ZONE $1 AS local FROM responses r", cleared: "o.cleared_mask",
-                joining: "LEFT JOIN response_flag_overrides o ON o.response_id = r.id", fenced: false))
-        )
-        """
 
     /// Each response of `responses` (a SELECT of `responses r` and its local time `local`; when `fenced`, an `OFFSET 0`
     /// keeps the planner from computing the local time twice, at the price of whole rows) with its own values: its local
@@ -496,7 +400,7 @@ public struct Aggregator: Sendable {
 
 extension PostgresQuery {
     /// Binds the time zone as `$1`: the queries above name it in shared fragments, so it is their only bind.
-    fileprivate func bindingTimeZone(_ zone: String) -> PostgresQuery {
+    func bindingTimeZone(_ zone: String) -> PostgresQuery {
         precondition(binds.count == 0, "the time zone must be the query's only bind")
         var query = self
         query.binds.append(zone)
