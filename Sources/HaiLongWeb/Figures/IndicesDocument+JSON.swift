@@ -19,11 +19,9 @@ extension IndicesDocument {
             if position > 0 { out.raw(",") }
             item.write(to: &out)
         }
-        out.raw("],\"methodology\":{\"code\":")
-        out.string(methodology.code)
-        out.raw(",\"version\":")
-        out.integer(methodology.version)
-        out.raw("},\"period\":{\"from\":")
+        out.raw("],\"methodology\":")
+        methodology.write(to: &out)
+        out.raw(",\"period\":{\"from\":")
         out.string(period.from)
         out.raw(",\"label\":")
         out.string(period.label)
@@ -48,6 +46,17 @@ extension IndicesDocument {
     }
 
     var json: String { String(decoding: jsonBytes, as: UTF8.self) }
+}
+
+extension IndicesDocument.MethodologyInfo {
+    /// `{"code":…,"version":…}`, as JSONEncoder writes it (the indices and the evaluation answers both carry it).
+    func write(to out: inout JSONWriter) {
+        out.raw("{\"code\":")
+        out.string(code)
+        out.raw(",\"version\":")
+        out.integer(version)
+        out.raw("}")
+    }
 }
 
 extension IndexItem {
