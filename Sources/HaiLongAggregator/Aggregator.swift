@@ -143,16 +143,14 @@ public struct Aggregator: Sendable {
     func fillRollupsIfEmptied(_ connection: PostgresConnection) async throws {
         let rows = try await connection.query(
             """
-            SELECT coalesce(s.rollups_ready, false), coalesce(s.weekly_ready, false), coalesce(s.agency_days_ready, false)
+            SELECT coalesce(s.rollups_ready, false), coalesce(s.weekly_ready, false)
             FROM (SELECT 1) AS one LEFT JOIN aggregator_state s ON s.id = 1
             """, logger: logger)
-        var (rollupsReady, weeklyReady, agencyDaysReady) = (true, true, true)
-        for try await marks in rows.decode((Bool, Bool, Bool).self) { (rollupsReady, weeklyReady, agencyDaysReady) = marks }
+        var (rollupsReady, weeklyReady) = (true, true)
+        for try await marks in rows.decode((Bool, Bool).self) { (rollupsReady, weeklyReady) = marks }
         if !rollupsReady { try await fill(Rollup.all, marking: "rollups_ready", connection) }
-        // The weekly and the agencies' daily cubes are kept by the database (sql/0035, sql/0038) and emptied by a rebuild
-        // on their own, so each has its own mark.
+        // The weekly cube is kept by the database (sql/0035) and emptied by a rebuild on its own, so it has its own mark.
         if !weeklyReady { try await fill([Rollup.weekly], marking: "weekly_ready", connection) }
-        if !agencyDaysReady { try await fill([Rollup.agencyDaily], marking: "agency_days_ready", connection) }
     }
 
     /// Empties `rollups`, sums them from their daily cubes and sets `aggregator_state`'s column `mark`.

@@ -35,10 +35,6 @@ struct Rollup: Sendable {
     /// one of `all`: only its fill after a rebuild or the migration is the aggregator's.
     static let weekly = Rollup(table: "weekly_counts", time: "week", field: "week", key: cell, counts: ["n"], hourly: false)
 
-    /// The daily cube by agency, without the officer and the counter, kept by the database's triggers the same way
-    /// (sql/0038).
-    static let agencyDaily = Rollup(table: "agency_daily_counts", time: "day", field: "day", key: cell, counts: ["n"], hourly: false)
-
     /// The source columns: the weekday (0 = Monday) is the day's, the rest are copied.
     var sourceKey: [String] { key.map { $0 == "weekday" ? "(extract(isodow FROM day)::smallint - 1)" : $0 } }
 

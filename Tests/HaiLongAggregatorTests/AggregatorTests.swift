@@ -288,10 +288,6 @@ import Testing
             try await client.query("UPDATE weekly_counts SET n = n * 2")
             #expect(try await figures(client, fixture) != fromFresh)
             try await client.query("UPDATE weekly_counts SET n = n / 2")
-            // So are a range's edge days from the agencies' daily cube (sql/0038).
-            try await client.query("UPDATE agency_daily_counts SET n = n * 2")
-            #expect(try await figures(client, fixture) != fromFresh)
-            try await client.query("UPDATE agency_daily_counts SET n = n / 2")
             let rowsAfter = try await scalar(client, "SELECT count(*) FROM response_counts")
             let cells = try await scalar(
                 client,

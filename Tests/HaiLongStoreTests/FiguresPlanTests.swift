@@ -58,12 +58,6 @@ import Testing
                         plan.contains("\"Relation Name\": \"weekly_counts\"")
                             == (["2026-W28", "2025-12-15..2026-12-31"].contains(period.label) && [.none, .channel].contains(grouping)),
                         "\(period.label) \(grouping)")
-                    // Days by none, channel, day or month from the agencies' daily cube (sql/0038); by officer or counter
-                    // from the daily cube itself.
-                    let days = period.segments(PostgresIndexStore.spans(for: grouping)).contains { $0.span == .day }
-                    #expect(
-                        plan.contains("\"Relation Name\": \"agency_daily_counts\"") == (days && ![.officer, .counter].contains(grouping)),
-                        "\(period.label) \(grouping)")
                     planned += 1
                 }
                 let heat = try await Self.plan(

@@ -1,6 +1,6 @@
 import PostgresNIO
 
-/// The rollups the aggregator and its triggers keep (sql/0014, 0022, 0027, 0029, 0035, 0038), each with the daily cube it sums, the `date_trunc` field of
+/// The rollups the aggregator and its triggers keep (sql/0014, 0022, 0027, 0029, 0035), each with the daily cube it sums, the `date_trunc` field of
 /// its time column and its key besides the agency and the time.
 public let rollupDefinitions: [(table: String, time: String, source: String, key: String, counts: [String])] = [
     ("monthly_counts", "month", "response_counts", "questionnaire_id, question, level, flag_mask, channel", ["n"]),
@@ -9,8 +9,6 @@ public let rollupDefinitions: [(table: String, time: String, source: String, key
     ("yearly_counts", "year", "response_counts", "questionnaire_id, question, level, flag_mask, channel", ["n"]),
     // Kept by triggers on fresh_counts and response_counts (sql/0035): the daily cube summed by ISO week.
     ("weekly_counts", "week", "response_counts", "questionnaire_id, question, level, flag_mask, channel", ["n"]),
-    // Kept by the same triggers' kind (sql/0038): the daily cube summed by agency and day.
-    ("agency_daily_counts", "day", "response_counts", "questionnaire_id, question, level, flag_mask, channel", ["n"]),
     (
         "officer_monthly_counts", "month", "response_counts",
         "officer_id, counter_id, questionnaire_id, question, level, flag_mask, channel", ["n"]

@@ -284,7 +284,7 @@ public struct PostgresIndexStore: Sendable {
         }
     }
 
-    /// The rollup that keeps `span`'s cells for `grouping` (none for an officer's or a counter's day: the daily cube), its time column, the SQL of
+    /// The rollup that keeps `span`'s cells for `grouping` (none for a day: the daily cube), its time column, the SQL of
     /// its officer, counter and channel columns (zero or empty where it does not keep them and `grouping` does not ask
     /// for them), and the column of `aggregator_state` that says it is filled. A year by officer reads the officers'
     /// totals by questionnaire (sql/0027), which have no counter or channel: a province's officers are one range of it
@@ -295,9 +295,7 @@ public struct PostgresIndexStore: Sendable {
         let members = "officer_id, counter_id, channel"
         let noMembers = "0::bigint, 0::bigint, channel"
         switch (span, grouping) {
-        // Days of officers or counters from the daily cube itself; the others from the agencies' days (sql/0038).
-        case (.day, .officer), (.day, .counter): return nil
-        case (.day, _): return ("agency_daily_counts", "day", noMembers, "agency_days_ready")
+        case (.day, _): return nil
         // Weeks of officers or counters are read as their days (`spans`): the weekly cube has neither.
         case (.week, .officer), (.week, .counter): return nil
         // Kept by the database and filled on its own (sql/0035).
