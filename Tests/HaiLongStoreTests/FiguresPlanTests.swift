@@ -73,6 +73,19 @@ import Testing
         }
     }
 
+    /// A segment's rollup periods are bound by their first days: every week, month, quarter and year of it, across
+    /// a year's end, and nothing after it.
+    @Test func aSegmentIsBoundByTheFirstDaysOfItsPeriods() throws {
+        func starts(_ first: String, _ last: String, _ unit: String) -> [String] {
+            PostgresIndexStore.starts(from: LocalDate(first)!, to: LocalDate(last)!, every: unit).map(\.description)
+        }
+        #expect(starts("2026-03-16", "2026-03-29", "week") == ["2026-03-16", "2026-03-23"])
+        #expect(starts("2026-11-01", "2027-02-28", "month") == ["2026-11-01", "2026-12-01", "2027-01-01", "2027-02-01"])
+        #expect(starts("2026-01-01", "2026-12-31", "quarter") == ["2026-01-01", "2026-04-01", "2026-07-01", "2026-10-01"])
+        #expect(starts("2025-01-01", "2026-12-31", "year") == ["2025-01-01", "2026-01-01"])
+        #expect(starts("2026-06-01", "2026-06-30", "month") == ["2026-06-01"])
+    }
+
     /// The JSON plan of `query`, its parameters bound.
     static func plan(_ client: PostgresClient, _ query: PostgresQuery) async throws -> String {
         let rows = try await client.query(PostgresQuery(unsafeSQL: "EXPLAIN (FORMAT JSON) " + query.sql, binds: query.binds))

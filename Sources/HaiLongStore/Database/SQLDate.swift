@@ -20,3 +20,8 @@ struct SQLDate: PostgresNonThrowingEncodable {
         byteBuffer.writeInteger(Int32(day.dayNumber - 10_957))
     }
 }
+
+/// Days bound as one `date[]`, for `= ANY(…)`.
+extension SQLDate: PostgresArrayEncodable {
+    static var psqlArrayType: PostgresDataType { .dateArray }
+}

@@ -231,10 +231,14 @@ public struct PostgresIndexStore: Sendable {
                 continue
             }
             let ready = "coalesce((SELECT \(rollup.ready) FROM aggregator_state WHERE id = 1), false)"
+            // The rollup's periods by equality, not as a range of days: a range of the time column leaves the columns
+            // after it in a key out of the scan's bounds, so one department's officers read the whole questionnaire-year
+            // of the officers' totals (331 rows from 3,992 buffers at 10M responses).
+            binds.append(Self.starts(from: segment.first, to: segment.last, every: rollup.time).map(SQLDate.init))
             branches += [
                 """
                 SELECT \(rollup.time), agency_id, questionnaire_id, question, level, flag_mask, \(rollup.members), n
-                FROM \(rollup.table) WHERE \(ready) AND \(mine) AND \(rollup.time) BETWEEN \(from) AND \(to)
+                FROM \(rollup.table) WHERE \(ready) AND \(mine) AND \(rollup.time) = ANY($\(binds.count))
                 """,
                 "\(daily) AND NOT \(ready)",
             ]
@@ -255,6 +259,24 @@ public struct PostgresIndexStore: Sendable {
             GROUP BY s.agency_id, s.grp
             """
         return PostgresQuery(unsafeSQL: sql, binds: binds)
+    }
+
+    /// The first days of the weeks, months, quarters or years (`unit`, a rollup's time column) from `first`, one of
+    /// them, to `last`.
+    static func starts(from first: LocalDate, to last: LocalDate, every unit: String) -> [LocalDate] {
+        var starts: [LocalDate] = []
+        var cursor = first
+        while cursor <= last {
+            starts.append(cursor)
+            let months = ["month": 1, "quarter": 3, "year": 12][unit]
+            guard let months else {
+                cursor = cursor.adding(days: 7)
+                continue
+            }
+            let next = cursor.month - 1 + months
+            cursor = LocalDate(year: cursor.year + next / 12, month: next % 12 + 1, day: 1)!
+        }
+        return starts
     }
 
     /// The ids of a questionnaire's versions.
