@@ -264,17 +264,18 @@ public struct PostgresIndexStore: Sendable {
     /// The first days of the weeks, months, quarters or years (`unit`, a rollup's time column) from `first`, one of
     /// them, to `last`.
     static func starts(from first: LocalDate, to last: LocalDate, every unit: String) -> [LocalDate] {
+        // Months to the next start; a week's is seven days on.
+        let months = ["month": 1, "quarter": 3, "year": 12][unit]
         var starts: [LocalDate] = []
         var cursor = first
         while cursor <= last {
             starts.append(cursor)
-            let months = ["month": 1, "quarter": 3, "year": 12][unit]
-            guard let months else {
+            if let months {
+                let next = cursor.month - 1 + months
+                cursor = LocalDate(year: cursor.year + next / 12, month: next % 12 + 1, day: 1)!
+            } else {
                 cursor = cursor.adding(days: 7)
-                continue
             }
-            let next = cursor.month - 1 + months
-            cursor = LocalDate(year: cursor.year + next / 12, month: next % 12 + 1, day: 1)!
         }
         return starts
     }
